@@ -1,0 +1,184 @@
+//! Settings read from the environment and the command line, typed and validated at start-up.
+//!
+//! Every setting has a flag and an environment variable (the flag wins). Values are parsed into
+//! their real types here, so a bad value stops the program with one clear line instead of
+//! surfacing later as a runtime error.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, ValueEnum};
+use lettre::message::Mailbox;
+use url::Url;
+
+/// Where the server listens, how it reaches the database and how it sends mail.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// PostgreSQL URL. Unset: a private cluster is started under `<data dir>/pg`.
+    #[arg(long, env = "DATABASE_URL", value_parser = parse_database_url, hide_env_values = true)]
+    pub database_url: Option<Url>,
+
+    /// SMTP server in lettre's URL form (`smtp://127.0.0.1:2525`, `smtps://user:pass@host`).
+    /// Unset: emails are written as .eml files under `<data dir>/mail`.
+    #[arg(long, env = "SMTP_URL", value_parser = parse_smtp_url, hide_env_values = true)]
+    pub smtp_url: Option<Url>,
+
+    /// Address and port the HTTP server listens on.
+    #[arg(long, env = "AMONT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Public base URL, used in links and invitations.
+    #[arg(long, env = "AMONT_BASE_URL", default_value = "http://localhost:8080", value_parser = parse_base_url)]
+    pub base_url: Url,
+
+    /// Sender of every email, as `Name <address>`.
+    #[arg(long, env = "AMONT_MAIL_FROM", default_value = "Amont <noreply@localhost>", value_parser = parse_mailbox)]
+    pub mail_from: Mailbox,
+
+    /// Largest websocket message a client may send, in bytes.
+    #[arg(long, env = "AMONT_WS_MAX_MESSAGE", default_value_t = 4 * 1024 * 1024, value_parser = parse_positive_size)]
+    pub ws_max_message: usize,
+
+    /// Log format on standard error.
+    #[arg(long, env = "AMONT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Folder of the built front end (`npm run build` in `frontend/`).
+    #[arg(long, env = "AMONT_STATIC_DIR", default_value = "frontend/dist")]
+    pub static_dir: PathBuf,
+
+    /// Folder for local state: the private PostgreSQL cluster and the .eml mail drop.
+    #[arg(long, env = "AMONT_DATA_DIR", default_value = "var")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Settings {
+    /// Settings for tests and tools: defaults everywhere, the given database.
+    pub fn for_database(database_url: Url) -> Self {
+        Settings {
+            database_url: Some(database_url),
+            smtp_url: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            base_url: Url::parse("http://localhost:8080").expect("static URL"),
+            mail_from: Mailbox::from_str("Amont <noreply@localhost>").expect("static mailbox"),
+            ws_max_message: 4 * 1024 * 1024,
+            log_format: LogFormat::Text,
+            static_dir: PathBuf::from("frontend/dist"),
+            data_dir: PathBuf::from("var"),
+        }
+    }
+}
+
+fn parse_database_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    match url.scheme() {
+        "postgres" | "postgresql" => Ok(url),
+        other => Err(format!(
+            "the scheme must be postgres:// or postgresql://, not {other}://"
+        )),
+    }
+}
+
+fn parse_smtp_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err(format!(
+            "the scheme must be smtp:// or smtps://, not {}://",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL names no host".into());
+    }
+    // lettre is the authority on the rest of the form (port, tls parameter, credentials).
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(value)
+        .map_err(|e| format!("lettre does not accept it ({e})"))?;
+    Ok(url)
+}
+
+fn parse_base_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("the scheme must be http:// or https://".into());
+    }
+    if url.cannot_be_a_base() || url.host_str().is_none() {
+        return Err("the URL names no host".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the base URL takes no query or fragment".into());
+    }
+    Ok(url)
+}
+
+fn parse_mailbox(value: &str) -> Result<Mailbox, String> {
+    Mailbox::from_str(value)
+        .map_err(|e| format!("not an address like `Amont <noreply@example.org>` ({e})"))
+}
+
+fn parse_positive_size(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a number of bytes ({e})")),
+    }
+}
+
+/// The URL with its password replaced, for messages and logs.
+pub fn redacted(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_needs_postgres_scheme() {
+        assert!(parse_database_url("postgres://u@localhost/db").is_ok());
+        assert!(parse_database_url("postgresql://u@localhost/db").is_ok());
+        let err = parse_database_url("mysql://u@localhost/db").unwrap_err();
+        assert!(err.contains("mysql://"), "{err}");
+        assert!(parse_database_url("not a url").is_err());
+    }
+
+    #[test]
+    fn smtp_url_is_checked_by_lettre() {
+        assert!(parse_smtp_url("smtp://127.0.0.1:2525").is_ok());
+        assert!(parse_smtp_url("smtps://user:pass@mail.example.org").is_ok());
+        assert!(parse_smtp_url("http://mail.example.org").is_err());
+        assert!(parse_smtp_url("smtp://127.0.0.1:2525?tls=bogus").is_err());
+    }
+
+    #[test]
+    fn base_url_must_be_http() {
+        assert!(parse_base_url("https://amont.example.org").is_ok());
+        assert!(parse_base_url("ftp://amont.example.org").is_err());
+        assert!(parse_base_url("https://amont.example.org/?x=1").is_err());
+    }
+
+    #[test]
+    fn mailbox_and_size() {
+        assert!(parse_mailbox("Amont <noreply@localhost>").is_ok());
+        assert!(parse_mailbox("not an address").is_err());
+        assert_eq!(parse_positive_size("10"), Ok(10));
+        assert!(parse_positive_size("0").is_err());
+        assert!(parse_positive_size("-1").is_err());
+    }
+
+    #[test]
+    fn redaction_hides_password() {
+        let url = Url::parse("postgres://amont:secret@db:5432/amont").unwrap();
+        assert_eq!(redacted(&url), "postgres://amont:***@db:5432/amont");
+    }
+}

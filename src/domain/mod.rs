@@ -1,0 +1,1 @@
+//! Pure rules of the domain: no I/O, no framework, no clock (`now` is passed in).

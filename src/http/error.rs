@@ -1,0 +1,182 @@
+//! The one error type of the API: a stable snake_case code, a real status, a human message.
+//!
+//! Internal causes are logged with their whole chain and never sent to the client: a 500 says
+//! only that something went wrong on the server.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Map, Value, json};
+
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    InvalidInput {
+        message: String,
+        field: Option<String>,
+    },
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    /// A 409 with its own code and extra members (the gate's `unmet` list, for instance).
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        extra: Map<String, Value>,
+    },
+    #[error("request too large")]
+    TooLarge,
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::InvalidInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::InvalidInput {
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code,
+            message: message.into(),
+            extra: Map::new(),
+        }
+    }
+
+    /// The stable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidInput { .. } => "invalid_input",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::TooLarge => "too_large",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(err: DbError) -> Self {
+        match err {
+            DbError::Query(diesel::result::Error::NotFound) => ApiError::NotFound,
+            DbError::Pool(_) => ApiError::Unavailable("database unavailable".into()),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        ApiError::from(DbError::Query(err))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+                "Something went wrong on the server; it has been logged.".to_owned()
+            }
+            ApiError::Unavailable(reason) => {
+                tracing::warn!(reason, "service unavailable");
+                "The service is temporarily unavailable; try again shortly.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut body = json!({ "error": self.code(), "message": message });
+        match self {
+            ApiError::InvalidInput {
+                field: Some(field), ..
+            } => {
+                body["field"] = json!(field);
+            }
+            ApiError::Conflict { extra, .. } => {
+                for (key, value) in extra {
+                    body[key] = value.clone();
+                }
+            }
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::RateLimited { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
+        }
+        response.json(body)
+    }
+}
+
+/// Turns actix's extractor errors (bad JSON, bad path, bad query) into `invalid_input`.
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::TooLarge.into(),
+        E::ContentType => {
+            ApiError::invalid("expected a JSON body (Content-Type: application/json)").into()
+        }
+        E::Deserialize(e) => ApiError::invalid(format!("invalid JSON body: {e}")).into(),
+        other => ApiError::invalid(format!("invalid JSON body: {other}")).into(),
+    }
+}
+
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::NotFound.into_with_log(&err)
+}
+
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::invalid(format!("invalid query string: {err}")).into()
+}
+
+impl ApiError {
+    fn into_with_log(self, cause: &dyn std::fmt::Display) -> actix_web::Error {
+        tracing::debug!(%cause, "path did not parse");
+        self.into()
+    }
+}

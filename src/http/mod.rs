@@ -1,0 +1,94 @@
+//! The HTTP layer: routes, shared state, and the server itself.
+//!
+//! Handlers are thin: parse the input, authorize, call the domain, store, answer. Everything a
+//! handler needs lives in [`AppState`].
+
+pub mod error;
+pub mod health;
+pub mod metrics;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpServer, web};
+
+use crate::config::Settings;
+use crate::db::DbPool;
+pub use error::ApiError;
+use metrics::Metrics;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub metrics: Metrics,
+}
+
+/// Mounts every route on `cfg`. Used by the server and by tests alike.
+pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/metrics", web::get().to(metrics::expose))
+        .service(web::scope("/api").default_service(web::to(api_not_found)));
+    mount_front_end(cfg, static_dir);
+}
+
+/// Serves the built front end at `/`, with `index.html` for client-side routes.
+fn mount_front_end(cfg: &mut web::ServiceConfig, static_dir: &Path) {
+    let index = static_dir.join("index.html");
+    if !index.is_file() {
+        tracing::warn!(
+            dir = %static_dir.display(),
+            "front end not built (no index.html): run `npm run build` in frontend/"
+        );
+    }
+    cfg.service(
+        Files::new("/", static_dir)
+            .index_file("index.html")
+            .default_handler(fn_service(move |req: ServiceRequest| {
+                let index = index.clone();
+                async move {
+                    let (req, _) = req.into_parts();
+                    let response = match NamedFile::open(&index) {
+                        Ok(file) if req.method() == actix_web::http::Method::GET => {
+                            file.into_response(&req)
+                        }
+                        _ => actix_web::ResponseError::error_response(&ApiError::NotFound),
+                    };
+                    Ok(ServiceResponse::new(req, response))
+                }
+            })),
+    );
+}
+
+async fn api_not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    tracing::debug!(path = req.path(), "unknown API route");
+    Err(ApiError::NotFound)
+}
+
+/// Starts the HTTP server on an already-bound listener (port 0 in tests).
+pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let static_dir = state.settings.static_dir.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(1 << 20)
+                    .error_handler(error::json_error),
+            )
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .wrap(from_fn(metrics::record))
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .configure(|cfg| routes(cfg, &static_dir))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

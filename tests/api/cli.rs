@@ -1,0 +1,213 @@
+//! The `amont` binary itself: configuration errors, and the embedded PostgreSQL default.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+fn amont() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_amont"));
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("SMTP_URL")
+        .env("AMONT_STATIC_DIR", crate::support::empty_static_dir())
+        .stdin(Stdio::null());
+    command
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn unparsable_bind_address_is_one_clear_error() {
+    let output = amont()
+        .arg("serve")
+        .env("AMONT_BIND", "localhost:eighty")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let lines = stderr_lines(&output);
+    let first = &lines[0];
+    assert!(
+        first.contains("invalid value 'localhost:eighty'"),
+        "{lines:?}"
+    );
+    assert!(
+        first.contains("AMONT_BIND") || first.contains("--bind"),
+        "{lines:?}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+#[test]
+fn bad_urls_are_refused_at_start() {
+    for (var, value) in [
+        ("DATABASE_URL", "mysql://localhost/amont"),
+        ("SMTP_URL", "http://mail.example.org"),
+        ("AMONT_BASE_URL", "not a url"),
+        ("AMONT_MAIL_FROM", "nobody"),
+    ] {
+        let output = amont().arg("serve").env(var, value).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{var}");
+        let lines = stderr_lines(&output);
+        assert!(
+            lines[0].starts_with("error: invalid value"),
+            "{var}: {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn unreachable_database_is_one_line_and_a_failure() {
+    let output = amont()
+        .arg("serve")
+        .env("DATABASE_URL", "postgres://amont:secret@127.0.0.1:9/amont")
+        .env("AMONT_BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let lines = stderr_lines(&output);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(
+            "amont: cannot connect to the database at postgres://amont:***@127.0.0.1:9/amont"
+        ),
+        "{lines:?}"
+    );
+    assert!(!lines[0].contains("secret"));
+}
+
+#[test]
+fn demo_does_not_pretend() {
+    let output = amont().arg("demo").output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Nothing was seeded"));
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_healthy(child: &mut Child, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("amont serve exited early: {status}");
+        }
+        if let Ok(body) = http_get(port, "/healthz")
+            && body.starts_with("HTTP/1.1 200")
+        {
+            let json = body.split("\r\n\r\n").nth(1).unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_str(json).unwrap();
+            assert_eq!(json, serde_json::json!({"status": "ok", "database": "ok"}));
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "amont serve did not become healthy"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A minimal blocking GET (the test runs outside any async runtime).
+fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text)?;
+    Ok(text)
+}
+
+fn postgres_running(data_dir: &Path) -> bool {
+    data_dir.join("data/postmaster.pid").exists()
+}
+
+fn stop_with(child: &mut Child, signal: Signal) {
+    kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "amont serve did not stop on {signal}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn private_cluster_starts_stops_with_the_server_and_is_reused() {
+    let data_dir =
+        std::env::temp_dir().join(format!("amont-cli-test-{}", uuid::Uuid::new_v4().simple()));
+    let pg_dir = data_dir.join("pg");
+    let port = free_port();
+    let start = || {
+        amont()
+            .arg("serve")
+            .env("AMONT_DATA_DIR", &data_dir)
+            .env("AMONT_BIND", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+
+    // First start: initdb, start, migrate, serve. Ctrl-C stops the server and PostgreSQL.
+    let mut child = start();
+    wait_healthy(&mut child, port);
+    assert!(postgres_running(&pg_dir));
+    assert!(http_get(port, "/").unwrap().contains("Amont test index"));
+    let password = std::fs::read_to_string(pg_dir.join("password")).unwrap();
+    stop_with(&mut child, Signal::SIGINT);
+    assert!(
+        !postgres_running(&pg_dir),
+        "PostgreSQL left running after Ctrl-C"
+    );
+
+    // Second start: the same cluster and data (no new initdb, migrations already applied).
+    let mut child = start();
+    wait_healthy(&mut child, port);
+    assert_eq!(
+        std::fs::read_to_string(pg_dir.join("password")).unwrap(),
+        password
+    );
+    stop_with(&mut child, Signal::SIGTERM);
+    assert!(
+        !postgres_running(&pg_dir),
+        "PostgreSQL left running after SIGTERM"
+    );
+
+    let output = amont()
+        .arg("migrate")
+        .env("AMONT_DATA_DIR", &data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("The database is up to date."));
+    assert!(
+        !postgres_running(&pg_dir),
+        "amont migrate left its cluster running"
+    );
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server on port 0, real PostgreSQL, one fresh database per test.
+//!
+//! One test binary (modules below) so the private cluster and the migrated template are set up
+//! once per run, and the crate is linked once.
+
+mod support;
+
+mod cli;
+mod operations;
