@@ -312,7 +312,7 @@ pub fn find_binaries() -> Result<PathBuf> {
                 Some((version, e.path().join("bin")))
             })
             .collect();
-        versions.sort_by(|a, b| b.0.cmp(&a.0));
+        versions.sort_by_key(|v| std::cmp::Reverse(v.0));
         candidates.extend(versions.into_iter().map(|(_, dir)| dir));
     }
     candidates

@@ -1,0 +1,9 @@
+DROP TABLE outbox;
+DROP TABLE audit_events;
+DROP TABLE agreements;
+DROP TABLE document_updates;
+DROP TABLE documents;
+DROP TABLE partnerships;
+DROP TABLE projects;
+DROP TABLE sessions;
+DROP TABLE magic_links;
