@@ -1,1 +1,5 @@
 //! Pure rules of the domain: no I/O, no framework, no clock (`now` is passed in).
+
+pub mod locale;
+
+pub use locale::Locale;
