@@ -76,6 +76,14 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// An absolute link under the base URL (which may itself have a path).
+    pub fn link(&self, path_and_query: &str) -> Url {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        Url::parse(&format!("{base}{path_and_query}")).unwrap_or_else(|_| self.base_url.clone())
+    }
+}
+
 fn parse_database_url(value: &str) -> Result<Url, String> {
     let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
     match url.scheme() {
@@ -174,6 +182,16 @@ mod tests {
         assert_eq!(parse_positive_size("10"), Ok(10));
         assert!(parse_positive_size("0").is_err());
         assert!(parse_positive_size("-1").is_err());
+    }
+
+    #[test]
+    fn links_keep_the_base_path() {
+        let mut settings = Settings::for_database(Url::parse("postgres://x@y/z").unwrap());
+        settings.base_url = Url::parse("https://example.org/amont/").unwrap();
+        assert_eq!(
+            settings.link("/login?token=abc").as_str(),
+            "https://example.org/amont/login?token=abc"
+        );
     }
 
     #[test]

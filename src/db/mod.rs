@@ -5,6 +5,7 @@
 //! compose inside one transaction.
 
 pub mod embedded;
+pub mod models;
 pub mod schema;
 
 use std::time::Duration;

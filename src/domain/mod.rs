@@ -1,5 +1,7 @@
 //! Pure rules of the domain: no I/O, no framework, no clock (`now` is passed in).
 
+pub mod input;
 pub mod locale;
+pub mod partnership;
 
 pub use locale::Locale;

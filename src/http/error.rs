@@ -63,6 +63,14 @@ impl ApiError {
         }
     }
 
+    /// Adds a member to a 409's body (the current status, the current hash, …).
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        if let ApiError::Conflict { extra, .. } = &mut self {
+            extra.insert(key.to_owned(), value);
+        }
+        self
+    }
+
     /// The stable code clients switch on.
     pub fn code(&self) -> &'static str {
         match self {
@@ -75,6 +83,15 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<crate::domain::input::InputError> for ApiError {
+    fn from(err: crate::domain::input::InputError) -> Self {
+        ApiError::InvalidInput {
+            message: err.message,
+            field: Some(err.field.to_owned()),
         }
     }
 }

@@ -1,0 +1,89 @@
+//! Who may see and do what in a project.
+//!
+//! A project, and everything under it, is visible only to members of its invited or accepted
+//! partner organizations; to anyone else it does not exist (404, never 403). Only members of an
+//! organization answer or agree for it; only members of the initiator invite or withdraw.
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::models::Project;
+use crate::db::schema::{memberships, partnerships, projects};
+use crate::domain::partnership::PartnershipStatus;
+use crate::http::ApiError;
+
+/// A project as one user may reach it.
+#[derive(Debug, Clone)]
+pub struct ProjectAccess {
+    pub project: Project,
+    pub user_id: Uuid,
+    /// The user's organizations that have a partnership in the project, with its status.
+    pub organizations: Vec<(Uuid, PartnershipStatus)>,
+}
+
+impl ProjectAccess {
+    /// The project if `user_id` may see it; `NotFound` otherwise (also when it does not exist).
+    pub fn load(conn: &mut PgConnection, project_id: Uuid, user_id: Uuid) -> Result<Self, ApiError> {
+        let project: Project = projects::table
+            .find(project_id)
+            .select(Project::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(ApiError::NotFound)?;
+        let rows: Vec<(Uuid, String)> = partnerships::table
+            .inner_join(
+                memberships::table
+                    .on(memberships::organization_id.eq(partnerships::organization_id)),
+            )
+            .filter(partnerships::project_id.eq(project_id))
+            .filter(memberships::user_id.eq(user_id))
+            .select((partnerships::organization_id, partnerships::status))
+            .load(conn)?;
+        let organizations: Vec<(Uuid, PartnershipStatus)> = rows
+            .into_iter()
+            .filter_map(|(org, status)| Some((org, PartnershipStatus::parse(&status)?)))
+            .collect();
+        if !organizations.iter().any(|(_, status)| status.takes_part()) {
+            return Err(ApiError::NotFound);
+        }
+        Ok(ProjectAccess {
+            project,
+            user_id,
+            organizations,
+        })
+    }
+
+    /// Whether the user belongs to the initiator organization.
+    pub fn is_initiator(&self) -> bool {
+        self.member_of(self.project.initiator_organization_id)
+    }
+
+    /// Whether the user belongs to `organization_id` (among the project's partners).
+    pub fn member_of(&self, organization_id: Uuid) -> bool {
+        self.organizations
+            .iter()
+            .any(|(org, _)| *org == organization_id)
+    }
+
+    /// Refuses with 403 unless the user belongs to the initiator.
+    pub fn require_initiator(&self) -> Result<(), ApiError> {
+        if self.is_initiator() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "only members of the initiator organization may do this".into(),
+            ))
+        }
+    }
+
+    /// Refuses with 403 unless the user belongs to `organization_id`.
+    pub fn require_member_of(&self, organization_id: Uuid) -> Result<(), ApiError> {
+        if self.member_of(organization_id) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "only members of that organization may act for it".into(),
+            ))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Sessions: one token per login, sent as the session cookie and usable as a bearer API token.
+//! A session ends at logout (revoked) or after 30 days without use.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::auth::tokens;
+use crate::db::models::User;
+use crate::db::schema::{sessions, users};
+
+pub const IDLE_DAYS: i64 = 30;
+/// `last_seen_at` is refreshed at most this often, so reads do not each cost a write.
+const TOUCH_MINUTES: i64 = 10;
+
+pub fn create(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>) -> QueryResult<String> {
+    let token = tokens::generate();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(Uuid::new_v4()),
+            sessions::user_id.eq(user_id),
+            sessions::token_hash.eq(tokens::hash(&token)),
+            sessions::created_at.eq(now),
+            sessions::last_seen_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// The live session of `token` and its user.
+pub fn find(
+    conn: &mut PgConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<(Uuid, User)>> {
+    let found: Option<(Uuid, DateTime<Utc>, User)> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(tokens::hash(token)))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::last_seen_at.gt(now - Duration::days(IDLE_DAYS)))
+        .select((sessions::id, sessions::last_seen_at, User::as_select()))
+        .first(conn)
+        .optional()?;
+    let Some((session_id, last_seen, user)) = found else {
+        return Ok(None);
+    };
+    if now - last_seen > Duration::minutes(TOUCH_MINUTES) {
+        diesel::update(sessions::table.find(session_id))
+            .set(sessions::last_seen_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(Some((session_id, user)))
+}
+
+pub fn revoke(conn: &mut PgConnection, session_id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+    .map(|_| ())
+}
