@@ -127,7 +127,7 @@ impl ProjectDoc {
         for name in [MISSIONS, AGENDAS] {
             if let Some(map) = txn.get_map(name) {
                 let value = serde_json::to_value(map.to_json(&txn)).unwrap_or_default();
-                root.insert(name.into(), value);
+                root.insert(name.into(), sorted(value));
             }
         }
         serde_json::Value::Object(root).to_string()
@@ -260,6 +260,20 @@ impl ProjectDoc {
             changed |= write_item(&mut txn, &item, input)?;
         }
         Ok(changed.then(|| txn.encode_update_v1()))
+    }
+}
+
+/// `value` with every object's keys in sorted order, whatever map serde_json was built with
+/// (yrs maps iterate in no fixed order).
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => items.into_iter().map(sorted).collect(),
+        other => other,
     }
 }
 

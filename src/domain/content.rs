@@ -343,10 +343,12 @@ mod tests {
         );
     }
 
+    type Change = dyn Fn(&mut Vec<AgendaItem>);
+
     #[test]
     fn every_meaningful_change_changes_the_hash() {
         let base = agenda_hash(meeting(), &items());
-        let variants: Vec<Box<dyn Fn(&mut Vec<AgendaItem>)>> = vec![
+        let variants: Vec<Box<Change>> = vec![
             Box::new(|i| i[0].title.push('!')),
             Box::new(|i| i[0].duration_min += 1),
             Box::new(|i| i[0].lead_org_id = None),
