@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod db;
+pub mod document;
 pub mod domain;
 pub mod http;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 //! Pure rules of the domain: no I/O, no framework, no clock (`now` is passed in).
 
+pub mod content;
 pub mod input;
 pub mod locale;
 pub mod partnership;

@@ -1,0 +1,307 @@
+//! The project document: one yrs (Yjs) document per project, stored in PostgreSQL.
+//!
+//! Storage is a snapshot plus an append-only log. `documents.snapshot` holds the merge of every
+//! update up to the log id `snapshot_through`; `document_updates` holds the lib0 v1 updates after
+//! it, in id order. Loading applies the snapshot, then the log. Every change — a client's update
+//! from the websocket ([`append_update`]) or a server-side replacement of a section
+//! ([`replace_brief`], [`replace_mission`], [`replace_agenda`]) — is one more row in the log;
+//! [`compact`] folds the log into a new snapshot.
+//!
+//! Locking, on the project's `documents` row: appends take it `FOR SHARE` (they may run side by
+//! side), replacements and compaction `FOR UPDATE`. So a compaction never deletes a log row
+//! that was inserted but not yet committed when it read the log, and a replacement computes its
+//! diff from a state no other writer changes until it commits.
+//!
+//! **The never-overwrite rule.** A snapshot or update that does not decode is an error
+//! ([`DocumentError::Corrupt`]), never an empty document: nothing is ever written from a
+//! document that failed to load, so an empty document can never replace a real one. Client
+//! updates are checked before they are appended, so one client cannot poison the log.
+//!
+//! Errors are returned as `diesel::result::Error` so that every function composes in the
+//! caller's transaction; document-level causes travel inside
+//! `diesel::result::Error::DeserializationError` and are recovered with [`document_error`].
+
+mod layout;
+
+pub use layout::{
+    AGENDAS, Agenda, AgendaItemInput, BRIEF, EditError, MISSIONS, ProjectDoc, Section,
+};
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use diesel::prelude::*;
+use diesel::result::{Error as DieselError, QueryResult};
+use uuid::Uuid;
+use yrs::updates::decoder::Decode;
+use yrs::{Transact, Update};
+
+use crate::db::schema::{document_updates, documents};
+
+/// Why a document could not be read or changed, beyond the database itself.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// The stored document does not decode: it must be repaired, never overwritten.
+    #[error("the document of project {project_id} is corrupt at {part}: {reason}")]
+    Corrupt {
+        project_id: Uuid,
+        /// `snapshot`, or `update <id>`.
+        part: String,
+        reason: String,
+    },
+    /// A client sent bytes that are not a lib0 v1 update; nothing was stored.
+    #[error("not a valid document update: {0}")]
+    InvalidUpdate(String),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+}
+
+impl From<DocumentError> for DieselError {
+    fn from(error: DocumentError) -> Self {
+        DieselError::DeserializationError(Box::new(error))
+    }
+}
+
+/// The document-level cause of a query error, if it has one.
+pub fn document_error(error: &DieselError) -> Option<&DocumentError> {
+    match error {
+        DieselError::DeserializationError(cause) => cause.downcast_ref::<DocumentError>(),
+        _ => None,
+    }
+}
+
+/// Decodes a lib0 v1 update. yrs reads untrusted bytes here; a panic in its decoder is turned
+/// into an error like any other malformed input.
+fn decode(bytes: &[u8]) -> Result<Update, String> {
+    match catch_unwind(|| Update::decode_v1(bytes)) {
+        Ok(Ok(update)) => Ok(update),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("the decoder panicked".into()),
+    }
+}
+
+impl ProjectDoc {
+    /// Applies a stored update (`part` names it in errors).
+    fn apply(&self, part: &str, bytes: &[u8]) -> Result<(), DocumentError> {
+        let corrupt = |reason: String| DocumentError::Corrupt {
+            project_id: self.project_id,
+            part: part.to_owned(),
+            reason,
+        };
+        let update = decode(bytes).map_err(corrupt)?;
+        let applied = catch_unwind(AssertUnwindSafe(|| {
+            self.doc.transact_mut().apply_update(update)
+        }));
+        match applied {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(corrupt(error.to_string())),
+            Err(_) => Err(corrupt("applying it panicked".into())),
+        }
+    }
+}
+
+/// Stores the document of a new project, its brief already written (as the first snapshot).
+pub fn create(conn: &mut PgConnection, project_id: Uuid, brief: &str) -> QueryResult<()> {
+    let mut doc = ProjectDoc::empty(project_id);
+    doc.set_brief(brief).map_err(DocumentError::from)?;
+    let snapshot = doc.encode_state();
+    diesel::insert_into(documents::table)
+        .values((
+            documents::project_id.eq(project_id),
+            documents::snapshot.eq(snapshot),
+            documents::snapshot_through.eq(0_i64),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Loads the document: its snapshot, then every update logged after it. `NotFound` when the
+/// project has no document; [`DocumentError::Corrupt`] when any part fails to decode.
+pub fn load(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<ProjectDoc> {
+    let row: (Vec<u8>, i64) = documents::table
+        .find(project_id)
+        .select((documents::snapshot, documents::snapshot_through))
+        .first(conn)?;
+    load_from(conn, project_id, row)
+}
+
+/// Like [`load`], holding the `documents` row `FOR UPDATE` until the transaction ends.
+fn load_locked(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<ProjectDoc> {
+    let row: (Vec<u8>, i64) = documents::table
+        .find(project_id)
+        .select((documents::snapshot, documents::snapshot_through))
+        .for_update()
+        .first(conn)?;
+    load_from(conn, project_id, row)
+}
+
+fn load_from(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    (snapshot, snapshot_through): (Vec<u8>, i64),
+) -> QueryResult<ProjectDoc> {
+    let updates: Vec<(i64, Vec<u8>)> = document_updates::table
+        .filter(document_updates::project_id.eq(project_id))
+        .filter(document_updates::id.gt(snapshot_through))
+        .order(document_updates::id)
+        .select((document_updates::id, document_updates::update))
+        .load(conn)?;
+    let mut doc = ProjectDoc {
+        project_id,
+        doc: layout::new_doc(),
+        snapshot_through,
+        last_update_id: snapshot_through,
+    };
+    doc.apply("snapshot", &snapshot)?;
+    for (id, update) in updates {
+        doc.apply(&format!("update {id}"), &update)?;
+        doc.last_update_id = id;
+    }
+    Ok(doc)
+}
+
+/// Appends a client's raw lib0 v1 update to the log; returns its log id. The bytes are checked
+/// to decode first ([`DocumentError::InvalidUpdate`] otherwise, nothing stored). Holds the
+/// `documents` row `FOR SHARE` until the caller's transaction ends (see the module docs).
+pub fn append_update(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Option<Uuid>,
+    update: &[u8],
+) -> QueryResult<i64> {
+    decode(update).map_err(DocumentError::InvalidUpdate)?;
+    conn.transaction(|conn| {
+        documents::table
+            .find(project_id)
+            .select(documents::project_id)
+            .for_share()
+            .first::<Uuid>(conn)?;
+        insert_update(conn, project_id, user_id, update)
+    })
+}
+
+fn insert_update(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Option<Uuid>,
+    update: &[u8],
+) -> QueryResult<i64> {
+    diesel::insert_into(document_updates::table)
+        .values((
+            document_updates::project_id.eq(project_id),
+            document_updates::update.eq(update),
+            document_updates::user_id.eq(user_id),
+        ))
+        .returning(document_updates::id)
+        .get_result(conn)
+}
+
+/// Locks and loads the document, lets `edit` change it, and logs the change (if any).
+fn edit<T>(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Uuid,
+    change: impl FnOnce(&mut ProjectDoc) -> Result<Option<Vec<u8>>, EditError>,
+    read: impl FnOnce(&ProjectDoc) -> T,
+) -> QueryResult<T> {
+    conn.transaction(|conn| {
+        let mut doc = load_locked(conn, project_id)?;
+        if let Some(update) = change(&mut doc).map_err(DocumentError::from)? {
+            insert_update(conn, project_id, Some(user_id), &update)?;
+        }
+        Ok(read(&doc))
+    })
+}
+
+/// Replaces the brief with `text` by a minimal edit (see [`ProjectDoc::set_brief`]) in one
+/// transaction holding the document's row; logs only the change; returns the new brief.
+pub fn replace_brief(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Uuid,
+    text: &str,
+) -> QueryResult<Section> {
+    edit(
+        conn,
+        project_id,
+        user_id,
+        |doc| doc.set_brief(text),
+        ProjectDoc::brief,
+    )
+}
+
+/// Replaces an organization's mission with `text`, like [`replace_brief`].
+pub fn replace_mission(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    organization_id: Uuid,
+    user_id: Uuid,
+    text: &str,
+) -> QueryResult<Section> {
+    edit(
+        conn,
+        project_id,
+        user_id,
+        |doc| doc.set_mission(organization_id, text),
+        |doc| doc.mission(organization_id),
+    )
+}
+
+/// Replaces a meeting's agenda (see [`ProjectDoc::set_agenda`]): ids kept where given, new ids
+/// (UUID v4 strings) otherwise. Returns the agenda as stored.
+pub fn replace_agenda(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    meeting_id: Uuid,
+    user_id: Uuid,
+    items: &[AgendaItemInput],
+) -> QueryResult<Agenda> {
+    edit(
+        conn,
+        project_id,
+        user_id,
+        |doc| doc.set_agenda(meeting_id, items),
+        |doc| doc.agenda(meeting_id),
+    )
+}
+
+/// Folds the log into a new snapshot and deletes the folded rows, holding the document's row.
+/// A document that fails to load is left exactly as it is (the error is returned); the new
+/// snapshot is decoded again and checked against the loaded state before anything is written.
+pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let doc = load_locked(conn, project_id)?;
+        if doc.last_update_id == doc.snapshot_through {
+            return Ok(());
+        }
+        let snapshot = doc.encode_state();
+        let check = ProjectDoc::empty(project_id);
+        check.apply("the new snapshot", &snapshot)?;
+        if check.to_json() != doc.to_json() || state_vector(&check) != state_vector(&doc) {
+            return Err(DocumentError::Corrupt {
+                project_id,
+                part: "the new snapshot".into(),
+                reason: "it does not reproduce the loaded document".into(),
+            }
+            .into());
+        }
+        diesel::update(documents::table.find(project_id))
+            .set((
+                documents::snapshot.eq(snapshot),
+                documents::snapshot_through.eq(doc.last_update_id),
+                documents::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)?;
+        diesel::delete(
+            document_updates::table
+                .filter(document_updates::project_id.eq(project_id))
+                .filter(document_updates::id.le(doc.last_update_id)),
+        )
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+fn state_vector(doc: &ProjectDoc) -> yrs::StateVector {
+    use yrs::ReadTxn;
+    doc.doc.transact().state_vector()
+}

@@ -1,0 +1,518 @@
+//! The project document in PostgreSQL: snapshot + log, minimal replacements that merge with
+//! concurrent live edits, compaction, and the never-overwrite rule for corrupt documents.
+
+use std::time::{Duration, Instant};
+
+use amont::document::{self, AgendaItemInput, DocumentError};
+use amont::domain::content::{agenda_hash, brief_hash, mission_hash};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bytea, Uuid as SqlUuid};
+use uuid::Uuid;
+use yrs::updates::decoder::Decode;
+use yrs::{GetString, ReadTxn, StateVector, Text, Transact, Update, WriteTxn};
+
+use crate::support::TestDb;
+
+struct Project {
+    db: TestDb,
+    conn: PgConnection,
+    user: Uuid,
+    org: Uuid,
+    id: Uuid,
+}
+
+/// A database with one user, one organization, and one project with a document.
+fn project(brief: &str) -> Project {
+    let db = TestDb::new();
+    let mut conn = db.connect();
+    let (user, org, id) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, 'Camille')")
+        .bind::<SqlUuid, _>(user)
+        .bind::<diesel::sql_types::Text, _>(format!("camille-{}@example.org", user.simple()))
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("INSERT INTO organizations (id, name) VALUES ($1, 'Maison des jeunes')")
+        .bind::<SqlUuid, _>(org)
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query(
+        "INSERT INTO projects (id, title, initiator_organization_id, created_by) \
+         VALUES ($1, 'Été jeunes', $2, $3)",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(user)
+    .execute(&mut conn)
+    .unwrap();
+    document::create(&mut conn, id, brief).unwrap();
+    Project {
+        db,
+        conn,
+        user,
+        org,
+        id,
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn log_rows(conn: &mut PgConnection, project_id: Uuid) -> i64 {
+    diesel::sql_query("SELECT count(*) AS n FROM document_updates WHERE project_id = $1")
+        .bind::<SqlUuid, _>(project_id)
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Stored {
+    #[diesel(sql_type = Bytea)]
+    snapshot: Vec<u8>,
+    #[diesel(sql_type = BigInt)]
+    snapshot_through: i64,
+}
+
+fn stored(conn: &mut PgConnection, project_id: Uuid) -> Stored {
+    diesel::sql_query("SELECT snapshot, snapshot_through FROM documents WHERE project_id = $1")
+        .bind::<SqlUuid, _>(project_id)
+        .get_result(conn)
+        .unwrap()
+}
+
+/// A browser-like replica: its own yrs document, synced from the server's state.
+fn client_from(state: &[u8]) -> yrs::Doc {
+    let client = yrs::Doc::new();
+    client
+        .transact_mut()
+        .apply_update(Update::decode_v1(state).unwrap())
+        .unwrap();
+    client
+}
+
+/// Appends `suffix` to the client's brief; returns the update of that edit.
+fn client_appends(client: &yrs::Doc, suffix: &str) -> Vec<u8> {
+    let mut txn = client.transact_mut();
+    let brief = txn.get_or_insert_text("brief");
+    let end = brief.len(&txn);
+    brief.insert(&mut txn, end, suffix);
+    txn.encode_update_v1()
+}
+
+fn item(id: Option<&str>, title: &str, minutes: u32) -> AgendaItemInput {
+    AgendaItemInput {
+        id: id.map(str::to_owned),
+        title: title.into(),
+        duration_min: minutes,
+        lead_org_id: None,
+        notes: String::new(),
+    }
+}
+
+#[test]
+fn create_then_load_round_trips() {
+    let mut p = project("Un été pour les 12-17 ans");
+    let doc = document::load(&mut p.conn, p.id).unwrap();
+    let brief = doc.brief();
+    assert_eq!(brief.text, "Un été pour les 12-17 ans");
+    assert_eq!(brief.content_hash, brief_hash("Un été pour les 12-17 ans"));
+    let mission = doc.mission(p.org);
+    assert_eq!(mission.text, "");
+    assert_eq!(mission.content_hash, mission_hash(p.org, ""));
+    let meeting = Uuid::new_v4();
+    assert!(doc.agenda(meeting).items.is_empty());
+    assert_eq!(doc.agenda(meeting).content_hash, agenda_hash(meeting, &[]));
+    assert_eq!(
+        log_rows(&mut p.conn, p.id),
+        0,
+        "the brief is in the snapshot"
+    );
+
+    // The browser's layout: root-level types read by their names from the raw state.
+    let client = client_from(&doc.encode_state());
+    let txn = client.transact();
+    assert_eq!(
+        txn.get_text("brief").unwrap().get_string(&txn),
+        "Un été pour les 12-17 ans"
+    );
+
+    let missing = document::load(&mut p.conn, Uuid::new_v4());
+    assert!(matches!(missing, Err(diesel::result::Error::NotFound)));
+}
+
+#[test]
+fn replace_brief_changes_the_hash_iff_the_text_changes() {
+    let mut p = project("Premier jet");
+    let first = document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse").unwrap();
+    assert_eq!(first.text, "Un projet jeunesse");
+    assert_eq!(log_rows(&mut p.conn, p.id), 1);
+
+    let same = document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse").unwrap();
+    assert_eq!(same, first);
+    assert_eq!(log_rows(&mut p.conn, p.id), 1, "no change, no update");
+
+    let second =
+        document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse, été 2027").unwrap();
+    assert_ne!(second.content_hash, first.content_hash);
+    let loaded = document::load(&mut p.conn, p.id).unwrap().brief();
+    assert_eq!(loaded, second);
+    assert_eq!(loaded.text, "Un projet jeunesse, été 2027");
+
+    // Only the difference is logged, not the whole text again.
+    let long = "Objectifs. ".repeat(500);
+    document::replace_brief(&mut p.conn, p.id, p.user, &long).unwrap();
+    let edited = format!("{long}Fin.");
+    document::replace_brief(&mut p.conn, p.id, p.user, &edited).unwrap();
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = BigInt)]
+        size: i64,
+    }
+    let last: Size = diesel::sql_query(
+        "SELECT length(update)::bigint AS size FROM document_updates \
+         WHERE project_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind::<SqlUuid, _>(p.id)
+    .get_result(&mut p.conn)
+    .unwrap();
+    assert!(last.size < 100, "the last update is {} bytes", last.size);
+    assert_eq!(
+        document::load(&mut p.conn, p.id).unwrap().brief().text,
+        edited
+    );
+}
+
+#[test]
+fn a_replace_merges_with_a_concurrent_client_edit() {
+    let mut p = project("Le projet accueille les jeunes du quartier.");
+    let base = document::load(&mut p.conn, p.id).unwrap();
+
+    // A live client, synced before the replacement, types at the end while the replacement is
+    // being made; its update reaches the log after the replacement.
+    let client = client_from(&base.encode_state());
+    let client_edit = client_appends(&client, " Le mercredi.");
+    let replaced = document::replace_brief(
+        &mut p.conn,
+        p.id,
+        p.user,
+        "Notre projet accueille les jeunes du quartier.",
+    )
+    .unwrap();
+    assert_eq!(
+        replaced.text,
+        "Notre projet accueille les jeunes du quartier."
+    );
+    document::append_update(&mut p.conn, p.id, Some(p.user), &client_edit).unwrap();
+
+    let merged = document::load(&mut p.conn, p.id).unwrap().brief().text;
+    assert_eq!(
+        merged,
+        "Notre projet accueille les jeunes du quartier. Le mercredi."
+    );
+}
+
+#[test]
+fn an_edit_from_a_stale_view_merges_with_a_logged_client_edit() {
+    let mut p = project("Le projet accueille les jeunes du quartier.");
+    let mut stale = document::load(&mut p.conn, p.id).unwrap();
+
+    // The client's edit is logged first; the server-side edit is computed from a view that has
+    // not seen it (as an in-memory room would), and logged after.
+    let client = client_from(&stale.encode_state());
+    let client_edit = client_appends(&client, " Le mercredi.");
+    document::append_update(&mut p.conn, p.id, None, &client_edit).unwrap();
+    let server_edit = stale
+        .set_brief("Notre projet accueille les jeunes du quartier.")
+        .unwrap()
+        .unwrap();
+    document::append_update(&mut p.conn, p.id, Some(p.user), &server_edit).unwrap();
+
+    let merged = document::load(&mut p.conn, p.id).unwrap().brief().text;
+    assert_eq!(
+        merged,
+        "Notre projet accueille les jeunes du quartier. Le mercredi."
+    );
+
+    // And replace_brief, given the current text with only its beginning changed, keeps the
+    // client's words at the end.
+    let now = document::replace_brief(
+        &mut p.conn,
+        p.id,
+        p.user,
+        "Ce projet accueille les jeunes du quartier. Le mercredi.",
+    )
+    .unwrap();
+    assert_eq!(
+        now.text,
+        "Ce projet accueille les jeunes du quartier. Le mercredi."
+    );
+    // The client, catching up from its own state, converges on the same text.
+    let missing = {
+        let txn = client.transact();
+        let loaded = document::load(&mut p.conn, p.id).unwrap();
+        let server = loaded.doc().transact();
+        server.encode_state_as_update_v1(&txn.state_vector())
+    };
+    client
+        .transact_mut()
+        .apply_update(Update::decode_v1(&missing).unwrap())
+        .unwrap();
+    let txn = client.transact();
+    assert_eq!(txn.get_text("brief").unwrap().get_string(&txn), now.text);
+}
+
+#[test]
+fn replace_agenda_keeps_ids_and_order() {
+    let mut p = project("Brief");
+    let meeting = Uuid::new_v4();
+    let lead = p.org.to_string();
+    let mut items = vec![
+        item(None, "Accueil", 10),
+        item(Some("missions"), "Missions de chacun", 40),
+        item(None, "Calendrier", 20),
+    ];
+    items[1].lead_org_id = Some(lead.clone());
+    items[1].notes = "Relire la fiche action".into();
+    let agenda = document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &items).unwrap();
+    let ids: Vec<String> = agenda.items.iter().map(|i| i.id.clone()).collect();
+    assert_eq!(ids[1], "missions");
+    assert!(Uuid::parse_str(&ids[0]).is_ok() && Uuid::parse_str(&ids[2]).is_ok());
+    assert_eq!(
+        agenda
+            .items
+            .iter()
+            .map(|i| i.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Accueil", "Missions de chacun", "Calendrier"]
+    );
+    assert_eq!(agenda.items[1].lead_org_id.as_deref(), Some(lead.as_str()));
+    assert_eq!(agenda.items[1].notes, "Relire la fiche action");
+    assert_eq!(agenda.items[1].duration_min, 40);
+    assert_eq!(agenda.content_hash, agenda_hash(meeting, &agenda.items));
+    assert_eq!(
+        document::load(&mut p.conn, p.id).unwrap().agenda(meeting),
+        agenda
+    );
+
+    // Reorder, edit one, drop one, add one: ids given are kept.
+    let reordered = vec![
+        item(Some(&ids[2]), "Calendrier", 20),
+        item(Some(&ids[0]), "Accueil et tour de table", 15),
+        item(None, "Questions diverses", 5),
+    ];
+    let again = document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &reordered).unwrap();
+    assert_eq!(again.items[0].id, ids[2]);
+    assert_eq!(again.items[1].id, ids[0]);
+    assert_eq!(again.items[1].title, "Accueil et tour de table");
+    assert_eq!(again.items[1].duration_min, 15);
+    assert_eq!(again.items[2].title, "Questions diverses");
+    assert!(!ids.contains(&again.items[2].id));
+    assert_ne!(again.content_hash, agenda.content_hash);
+    assert_eq!(
+        document::load(&mut p.conn, p.id).unwrap().agenda(meeting),
+        again
+    );
+
+    let rows = log_rows(&mut p.conn, p.id);
+    let unchanged = document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &{
+        let mut same = reordered.clone();
+        same[2].id = Some(again.items[2].id.clone());
+        same
+    })
+    .unwrap();
+    assert_eq!(unchanged, again);
+    assert_eq!(log_rows(&mut p.conn, p.id), rows, "no change, no update");
+
+    let other = Uuid::new_v4();
+    assert!(
+        document::load(&mut p.conn, p.id)
+            .unwrap()
+            .agenda(other)
+            .items
+            .is_empty()
+    );
+}
+
+#[test]
+fn compact_keeps_the_content_and_empties_the_log() {
+    let mut p = project("Brief initial");
+    let meeting = Uuid::new_v4();
+    document::replace_brief(&mut p.conn, p.id, p.user, "Brief revu").unwrap();
+    document::replace_mission(&mut p.conn, p.id, p.org, p.user, "Accueillir les jeunes").unwrap();
+    document::replace_agenda(
+        &mut p.conn,
+        p.id,
+        meeting,
+        p.user,
+        &[item(None, "Accueil", 10), item(None, "Missions", 30)],
+    )
+    .unwrap();
+    let before = document::load(&mut p.conn, p.id).unwrap();
+    let client = client_from(&before.encode_state());
+    let last =
+        document::append_update(&mut p.conn, p.id, None, &client_appends(&client, " !")).unwrap();
+    let before = document::load(&mut p.conn, p.id).unwrap();
+    assert_eq!(before.last_update_id(), last);
+
+    document::compact(&mut p.conn, p.id).unwrap();
+
+    assert_eq!(log_rows(&mut p.conn, p.id), 0);
+    assert_eq!(stored(&mut p.conn, p.id).snapshot_through, last);
+    let after = document::load(&mut p.conn, p.id).unwrap();
+    assert_eq!(after.to_json(), before.to_json());
+    assert_eq!(after.brief(), before.brief());
+    assert_eq!(after.brief().text, "Brief revu !");
+    assert_eq!(after.mission(p.org), before.mission(p.org));
+    assert_eq!(after.agenda(meeting), before.agenda(meeting));
+    {
+        let (a, b) = (after.doc().transact(), before.doc().transact());
+        assert_eq!(a.state_vector(), b.state_vector());
+    }
+
+    // Compacting again with nothing logged changes nothing; the log goes on after it.
+    let snapshot = stored(&mut p.conn, p.id);
+    document::compact(&mut p.conn, p.id).unwrap();
+    assert_eq!(stored(&mut p.conn, p.id), snapshot);
+    document::replace_brief(&mut p.conn, p.id, p.user, "Brief final").unwrap();
+    let id = document::load(&mut p.conn, p.id).unwrap().last_update_id();
+    assert!(id > last);
+    assert_eq!(
+        document::load(&mut p.conn, p.id).unwrap().brief().text,
+        "Brief final"
+    );
+    // A client that synced before the compaction still catches up from its state vector.
+    let sv = client.transact().state_vector();
+    assert_ne!(sv, StateVector::default());
+    let missing = document::load(&mut p.conn, p.id)
+        .unwrap()
+        .doc()
+        .transact()
+        .encode_state_as_update_v1(&sv);
+    client
+        .transact_mut()
+        .apply_update(Update::decode_v1(&missing).unwrap())
+        .unwrap();
+    let txn = client.transact();
+    assert_eq!(
+        txn.get_text("brief").unwrap().get_string(&txn),
+        "Brief final"
+    );
+}
+
+fn assert_corrupt(result: diesel::QueryResult<impl Sized>, part: &str) {
+    let error = match result {
+        Ok(_) => panic!("a corrupt document loaded"),
+        Err(error) => error,
+    };
+    match document::document_error(&error) {
+        Some(DocumentError::Corrupt { part: found, .. }) => assert_eq!(found, part),
+        other => panic!("expected a corrupt document, got {other:?} ({error})"),
+    }
+}
+
+#[test]
+fn a_corrupt_update_fails_the_load_and_is_never_compacted_over() {
+    let mut p = project("Un brief qui compte");
+    document::replace_brief(&mut p.conn, p.id, p.user, "Un brief qui compte vraiment").unwrap();
+
+    // A client cannot append garbage.
+    let rejected = document::append_update(&mut p.conn, p.id, Some(p.user), b"\xff\xfe garbage");
+    let error = rejected.unwrap_err();
+    assert!(matches!(
+        document::document_error(&error),
+        Some(DocumentError::InvalidUpdate(_))
+    ));
+    assert_eq!(log_rows(&mut p.conn, p.id), 1);
+    assert!(matches!(
+        document::append_update(&mut p.conn, Uuid::new_v4(), None, &[0, 0]),
+        Err(diesel::result::Error::NotFound)
+    ));
+
+    // Garbage that reached the log some other way.
+    let bad: i64 = diesel::insert_into(amont::db::schema::document_updates::table)
+        .values((
+            amont::db::schema::document_updates::project_id.eq(p.id),
+            amont::db::schema::document_updates::update
+                .eq(b"\x05\xff\xff\xff\xff not lib0".to_vec()),
+        ))
+        .returning(amont::db::schema::document_updates::id)
+        .get_result(&mut p.conn)
+        .unwrap();
+    let before = stored(&mut p.conn, p.id);
+
+    assert_corrupt(document::load(&mut p.conn, p.id), &format!("update {bad}"));
+    assert_corrupt(
+        document::compact(&mut p.conn, p.id),
+        &format!("update {bad}"),
+    );
+    assert_eq!(
+        stored(&mut p.conn, p.id),
+        before,
+        "the snapshot is untouched"
+    );
+    assert_eq!(log_rows(&mut p.conn, p.id), 2, "the log is untouched");
+    assert_corrupt(
+        document::replace_brief(&mut p.conn, p.id, p.user, ""),
+        &format!("update {bad}"),
+    );
+    assert_eq!(log_rows(&mut p.conn, p.id), 2, "nothing is written over it");
+
+    // A corrupt snapshot, likewise.
+    diesel::sql_query("DELETE FROM document_updates WHERE id = $1")
+        .bind::<BigInt, _>(bad)
+        .execute(&mut p.conn)
+        .unwrap();
+    diesel::sql_query("UPDATE documents SET snapshot = '\\x01ff'::bytea WHERE project_id = $1")
+        .bind::<SqlUuid, _>(p.id)
+        .execute(&mut p.conn)
+        .unwrap();
+    assert_corrupt(document::load(&mut p.conn, p.id), "snapshot");
+    assert_corrupt(document::compact(&mut p.conn, p.id), "snapshot");
+    assert_eq!(stored(&mut p.conn, p.id).snapshot, b"\x01\xff".to_vec());
+}
+
+#[test]
+fn concurrent_mission_replacements_are_serialized() {
+    let mut p = project("Brief");
+    let (project_id, org, user) = (p.id, p.org, p.user);
+    let mut other = p.db.connect();
+    let mut watcher = p.db.connect();
+
+    p.conn
+        .transaction(|conn| {
+            document::replace_mission(conn, project_id, org, user, "Première version")?;
+            // A second writer on its own connection waits on the document's row...
+            let second = std::thread::spawn(move || {
+                document::replace_mission(&mut other, project_id, org, user, "Seconde version")
+            });
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                let waiting = diesel::sql_query(
+                    "SELECT count(*) AS n FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                )
+                .get_result::<Count>(&mut watcher)?
+                .n;
+                if waiting == 1 {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the second writer never waited");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            // ...and goes on once this transaction commits.
+            Ok::<_, diesel::result::Error>(second)
+        })
+        .map(|second| {
+            let section = second.join().unwrap().unwrap();
+            assert_eq!(section.text, "Seconde version");
+        })
+        .unwrap();
+
+    let mission = document::load(&mut p.conn, p.id).unwrap().mission(p.org);
+    assert_eq!(mission.text, "Seconde version");
+    assert_eq!(mission.content_hash, mission_hash(p.org, "Seconde version"));
+    assert_eq!(log_rows(&mut p.conn, p.id), 2);
+}
