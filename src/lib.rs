@@ -4,8 +4,10 @@
 //! start the real server. Layers, from the outside in: [`http`] (and `live` for websockets)
 //! parse and authorize, [`domain`] decides, [`db`] stores, `mail` and `calendar` emit.
 
+pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod document;
 pub mod domain;
 pub mod http;

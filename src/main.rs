@@ -80,11 +80,11 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Demo => {
-            println!(
-                "amont demo will seed a French example (a youth centre, a municipality, the CAF and \
-                 a social centre sharing one project) once projects and partnerships exist. \
-                 Nothing was seeded."
-            );
+            let (url, _cluster) = database(&settings)?;
+            let pool = db::connect(&url, 1)?;
+            let mut conn = pool.get()?;
+            db::migrate(&mut conn)?;
+            print_demo(&amont::demo::seed(&mut conn, &settings)?);
             Ok(())
         }
         Command::Db(DbCommand::Start { dir }) => {
@@ -115,6 +115,14 @@ fn database(settings: &Settings) -> Result<(url::Url, Option<PrivateCluster>)> {
     }
 }
 
+fn print_demo(people: &[(String, String, url::Url)]) {
+    println!("Demonstration project: « Accueil jeunes 16-25 ans — quartier des Merisiers ».");
+    println!("Log in as (links valid 30 minutes; `amont demo` prints new ones):");
+    for (who, email, link) in people {
+        println!("  {who} <{email}>\n    {link}");
+    }
+}
+
 fn serve(settings: Settings) -> Result<()> {
     // Bind first: a taken or forbidden address should fail before anything starts.
     let listener = TcpListener::bind(settings.bind)
@@ -123,11 +131,16 @@ fn serve(settings: Settings) -> Result<()> {
     let pool = db::connect(&url, 16)?;
     let applied = db::migrate(&mut *pool.get()?)?;
     tracing::info!(database = %redacted(&url), migrations_applied = applied.len(), "database ready");
+    // A brand-new private cluster gets the demonstration data, so there is something to open.
+    if cluster.as_ref().is_some_and(PrivateCluster::created_here) {
+        print_demo(&amont::demo::seed(&mut *pool.get()?, &settings)?);
+    }
 
     let state = AppState {
         pool,
         settings: Arc::new(settings),
         metrics: Metrics::new(),
+        limits: amont::auth::RateLimits::new(),
     };
     let base_url = state.settings.base_url.clone();
     actix_web::rt::System::new().block_on(async move {

@@ -36,6 +36,7 @@ pub struct PrivateCluster {
     password: String,
     run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
     started_here: bool,
+    created_here: bool,
     stopped: bool,
 }
 
@@ -61,6 +62,7 @@ impl PrivateCluster {
             password: String::new(),
             run_as,
             started_here: false,
+            created_here: false,
             stopped: false,
             dir,
         };
@@ -97,6 +99,11 @@ impl PrivateCluster {
     /// Whether this process started the cluster (rather than adopting a running one).
     pub fn started_here(&self) -> bool {
         self.started_here
+    }
+
+    /// Whether this process created the cluster (its first start: `initdb` ran).
+    pub fn created_here(&self) -> bool {
+        self.created_here
     }
 
     /// Forgets the cluster without stopping it, for callers that share it between processes.
@@ -155,6 +162,7 @@ impl PrivateCluster {
             if !output.status.success() {
                 bail!("initdb failed: {}", describe(&output));
             }
+            self.created_here = true;
         } else {
             self.password = fs::read_to_string(&password_file)
                 .with_context(|| format!("cannot read {}", password_file.display()))?

@@ -3,9 +3,15 @@
 //! Handlers are thin: parse the input, authorize, call the domain, store, answer. Everything a
 //! handler needs lives in [`AppState`].
 
+pub mod auth;
 pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod organizations;
+pub mod partners;
+pub mod projects;
+pub mod sheet;
+pub mod views;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -26,14 +32,54 @@ pub struct AppState {
     pub pool: DbPool,
     pub settings: Arc<Settings>,
     pub metrics: Metrics,
+    pub limits: crate::auth::RateLimits,
 }
 
 /// Mounts every route on `cfg`. Used by the server and by tests alike.
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(metrics::expose))
-        .service(web::scope("/api").default_service(web::to(api_not_found)));
+        .service(
+            web::scope("/api")
+                .configure(api_routes)
+                .default_service(web::to(api_not_found)),
+        );
     mount_front_end(cfg, static_dir);
+}
+
+/// The JSON API of API.md.
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    use web::{get, patch, post, put};
+    cfg.route("/auth/magic-link", post().to(auth::request_link))
+        .route("/auth/session", post().to(auth::create_session))
+        .route("/auth/logout", post().to(auth::logout))
+        .route("/me", get().to(auth::me))
+        .route("/me", patch().to(auth::update_me))
+        .route("/organizations", post().to(organizations::create))
+        .route("/organizations/{id}", get().to(organizations::get))
+        .route("/projects", post().to(projects::create))
+        .route("/projects", get().to(projects::list))
+        .route("/projects/{id}", get().to(projects::get))
+        .route("/projects/{id}/brief", get().to(projects::get_brief))
+        .route("/projects/{id}/brief", put().to(projects::put_brief))
+        .route("/projects/{id}/missions/{organization_id}", get().to(projects::get_mission))
+        .route("/projects/{id}/missions/{organization_id}", put().to(projects::put_mission))
+        .route(
+            "/projects/{id}/missions/{organization_id}/agreement",
+            post().to(projects::agree_mission),
+        )
+        .route("/projects/{id}/partners", post().to(partners::invite))
+        .route("/projects/{id}/partners", get().to(partners::list))
+        .route(
+            "/projects/{id}/partners/{organization_id}/answer",
+            post().to(partners::answer),
+        )
+        .route(
+            "/projects/{id}/partners/{organization_id}/withdraw",
+            post().to(partners::withdraw),
+        )
+        .route("/projects/{id}/sheet", get().to(sheet::sheet))
+        .route("/projects/{id}/audit", get().to(sheet::audit));
 }
 
 /// Serves the built front end at `/`, with `index.html` for client-side routes.

@@ -5,6 +5,8 @@
 
 mod support;
 
+mod actors;
 mod cli;
+mod consent;
 mod document;
 mod operations;

@@ -190,6 +190,7 @@ impl TestApp {
             pool,
             settings: Arc::new(settings),
             metrics: Metrics::new(),
+            limits: amont::auth::RateLimits::new(),
         };
         let server = amont::http::serve(listener, state).expect("server starts");
         let handle = server.handle();

@@ -1,0 +1,359 @@
+//! Partnerships: invitation (a consultation email, never a calendar invitation), answers,
+//! withdrawal (`/api/projects/{id}/partners`). Every transition is a conditional update on the
+//! current status, with an audit row.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::links::{self, Consultation};
+use crate::auth::{CurrentUser, ProjectAccess};
+use crate::db::models::{NewAuditEvent, Organization, Partnership};
+use crate::db::schema::{organizations, partnerships, users};
+use crate::db;
+use crate::domain::Locale;
+use crate::domain::input::{EmailAddress, line, optional_line, paragraph};
+use crate::domain::partnership::{PartnershipStatus, Transition};
+use crate::http::auth::mail_box;
+use crate::http::organizations as orgs;
+use crate::http::views::PartnershipView;
+use crate::http::{ApiError, AppState};
+use crate::mail::{self, Outgoing, templates};
+
+#[derive(Deserialize)]
+pub struct Invitation {
+    organization_name: Option<String>,
+    organization_id: Option<Uuid>,
+    contact_email: String,
+    proposed_role: Option<String>,
+}
+
+/// Every partnership of a project with its organization's name, initiator first.
+pub fn list_of(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<(Partnership, Organization)>> {
+    partnerships::table
+        .inner_join(organizations::table)
+        .filter(partnerships::project_id.eq(project_id))
+        .order((partnerships::invited_at.asc(), organizations::name.asc()))
+        .select((Partnership::as_select(), Organization::as_select()))
+        .load(conn)
+}
+
+/// `POST /api/projects/{id}/partners`: only the initiator's members invite.
+pub async fn invite(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+    body: web::Json<Invitation>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let body = body.into_inner();
+    let contact = EmailAddress::parse("contact_email", &body.contact_email)?;
+    let to = mail_box(&contact)?;
+    let role = optional_line("proposed_role", body.proposed_role.as_deref(), 300)?;
+    let named = match (body.organization_id, body.organization_name.as_deref()) {
+        (Some(id), _) => OrgRef::Id(id),
+        (None, Some(name)) => OrgRef::Name(line("organization_name", name, 200)?),
+        (None, None) => {
+            return Err(ApiError::invalid_field(
+                "organization_name",
+                "name the organization (organization_name) or give its organization_id",
+            ));
+        }
+    };
+    let inviter = current.user.clone();
+    let app = state.clone();
+    let view = db::run(&state.pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let access = ProjectAccess::load(conn, project_id, inviter.id)?;
+            access.require_initiator()?;
+            let org = match named {
+                OrgRef::Id(id) => organizations::table
+                    .find(id)
+                    .select(Organization::as_select())
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| ApiError::invalid_field("organization_id", "no such organization"))?,
+                OrgRef::Name(name) => match orgs::find_by_name(conn, &name)? {
+                    Some(org) => org,
+                    None => orgs::insert(conn, &name, None, None)?,
+                },
+            };
+            if org.id == access.project.initiator_organization_id {
+                return Err(ApiError::conflict(
+                    "already_partner",
+                    "the initiator organization is a partner already",
+                ));
+            }
+            let now = Utc::now();
+            let existing: Option<Partnership> = partnerships::table
+                .find((project_id, org.id))
+                .select(Partnership::as_select())
+                .first(conn)
+                .optional()?;
+            let partnership = match existing {
+                None => {
+                    let partnership = Partnership {
+                        project_id,
+                        organization_id: org.id,
+                        status: PartnershipStatus::Invited.as_str().into(),
+                        contact_email: Some(contact.as_str().to_owned()),
+                        proposed_role: role.clone(),
+                        invited_by: Some(inviter.id),
+                        invited_at: now,
+                        answered_at: None,
+                        answered_by: None,
+                        comment: None,
+                    };
+                    diesel::insert_into(partnerships::table)
+                        .values(&partnership)
+                        .execute(conn)?;
+                    partnership
+                }
+                Some(_) => diesel::update(
+                    partnerships::table
+                        .find((project_id, org.id))
+                        .filter(partnerships::status.eq_any(statuses(Transition::Reinvite.from()))),
+                )
+                .set((
+                    partnerships::status.eq(PartnershipStatus::Invited.as_str()),
+                    partnerships::contact_email.eq(contact.as_str()),
+                    partnerships::proposed_role.eq(&role),
+                    partnerships::invited_by.eq(inviter.id),
+                    partnerships::invited_at.eq(now),
+                    partnerships::answered_at.eq(None::<chrono::DateTime<Utc>>),
+                    partnerships::answered_by.eq(None::<Uuid>),
+                    partnerships::comment.eq(None::<String>),
+                ))
+                .returning(Partnership::as_returning())
+                .get_result(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    ApiError::conflict(
+                        "already_partner",
+                        "this organization is already invited to or partner of the project",
+                    )
+                })?,
+            };
+            NewAuditEvent {
+                project_id: Some(project_id),
+                actor_user_id: Some(inviter.id),
+                actor_organization_id: Some(access.project.initiator_organization_id),
+                action: "partnership.invited",
+                organization_id: Some(org.id),
+                details: json!({"contact_email": contact.as_str(), "proposed_role": role}),
+            }
+            .record(conn)?;
+
+            // The consultation: a link to the project that logs the contact in.
+            let token = links::create(
+                conn,
+                &contact,
+                Some(Consultation { organization_id: org.id, project_id }),
+                now,
+            )?;
+            let link = app.settings.link(&format!("/login?token={token}&project={project_id}"));
+            let locale = recipient_locale(conn, &contact)?;
+            let initiator: Organization = organizations::table
+                .find(access.project.initiator_organization_id)
+                .select(Organization::as_select())
+                .first(conn)?;
+            mail::enqueue(
+                conn,
+                &app.settings,
+                Outgoing {
+                    kind: "consultation",
+                    to,
+                    reply_to: mail_box(&EmailAddress::parse("email", &inviter.email)?).ok(),
+                    rendered: templates::consultation(
+                        locale,
+                        &templates::Consultation {
+                            project_title: &access.project.title,
+                            project_summary: &access.project.summary,
+                            initiator_name: &initiator.name,
+                            inviter_name: &inviter.display_name,
+                            organization_name: &org.name,
+                            proposed_role: role.as_deref(),
+                            link: &link,
+                        },
+                    ),
+                },
+            )?;
+            Ok(PartnershipView::new(&partnership, &org.name))
+        })
+    })
+    .await?;
+    state.mailer.wake();
+    Ok(HttpResponse::Created().json(view))
+}
+
+enum OrgRef {
+    Id(Uuid),
+    Name(String),
+}
+
+fn statuses(list: &[PartnershipStatus]) -> Vec<&'static str> {
+    list.iter().map(|s| s.as_str()).collect()
+}
+
+/// A known user's language, French for someone new.
+fn recipient_locale(conn: &mut PgConnection, email: &EmailAddress) -> QueryResult<Locale> {
+    let code: Option<String> = users::table
+        .filter(users::email.eq(email.as_str()))
+        .select(users::locale)
+        .first(conn)
+        .optional()?;
+    Ok(code.as_deref().and_then(Locale::parse).unwrap_or_default())
+}
+
+/// `GET /api/projects/{id}/partners`.
+pub async fn list(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let user_id = current.id();
+    let rows = db::run(&state.pool, move |conn| {
+        ProjectAccess::load(conn, project_id, user_id)?;
+        Ok::<_, ApiError>(list_of(conn, project_id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.iter()
+            .map(|(p, o)| PartnershipView::new(p, &o.name))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PartnerPath {
+    id: Uuid,
+    organization_id: Uuid,
+}
+
+#[derive(Deserialize)]
+pub struct Answer {
+    decision: String,
+    comment: Option<String>,
+}
+
+/// `POST /api/projects/{id}/partners/{organization_id}/answer`: members of that organization.
+pub async fn answer(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<PartnerPath>,
+    body: web::Json<Answer>,
+) -> Result<HttpResponse, ApiError> {
+    let transition = match body.decision.as_str() {
+        "accept" => Transition::Accept,
+        "decline" => Transition::Decline,
+        _ => return Err(ApiError::invalid_field("decision", "accept or decline")),
+    };
+    let comment = optional_comment(body.comment.as_deref())?;
+    let PartnerPath { id: project_id, organization_id } = path.into_inner();
+    change(&state, current.id(), project_id, organization_id, transition, comment).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct Withdrawal {
+    comment: Option<String>,
+}
+
+/// `POST /api/projects/{id}/partners/{organization_id}/withdraw`: the initiator's members.
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<PartnerPath>,
+    body: Option<web::Json<Withdrawal>>,
+) -> Result<HttpResponse, ApiError> {
+    let comment = optional_comment(body.and_then(|b| b.into_inner().comment).as_deref())?;
+    let PartnerPath { id: project_id, organization_id } = path.into_inner();
+    change(&state, current.id(), project_id, organization_id, Transition::Withdraw, comment).await
+}
+
+fn optional_comment(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    Ok(match raw.map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(paragraph("comment", text, 2000)?),
+    })
+}
+
+/// Applies a transition as a conditional update; 409 `invalid_transition` when the current
+/// status does not allow it (for instance when another answer won the race).
+async fn change(
+    state: &AppState,
+    user_id: Uuid,
+    project_id: Uuid,
+    organization_id: Uuid,
+    transition: Transition,
+    comment: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let view = db::run(&state.pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let access = ProjectAccess::load(conn, project_id, user_id)?;
+            let acting_for = match transition {
+                Transition::Withdraw => {
+                    access.require_initiator()?;
+                    if organization_id == access.project.initiator_organization_id {
+                        return Err(ApiError::conflict(
+                            "invalid_transition",
+                            "the initiator cannot withdraw itself from its own project",
+                        ));
+                    }
+                    access.project.initiator_organization_id
+                }
+                _ => {
+                    access.require_member_of(organization_id)?;
+                    organization_id
+                }
+            };
+            let now = Utc::now();
+            let updated: Option<Partnership> = diesel::update(
+                partnerships::table
+                    .find((project_id, organization_id))
+                    .filter(partnerships::status.eq_any(statuses(transition.from()))),
+            )
+            .set((
+                partnerships::status.eq(transition.to().as_str()),
+                partnerships::answered_at.eq(now),
+                partnerships::answered_by.eq(user_id),
+                partnerships::comment.eq(&comment),
+            ))
+            .returning(Partnership::as_returning())
+            .get_result(conn)
+            .optional()?;
+            let Some(partnership) = updated else {
+                let status: Option<String> = partnerships::table
+                    .find((project_id, organization_id))
+                    .select(partnerships::status)
+                    .first(conn)
+                    .optional()?;
+                let status = status.ok_or(ApiError::NotFound)?;
+                return Err(ApiError::conflict(
+                    "invalid_transition",
+                    format!("the partnership is {status}: it cannot be changed this way"),
+                )
+                .with("status", json!(status)));
+            };
+            NewAuditEvent {
+                project_id: Some(project_id),
+                actor_user_id: Some(user_id),
+                actor_organization_id: Some(acting_for),
+                action: transition.audit_action(),
+                organization_id: Some(organization_id),
+                details: json!({"comment": comment}),
+            }
+            .record(conn)?;
+            let name: String = organizations::table
+                .find(organization_id)
+                .select(organizations::name)
+                .first(conn)?;
+            Ok(PartnershipView::new(&partnership, &name))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

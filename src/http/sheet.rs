@@ -1,0 +1,424 @@
+//! The partnership sheet (`GET /api/projects/{id}/sheet`, `?format=html` to print) and the
+//! audit trail (`GET /api/projects/{id}/audit`).
+//!
+//! The sheet never presents an organization as a partner unless it accepted: invited ones are
+//! listed apart as "consulted, no answer yet", declined and withdrawn ones are left out. A
+//! mission whose text changed since its agreement is shown as not agreed.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Paris;
+use diesel::prelude::*;
+use maud::{DOCTYPE, Markup, html};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::{CurrentUser, ProjectAccess};
+use crate::db::models::{Agreement, AuditEvent, Organization};
+use crate::db::schema::{agreements, audit_events, organizations, users};
+use crate::db;
+use crate::document::{self, Section};
+use crate::domain::Locale;
+use crate::domain::content::agreement_counts;
+use crate::http::partners::list_of;
+use crate::http::views::ProjectView;
+use crate::http::{ApiError, AppState};
+
+#[derive(Debug, Serialize)]
+pub struct Sheet {
+    pub project: ProjectView,
+    pub brief: SectionView,
+    pub partners: Vec<SheetPartner>,
+    pub consulted: Vec<SheetConsulted>,
+    pub generated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionView {
+    pub text: String,
+    pub content_hash: String,
+}
+
+impl From<Section> for SectionView {
+    fn from(section: Section) -> Self {
+        SectionView {
+            text: section.text,
+            content_hash: section.content_hash,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SheetPartner {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub status: &'static str,
+    pub is_initiator: bool,
+    pub proposed_role: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub mission: SectionView,
+    /// True only when the latest agreement is "agree" on the current text.
+    pub mission_agreed: bool,
+    pub agreement: Option<SheetAgreement>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SheetAgreement {
+    pub decision: String,
+    pub content_hash: String,
+    pub current: bool,
+    pub comment: Option<String>,
+    pub user_id: Uuid,
+    pub user_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SheetConsulted {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub status: &'static str,
+    pub proposed_role: Option<String>,
+    pub invited_at: DateTime<Utc>,
+}
+
+/// Builds the sheet from what is stored.
+pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, ApiError> {
+    let project = &access.project;
+    let doc = document::load(conn, project.id)?;
+    let all_agreements: Vec<(Agreement, String)> = agreements::table
+        .inner_join(users::table)
+        .filter(agreements::project_id.eq(project.id))
+        .filter(agreements::subject.eq("mission"))
+        .order(agreements::created_at.desc())
+        .select((Agreement::as_select(), users::display_name))
+        .load(conn)?;
+    let mut latest: HashMap<Uuid, (Agreement, String)> = HashMap::new();
+    for (agreement, name) in all_agreements {
+        if agreement.subject_id == agreement.organization_id {
+            latest.entry(agreement.organization_id).or_insert((agreement, name));
+        }
+    }
+    let mut partners = Vec::new();
+    let mut consulted = Vec::new();
+    for (partnership, org) in list_of(conn, project.id)? {
+        match partnership.status.as_str() {
+            "accepted" => {
+                let mission = doc.mission(org.id);
+                let agreement = latest.remove(&org.id).map(|(a, user_name)| SheetAgreement {
+                    current: agreement_counts(&a.content_hash, &mission.content_hash),
+                    decision: a.decision,
+                    content_hash: a.content_hash,
+                    comment: a.comment,
+                    user_id: a.user_id,
+                    user_name,
+                    created_at: a.created_at,
+                });
+                partners.push(SheetPartner {
+                    organization_id: org.id,
+                    organization_name: org.name,
+                    status: "accepted",
+                    is_initiator: org.id == project.initiator_organization_id,
+                    proposed_role: partnership.proposed_role,
+                    answered_at: partnership.answered_at,
+                    mission_agreed: agreement
+                        .as_ref()
+                        .is_some_and(|a| a.current && a.decision == "agree"),
+                    mission: mission.into(),
+                    agreement,
+                });
+            }
+            "invited" => consulted.push(SheetConsulted {
+                organization_id: org.id,
+                organization_name: org.name,
+                status: "invited",
+                proposed_role: partnership.proposed_role,
+                invited_at: partnership.invited_at,
+            }),
+            _ => {}
+        }
+    }
+    Ok(Sheet {
+        project: ProjectView::from(project),
+        brief: doc.brief().into(),
+        partners,
+        consulted,
+        generated_at: Utc::now(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SheetQuery {
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+/// `GET /api/projects/{id}/sheet`.
+pub async fn sheet(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+    query: web::Query<SheetQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let user_id = current.id();
+    let locale = match query.lang.as_deref() {
+        Some(code) => Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?,
+        None => Locale::parse(&current.user.locale).unwrap_or_default(),
+    };
+    let sheet = db::run(&state.pool, move |conn| {
+        let access = ProjectAccess::load(conn, project_id, user_id)?;
+        build(conn, &access)
+    })
+    .await?;
+    match query.format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok().json(sheet)),
+        Some("html") => Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(render_html(&sheet, locale).into_string())),
+        Some(_) => Err(ApiError::invalid_field("format", "json or html")),
+    }
+}
+
+struct Words {
+    lang: &'static str,
+    title: &'static str,
+    brief: &'static str,
+    partners: &'static str,
+    consulted: &'static str,
+    consulted_note: &'static str,
+    no_answer: &'static str,
+    initiator: &'static str,
+    role: &'static str,
+    mission: &'static str,
+    empty: &'static str,
+    agreed: &'static str,
+    agreed_by: &'static str,
+    objected_by: &'static str,
+    not_agreed: &'static str,
+    changed_since: &'static str,
+    fingerprint: &'static str,
+    generated: &'static str,
+    none: &'static str,
+}
+
+const FR: Words = Words {
+    lang: "fr",
+    title: "Fiche partenariale",
+    brief: "Le projet",
+    partners: "Partenaires (ayant accepté)",
+    consulted: "Organisations consultées",
+    consulted_note: "Ces organisations ne sont pas partenaires tant qu'elles n'ont pas accepté.",
+    no_answer: "invitée, pas encore de réponse",
+    initiator: "porteur du projet",
+    role: "Rôle proposé",
+    mission: "Mission",
+    empty: "Mission non rédigée.",
+    agreed: "Mission approuvée",
+    agreed_by: "Approuvée par",
+    objected_by: "Objection de",
+    not_agreed: "Mission non approuvée",
+    changed_since: "le texte a changé depuis l'accord, qui ne vaut plus",
+    fingerprint: "empreinte",
+    generated: "Fiche générée le",
+    none: "Aucun partenaire n'a encore accepté.",
+};
+
+const EN: Words = Words {
+    lang: "en",
+    title: "Partnership sheet",
+    brief: "The project",
+    partners: "Partners (accepted)",
+    consulted: "Organizations consulted",
+    consulted_note: "These organizations are not partners until they accept.",
+    no_answer: "invited, no answer yet",
+    initiator: "initiator",
+    role: "Proposed role",
+    mission: "Mission",
+    empty: "Mission not written yet.",
+    agreed: "Mission agreed",
+    agreed_by: "Agreed by",
+    objected_by: "Objection from",
+    not_agreed: "Mission not agreed",
+    changed_since: "the text changed since the agreement, which no longer counts",
+    fingerprint: "fingerprint",
+    generated: "Sheet generated on",
+    none: "No partner has accepted yet.",
+};
+
+fn when(at: DateTime<Utc>, locale: Locale) -> String {
+    let local = at.with_timezone(&Paris);
+    match locale {
+        Locale::Fr => local.format("%d/%m/%Y à %H:%M (heure de Paris)").to_string(),
+        Locale::En => local.format("%Y-%m-%d %H:%M (Paris time)").to_string(),
+    }
+}
+
+/// Paragraphs of a text, each line break kept; maud escapes every piece of user text.
+fn paragraphs(text: &str) -> Markup {
+    html! {
+        @for block in text.split("\n\n").filter(|b| !b.trim().is_empty()) {
+            p {
+                @for (i, line) in block.lines().enumerate() {
+                    @if i > 0 { br; }
+                    (line)
+                }
+            }
+        }
+    }
+}
+
+/// The printable sheet.
+pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
+    let w = match locale {
+        Locale::Fr => &FR,
+        Locale::En => &EN,
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(w.lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (w.title) " — " (sheet.project.title) }
+                style { (maud::PreEscaped(SHEET_CSS)) }
+            }
+            body {
+                header {
+                    p.kicker { (w.title) }
+                    h1 { (sheet.project.title) }
+                }
+                section {
+                    h2 { (w.brief) }
+                    (paragraphs(&sheet.brief.text))
+                }
+                section {
+                    h2 { (w.partners) }
+                    @if sheet.partners.is_empty() { p { (w.none) } }
+                    @for partner in &sheet.partners {
+                        article.partner {
+                            h3 {
+                                (partner.organization_name)
+                                @if partner.is_initiator { " " span.tag { (w.initiator) } }
+                            }
+                            @if let Some(role) = &partner.proposed_role {
+                                p { strong { (w.role) " : " } (role) }
+                            }
+                            h4 { (w.mission) }
+                            @if partner.mission.text.trim().is_empty() {
+                                p.muted { (w.empty) }
+                            } @else {
+                                div.mission { (paragraphs(&partner.mission.text)) }
+                            }
+                            @match &partner.agreement {
+                                Some(a) if partner.mission_agreed => {
+                                    p.ok { "✔ " (w.agreed) " — " (w.agreed_by) " " (a.user_name) ", " (when(a.created_at, locale))
+                                        br; small { (w.fingerprint) " " code { (a.content_hash) } } }
+                                }
+                                Some(a) if a.current => {
+                                    p.warn { "✖ " (w.objected_by) " " (a.user_name) ", " (when(a.created_at, locale))
+                                        @if let Some(c) = &a.comment { " — « " (c) " »" } }
+                                }
+                                Some(_) => { p.warn { "⚠ " (w.not_agreed) " : " (w.changed_since) } }
+                                None => { p.warn { "○ " (w.not_agreed) } }
+                            }
+                        }
+                    }
+                }
+                @if !sheet.consulted.is_empty() {
+                    section {
+                        h2 { (w.consulted) }
+                        p.muted { (w.consulted_note) }
+                        ul {
+                            @for c in &sheet.consulted {
+                                li { (c.organization_name) " — " (w.no_answer) }
+                            }
+                        }
+                    }
+                }
+                footer { p.muted { (w.generated) " " (when(sheet.generated_at, locale)) } }
+            }
+        }
+    }
+}
+
+const SHEET_CSS: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}\
+h1{margin:.2rem 0 1.5rem}.kicker{text-transform:uppercase;letter-spacing:.08em;color:#555;margin:0}\
+h2{border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2rem}\
+.partner{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0;break-inside:avoid}\
+.tag{font-size:.75rem;background:#eee;border-radius:3px;padding:.1rem .4rem;font-weight:normal}\
+.mission{background:#f7f7f7;padding:.1rem .8rem;border-left:3px solid #888}\
+.ok{color:#0a5c2b}.warn{color:#8a3b00}.muted{color:#555}code{font-size:.75rem;word-break:break-all}\
+@media print{body{margin:0;max-width:none}a{color:inherit}}";
+
+#[derive(Debug, Serialize)]
+pub struct AuditView {
+    pub id: i64,
+    pub action: String,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub actor_organization_id: Option<Uuid>,
+    pub actor_organization_name: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub organization_name: Option<String>,
+    pub details: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /api/projects/{id}/audit`: every consent-relevant event, oldest first.
+pub async fn audit(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let user_id = current.id();
+    let views = db::run(&state.pool, move |conn| {
+        ProjectAccess::load(conn, project_id, user_id)?;
+        let events: Vec<AuditEvent> = audit_events::table
+            .filter(audit_events::project_id.eq(project_id))
+            .order(audit_events::id.asc())
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        let user_ids: Vec<Uuid> = events.iter().filter_map(|e| e.actor_user_id).collect();
+        let names: HashMap<Uuid, String> = users::table
+            .filter(users::id.eq_any(&user_ids))
+            .select((users::id, users::display_name))
+            .load::<(Uuid, String)>(conn)?
+            .into_iter()
+            .collect();
+        let org_ids: Vec<Uuid> = events
+            .iter()
+            .flat_map(|e| [e.actor_organization_id, e.organization_id])
+            .flatten()
+            .collect();
+        let orgs: HashMap<Uuid, String> = organizations::table
+            .filter(organizations::id.eq_any(&org_ids))
+            .select(Organization::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        Ok::<_, ApiError>(
+            events
+                .into_iter()
+                .map(|e| AuditView {
+                    id: e.id,
+                    actor_name: e.actor_user_id.and_then(|u| names.get(&u).cloned()),
+                    actor_organization_name: e.actor_organization_id.and_then(|o| orgs.get(&o).cloned()),
+                    organization_name: e.organization_id.and_then(|o| orgs.get(&o).cloned()),
+                    action: e.action,
+                    actor_user_id: e.actor_user_id,
+                    actor_organization_id: e.actor_organization_id,
+                    organization_id: e.organization_id,
+                    details: e.details,
+                    created_at: e.created_at,
+                })
+                .collect::<Vec<_>>(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(views))
+}
