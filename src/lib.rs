@@ -2,10 +2,11 @@
 //!
 //! The binary (`main.rs`) only parses the command line; everything else is here so that tests
 //! start the real server. Layers, from the outside in: [`http`] (and `live` for websockets)
-//! parse and authorize, [`domain`] decides, [`db`] stores, `mail` and `calendar` emit.
+//! parse and authorize, [`domain`] decides, [`db`] stores, [`mail`] and `calendar` emit.
 
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod mail;
 pub mod telemetry;

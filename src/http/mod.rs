@@ -26,6 +26,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub settings: Arc<Settings>,
     pub metrics: Metrics,
+    /// Wakes the outbox worker after a commit that enqueued mail.
+    pub mailer: crate::mail::MailerHandle,
 }
 
 /// Mounts every route on `cfg`. Used by the server and by tests alike.

@@ -3,7 +3,9 @@
 //! One test binary (modules below) so the private cluster and the migrated template are set up
 //! once per run, and the crate is linked once.
 
+mod smtp;
 mod support;
 
 mod cli;
+mod mail;
 mod operations;
