@@ -14,7 +14,9 @@ use uuid::Uuid;
 
 use crate::auth::links;
 use crate::config::Settings;
-use crate::db::models::{Agreement, Membership, NewAuditEvent, Organization, Partnership, Project, User};
+use crate::db::models::{
+    Agreement, Membership, NewAuditEvent, Organization, Partnership, Project, User,
+};
 use crate::db::schema::{agreements, memberships, organizations, partnerships, projects, users};
 use crate::document;
 use crate::domain::content;
@@ -22,19 +24,60 @@ use crate::domain::input::EmailAddress;
 
 /// The people of the example: (email, name, organization, role).
 const PEOPLE: [(&str, &str, &str, &str); 5] = [
-    ("ines.benali@mjc-quatre-vents.example", "Inès Benali", "MJC des Quatre Vents", "admin"),
-    ("marc.lefevre@ville-trappes.example", "Marc Lefèvre", "Ville de Trappes", "admin"),
-    ("sophie.durand@caf78.example", "Sophie Durand", "CAF des Yvelines", "admin"),
-    ("karim.haddad@cs-tilleuls.example", "Karim Haddad", "Centre social Les Tilleuls", "admin"),
-    ("julie.moreau@ml-sqy.example", "Julie Moreau", "Mission locale de Saint-Quentin", "admin"),
+    (
+        "ines.benali@mjc-quatre-vents.example",
+        "Inès Benali",
+        "MJC des Quatre Vents",
+        "admin",
+    ),
+    (
+        "marc.lefevre@ville-trappes.example",
+        "Marc Lefèvre",
+        "Ville de Trappes",
+        "admin",
+    ),
+    (
+        "sophie.durand@caf78.example",
+        "Sophie Durand",
+        "CAF des Yvelines",
+        "admin",
+    ),
+    (
+        "karim.haddad@cs-tilleuls.example",
+        "Karim Haddad",
+        "Centre social Les Tilleuls",
+        "admin",
+    ),
+    (
+        "julie.moreau@ml-sqy.example",
+        "Julie Moreau",
+        "Mission locale de Saint-Quentin",
+        "admin",
+    ),
 ];
 
 const ORGANIZATIONS: [(&str, &str, &str); 5] = [
-    ("MJC des Quatre Vents", "Maison des jeunes et de la culture", "Trappes"),
+    (
+        "MJC des Quatre Vents",
+        "Maison des jeunes et de la culture",
+        "Trappes",
+    ),
     ("Ville de Trappes", "Commune", "Trappes"),
-    ("CAF des Yvelines", "Caisse d'allocations familiales", "Yvelines"),
-    ("Centre social Les Tilleuls", "Centre social", "Trappes — quartier des Merisiers"),
-    ("Mission locale de Saint-Quentin", "Mission locale", "Saint-Quentin-en-Yvelines"),
+    (
+        "CAF des Yvelines",
+        "Caisse d'allocations familiales",
+        "Yvelines",
+    ),
+    (
+        "Centre social Les Tilleuls",
+        "Centre social",
+        "Trappes — quartier des Merisiers",
+    ),
+    (
+        "Mission locale de Saint-Quentin",
+        "Mission locale",
+        "Saint-Quentin-en-Yvelines",
+    ),
 ];
 
 const BRIEF: &str = "Ouvrir un accueil pour les jeunes de 16 à 25 ans du quartier des Merisiers, \
@@ -76,7 +119,9 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
             territory: Some(territory.into()),
             created_at: now,
         };
-        diesel::insert_into(organizations::table).values(&org).execute(conn)?;
+        diesel::insert_into(organizations::table)
+            .values(&org)
+            .execute(conn)?;
         org_ids.push(org.id);
     }
     let mut user_ids = Vec::new();
@@ -88,7 +133,9 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
             locale: "fr".into(),
             created_at: now,
         };
-        diesel::insert_into(users::table).values(&user).execute(conn)?;
+        diesel::insert_into(users::table)
+            .values(&user)
+            .execute(conn)?;
         diesel::insert_into(memberships::table)
             .values(Membership {
                 organization_id: org_ids[i],
@@ -99,7 +146,8 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
             .execute(conn)?;
         user_ids.push(user.id);
     }
-    let (mjc, ville, caf, centre, mission_locale) = (org_ids[0], org_ids[1], org_ids[2], org_ids[3], org_ids[4]);
+    let (mjc, ville, caf, centre, mission_locale) =
+        (org_ids[0], org_ids[1], org_ids[2], org_ids[3], org_ids[4]);
     let project = Project {
         id: Uuid::new_v4(),
         title: "Accueil jeunes 16-25 ans — quartier des Merisiers".into(),
@@ -109,17 +157,51 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
         created_by: user_ids[0],
         created_at: now - Duration::days(12),
     };
-    diesel::insert_into(projects::table).values(&project).execute(conn)?;
+    diesel::insert_into(projects::table)
+        .values(&project)
+        .execute(conn)?;
     document::create(conn, project.id, BRIEF)?;
-    audit(conn, &project, user_ids[0], mjc, "project.created", mjc, json!({"title": project.title}))?;
+    audit(
+        conn,
+        &project,
+        user_ids[0],
+        mjc,
+        "project.created",
+        mjc,
+        json!({"title": project.title}),
+    )?;
 
     // (organization, status, role, contact index, answered days ago)
     let partners = [
         (mjc, "accepted", None, 0, Some(12)),
-        (ville, "accepted", Some("Mise à disposition du local et cofinancement"), 1, Some(9)),
-        (centre, "accepted", Some("Repérage des jeunes et permanences d'accès aux droits"), 3, Some(7)),
-        (caf, "invited", Some("Cofinancement au titre de la prestation de service jeunes"), 2, None),
-        (mission_locale, "declined", Some("Permanences emploi et formation"), 4, Some(5)),
+        (
+            ville,
+            "accepted",
+            Some("Mise à disposition du local et cofinancement"),
+            1,
+            Some(9),
+        ),
+        (
+            centre,
+            "accepted",
+            Some("Repérage des jeunes et permanences d'accès aux droits"),
+            3,
+            Some(7),
+        ),
+        (
+            caf,
+            "invited",
+            Some("Cofinancement au titre de la prestation de service jeunes"),
+            2,
+            None,
+        ),
+        (
+            mission_locale,
+            "declined",
+            Some("Permanences emploi et formation"),
+            4,
+            Some(5),
+        ),
     ];
     for (org, status, role, contact, answered) in partners {
         diesel::insert_into(partnerships::table)
@@ -138,21 +220,50 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
             })
             .execute(conn)?;
         if org != mjc {
-            audit(conn, &project, user_ids[0], mjc, "partnership.invited", org, json!({"contact_email": PEOPLE[contact].0}))?;
+            audit(
+                conn,
+                &project,
+                user_ids[0],
+                mjc,
+                "partnership.invited",
+                org,
+                json!({"contact_email": PEOPLE[contact].0}),
+            )?;
             if status != "invited" {
-                let action = if status == "accepted" { "partnership.accepted" } else { "partnership.declined" };
-                audit(conn, &project, user_ids[contact], org, action, org, json!({}))?;
+                let action = if status == "accepted" {
+                    "partnership.accepted"
+                } else {
+                    "partnership.declined"
+                };
+                audit(
+                    conn,
+                    &project,
+                    user_ids[contact],
+                    org,
+                    action,
+                    org,
+                    json!({}),
+                )?;
             }
         }
     }
 
     let missions = [
-        (mjc, "Porter le projet : recruter et encadrer l'animateur, coordonner les partenaires, \
-               tenir l'accueil trois soirs par semaine (mardi, jeudi, vendredi, 17 h – 21 h)."),
-        (ville, "Mettre à disposition le local de la rue des Merisiers (entretien compris) et \
-                 cofinancer le poste d'animateur à hauteur de 30 %."),
-        (centre, "Orienter vers l'accueil les jeunes repérés, tenir une permanence d'accès aux \
-                  droits un soir sur deux, participer au comité de suivi mensuel."),
+        (
+            mjc,
+            "Porter le projet : recruter et encadrer l'animateur, coordonner les partenaires, \
+               tenir l'accueil trois soirs par semaine (mardi, jeudi, vendredi, 17 h – 21 h).",
+        ),
+        (
+            ville,
+            "Mettre à disposition le local de la rue des Merisiers (entretien compris) et \
+                 cofinancer le poste d'animateur à hauteur de 30 %.",
+        ),
+        (
+            centre,
+            "Orienter vers l'accueil les jeunes repérés, tenir une permanence d'accès aux \
+                  droits un soir sur deux, participer au comité de suivi mensuel.",
+        ),
     ];
     for (org, text) in missions {
         document::replace_mission(conn, project.id, org, user_ids[0], text)?;
@@ -173,8 +284,18 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
         user_id: user_ids[1],
         created_at: now - Duration::days(3),
     };
-    diesel::insert_into(agreements::table).values(&agreement).execute(conn)?;
-    audit(conn, &project, user_ids[1], ville, "agreement.recorded", ville, json!({"subject": "mission", "decision": "agree", "content_hash": mission.content_hash}))?;
+    diesel::insert_into(agreements::table)
+        .values(&agreement)
+        .execute(conn)?;
+    audit(
+        conn,
+        &project,
+        user_ids[1],
+        ville,
+        "agreement.recorded",
+        ville,
+        json!({"subject": "mission", "decision": "agree", "content_hash": mission.content_hash}),
+    )?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //!
 //! The binary (`main.rs`) only parses the command line; everything else is here so that tests
 //! start the real server. Layers, from the outside in: [`http`] (and `live` for websockets)
-//! parse and authorize, [`domain`] decides, [`db`] stores, `mail` and `calendar` emit.
+//! parse and authorize, [`domain`] decides, [`db`] stores, [`mail`] and `calendar` emit.
 
 pub mod auth;
 pub mod config;
@@ -11,4 +11,5 @@ pub mod demo;
 pub mod document;
 pub mod domain;
 pub mod http;
+pub mod mail;
 pub mod telemetry;

@@ -136,17 +136,21 @@ fn serve(settings: Settings) -> Result<()> {
         print_demo(&amont::demo::seed(&mut *pool.get()?, &settings)?);
     }
 
-    let state = AppState {
-        pool,
-        settings: Arc::new(settings),
-        metrics: Metrics::new(),
-        limits: amont::auth::RateLimits::new(),
-    };
-    let base_url = state.settings.base_url.clone();
+    let settings = Arc::new(settings);
+    let metrics = Metrics::new();
+    let base_url = settings.base_url.clone();
     actix_web::rt::System::new().block_on(async move {
+        let mailer = amont::mail::spawn(pool.clone(), &settings, &metrics.registry)?;
+        let state = AppState {
+            pool,
+            settings,
+            metrics,
+            mailer,
+            limits: amont::auth::RateLimits::new(),
+        };
         let server = amont::http::serve(listener, state)?;
         tracing::info!(address = %base_url, "Amont is running");
-        server.await
+        server.await.context("the server failed")
     })?;
     drop(cluster);
     Ok(())

@@ -23,7 +23,29 @@ pub struct ProjectAccess {
 
 impl ProjectAccess {
     /// The project if `user_id` may see it; `NotFound` otherwise (also when it does not exist).
-    pub fn load(conn: &mut PgConnection, project_id: Uuid, user_id: Uuid) -> Result<Self, ApiError> {
+    pub fn load(
+        conn: &mut PgConnection,
+        project_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Self, ApiError> {
+        let access = Self::load_any_status(conn, project_id, user_id)?;
+        if !access
+            .organizations
+            .iter()
+            .any(|(_, status)| status.takes_part())
+        {
+            return Err(ApiError::NotFound);
+        }
+        Ok(access)
+    }
+
+    /// The project for a member of any of its partner organizations, whatever the partnership's
+    /// status: enough to be told that an answer came too late, not to see the project.
+    pub fn load_any_status(
+        conn: &mut PgConnection,
+        project_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Self, ApiError> {
         let project: Project = projects::table
             .find(project_id)
             .select(Project::as_select())
@@ -43,7 +65,7 @@ impl ProjectAccess {
             .into_iter()
             .filter_map(|(org, status)| Some((org, PartnershipStatus::parse(&status)?)))
             .collect();
-        if !organizations.iter().any(|(_, status)| status.takes_part()) {
+        if organizations.is_empty() {
             return Err(ApiError::NotFound);
         }
         Ok(ProjectAccess {

@@ -76,7 +76,10 @@ pub fn line(field: &'static str, raw: &str, max: usize) -> Result<String, InputE
         return Err(refuse(field, format!("at most {max} characters")));
     }
     if text.chars().any(char::is_control) {
-        return Err(refuse(field, "must be a single line without control characters"));
+        return Err(refuse(
+            field,
+            "must be a single line without control characters",
+        ));
     }
     Ok(text.to_owned())
 }
@@ -133,14 +136,23 @@ mod tests {
 
     #[test]
     fn lines_are_trimmed_bounded_and_single() {
-        assert_eq!(line("title", "  Projet jeunesse ", 50).unwrap(), "Projet jeunesse");
+        assert_eq!(
+            line("title", "  Projet jeunesse ", 50).unwrap(),
+            "Projet jeunesse"
+        );
         assert!(line("title", "   ", 50).is_err());
         assert!(line("title", "a\nb", 50).is_err());
         assert!(line("title", &"é".repeat(51), 50).is_err());
-        assert_eq!(line("title", &"é".repeat(50), 50).unwrap().chars().count(), 50);
+        assert_eq!(
+            line("title", &"é".repeat(50), 50).unwrap().chars().count(),
+            50
+        );
         assert_eq!(optional_line("role", Some("  "), 10).unwrap(), None);
         assert_eq!(optional_line("role", None, 10).unwrap(), None);
-        assert_eq!(optional_line("role", Some(" pilote "), 10).unwrap(), Some("pilote".into()));
+        assert_eq!(
+            optional_line("role", Some(" pilote "), 10).unwrap(),
+            Some("pilote".into())
+        );
     }
 
     #[test]

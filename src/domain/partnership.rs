@@ -47,7 +47,10 @@ impl PartnershipStatus {
     /// Whether members of an organization in this state take part in the project (see it,
     /// co-edit the document): invited organizations are consulted, accepted ones are partners.
     pub fn takes_part(self) -> bool {
-        matches!(self, PartnershipStatus::Invited | PartnershipStatus::Accepted)
+        matches!(
+            self,
+            PartnershipStatus::Invited | PartnershipStatus::Accepted
+        )
     }
 
     /// Whether the organization has answered (or the question is closed).

@@ -109,7 +109,10 @@ pub async fn create_session(
     }
     let token = body.into_inner().token;
     if token.trim().is_empty() {
-        return Err(ApiError::invalid_field("token", "the login token is missing"));
+        return Err(ApiError::invalid_field(
+            "token",
+            "the login token is missing",
+        ));
     }
     let locale = request_locale(&req);
     let (user, session_token) = db::run(&state.pool, move |conn| {
@@ -131,7 +134,11 @@ pub async fn create_session(
 
 /// Uses the link, creates the user on first login, joins the organizations the user was named
 /// contact of (a consultation), and opens a session.
-fn log_in(conn: &mut PgConnection, token: &str, locale: Locale) -> Result<(User, String), ApiError> {
+fn log_in(
+    conn: &mut PgConnection,
+    token: &str,
+    locale: Locale,
+) -> Result<(User, String), ApiError> {
     let now = Utc::now();
     let link = links::consume(conn, token, now)?.map_err(|refusal| {
         ApiError::invalid_field(
@@ -159,7 +166,9 @@ fn log_in(conn: &mut PgConnection, token: &str, locale: Locale) -> Result<(User,
                 locale: locale.as_str().to_owned(),
                 created_at: now,
             };
-            diesel::insert_into(users::table).values(&user).execute(conn)?;
+            diesel::insert_into(users::table)
+                .values(&user)
+                .execute(conn)?;
             user
         }
     };
@@ -168,7 +177,10 @@ fn log_in(conn: &mut PgConnection, token: &str, locale: Locale) -> Result<(User,
     let mut joined: Vec<(Uuid, Option<Uuid>)> = partnerships::table
         .filter(partnerships::contact_email.eq(email.as_str()))
         .filter(partnerships::status.eq("invited"))
-        .select((partnerships::organization_id, partnerships::project_id.nullable()))
+        .select((
+            partnerships::organization_id,
+            partnerships::project_id.nullable(),
+        ))
         .load(conn)?;
     if let Some(org) = link.organization_id {
         joined.push((org, link.project_id));
@@ -214,7 +226,10 @@ pub async fn logout(
 }
 
 /// `GET /api/me`.
-pub async fn me(state: web::Data<AppState>, current: CurrentUser) -> Result<HttpResponse, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
     let user_id = current.id();
     let organizations = db::run(&state.pool, move |conn| {
         crate::http::organizations::of_user(conn, user_id).map_err(ApiError::from)

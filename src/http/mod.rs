@@ -33,6 +33,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Metrics,
     pub limits: crate::auth::RateLimits,
+    /// Wakes the outbox worker after a commit that enqueued mail.
+    pub mailer: crate::mail::MailerHandle,
 }
 
 /// Mounts every route on `cfg`. Used by the server and by tests alike.
@@ -62,8 +64,14 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/projects/{id}", get().to(projects::get))
         .route("/projects/{id}/brief", get().to(projects::get_brief))
         .route("/projects/{id}/brief", put().to(projects::put_brief))
-        .route("/projects/{id}/missions/{organization_id}", get().to(projects::get_mission))
-        .route("/projects/{id}/missions/{organization_id}", put().to(projects::put_mission))
+        .route(
+            "/projects/{id}/missions/{organization_id}",
+            get().to(projects::get_mission),
+        )
+        .route(
+            "/projects/{id}/missions/{organization_id}",
+            put().to(projects::put_mission),
+        )
         .route(
             "/projects/{id}/missions/{organization_id}/agreement",
             post().to(projects::agree_mission),

@@ -9,9 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
+use crate::db;
 use crate::db::models::{Membership, NewAuditEvent, Organization};
 use crate::db::schema::{memberships, organizations, partnerships};
-use crate::db;
 use crate::domain::input::{line, optional_line};
 use crate::http::views::OrganizationView;
 use crate::http::{ApiError, AppState};
@@ -140,15 +140,33 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(OrganizationView::from(&org)))
 }
 
-fn shares_a_project(conn: &mut PgConnection, organization_id: Uuid, user_id: Uuid) -> QueryResult<bool> {
+fn shares_a_project(
+    conn: &mut PgConnection,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<bool> {
     let (theirs, mine) = diesel::alias!(partnerships as theirs, partnerships as mine);
     diesel::select(exists(
         theirs
-            .inner_join(mine.on(mine.field(partnerships::project_id).eq(theirs.field(partnerships::project_id))))
-            .inner_join(memberships::table.on(memberships::organization_id.eq(mine.field(partnerships::organization_id))))
-            .filter(theirs.field(partnerships::organization_id).eq(organization_id))
+            .inner_join(
+                mine.on(mine
+                    .field(partnerships::project_id)
+                    .eq(theirs.field(partnerships::project_id))),
+            )
+            .inner_join(
+                memberships::table
+                    .on(memberships::organization_id.eq(mine.field(partnerships::organization_id))),
+            )
+            .filter(
+                theirs
+                    .field(partnerships::organization_id)
+                    .eq(organization_id),
+            )
             .filter(memberships::user_id.eq(user_id))
-            .filter(mine.field(partnerships::status).eq_any(["invited", "accepted"])),
+            .filter(
+                mine.field(partnerships::status)
+                    .eq_any(["invited", "accepted"]),
+            ),
     ))
     .get_result(conn)
 }

@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use crate::auth::links::{self, Consultation};
 use crate::auth::{CurrentUser, ProjectAccess};
+use crate::db;
 use crate::db::models::{NewAuditEvent, Organization, Partnership};
 use crate::db::schema::{organizations, partnerships, users};
-use crate::db;
 use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line, optional_line, paragraph};
 use crate::domain::partnership::{PartnershipStatus, Transition};
@@ -32,7 +32,10 @@ pub struct Invitation {
 }
 
 /// Every partnership of a project with its organization's name, initiator first.
-pub fn list_of(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<(Partnership, Organization)>> {
+pub fn list_of(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+) -> QueryResult<Vec<(Partnership, Organization)>> {
     partnerships::table
         .inner_join(organizations::table)
         .filter(partnerships::project_id.eq(project_id))
@@ -75,7 +78,9 @@ pub async fn invite(
                     .select(Organization::as_select())
                     .first(conn)
                     .optional()?
-                    .ok_or_else(|| ApiError::invalid_field("organization_id", "no such organization"))?,
+                    .ok_or_else(|| {
+                        ApiError::invalid_field("organization_id", "no such organization")
+                    })?,
                 OrgRef::Name(name) => match orgs::find_by_name(conn, &name)? {
                     Some(org) => org,
                     None => orgs::insert(conn, &name, None, None)?,
@@ -151,10 +156,15 @@ pub async fn invite(
             let token = links::create(
                 conn,
                 &contact,
-                Some(Consultation { organization_id: org.id, project_id }),
+                Some(Consultation {
+                    organization_id: org.id,
+                    project_id,
+                }),
                 now,
             )?;
-            let link = app.settings.link(&format!("/login?token={token}&project={project_id}"));
+            let link = app
+                .settings
+                .link(&format!("/login?token={token}&project={project_id}"));
             let locale = recipient_locale(conn, &contact)?;
             let initiator: Organization = organizations::table
                 .find(access.project.initiator_organization_id)
@@ -253,8 +263,19 @@ pub async fn answer(
         _ => return Err(ApiError::invalid_field("decision", "accept or decline")),
     };
     let comment = optional_comment(body.comment.as_deref())?;
-    let PartnerPath { id: project_id, organization_id } = path.into_inner();
-    change(&state, current.id(), project_id, organization_id, transition, comment).await
+    let PartnerPath {
+        id: project_id,
+        organization_id,
+    } = path.into_inner();
+    change(
+        &state,
+        current.id(),
+        project_id,
+        organization_id,
+        transition,
+        comment,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -270,8 +291,19 @@ pub async fn withdraw(
     body: Option<web::Json<Withdrawal>>,
 ) -> Result<HttpResponse, ApiError> {
     let comment = optional_comment(body.and_then(|b| b.into_inner().comment).as_deref())?;
-    let PartnerPath { id: project_id, organization_id } = path.into_inner();
-    change(&state, current.id(), project_id, organization_id, Transition::Withdraw, comment).await
+    let PartnerPath {
+        id: project_id,
+        organization_id,
+    } = path.into_inner();
+    change(
+        &state,
+        current.id(),
+        project_id,
+        organization_id,
+        Transition::Withdraw,
+        comment,
+    )
+    .await
 }
 
 fn optional_comment(raw: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -293,7 +325,13 @@ async fn change(
 ) -> Result<HttpResponse, ApiError> {
     let view = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
-            let access = ProjectAccess::load(conn, project_id, user_id)?;
+            // An answer that lost the race to a decline must hear 409, not 404.
+            let access = match transition {
+                Transition::Accept | Transition::Decline => {
+                    ProjectAccess::load_any_status(conn, project_id, user_id)?
+                }
+                _ => ProjectAccess::load(conn, project_id, user_id)?,
+            };
             let acting_for = match transition {
                 Transition::Withdraw => {
                     access.require_initiator()?;

@@ -8,9 +8,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::{CurrentUser, ProjectAccess};
+use crate::db;
 use crate::db::models::{Agreement, NewAuditEvent, Partnership, Project};
 use crate::db::schema::{agreements, documents, memberships, partnerships, projects};
-use crate::db;
 use crate::document;
 use crate::domain::content;
 use crate::domain::input::{line, optional_line, paragraph};
@@ -98,7 +98,10 @@ pub async fn create(
 }
 
 /// `GET /api/projects`: the projects the caller's organizations take part in.
-pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
     let user_id = current.id();
     let found: Vec<Project> = db::run(&state.pool, move |conn| {
         projects::table
@@ -124,8 +127,15 @@ pub async fn list(state: web::Data<AppState>, current: CurrentUser) -> Result<Ht
 }
 
 /// Loads the project as the caller may see it.
-pub async fn access(state: &AppState, project_id: Uuid, user_id: Uuid) -> Result<ProjectAccess, ApiError> {
-    db::run(&state.pool, move |conn| ProjectAccess::load(conn, project_id, user_id)).await
+pub async fn access(
+    state: &AppState,
+    project_id: Uuid,
+    user_id: Uuid,
+) -> Result<ProjectAccess, ApiError> {
+    db::run(&state.pool, move |conn| {
+        ProjectAccess::load(conn, project_id, user_id)
+    })
+    .await
 }
 
 /// `GET /api/projects/{id}`, with the caller's own partnerships in it.
@@ -135,7 +145,8 @@ pub async fn get(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let access = access(&state, path.into_inner(), current.id()).await?;
-    let mut body = serde_json::to_value(ProjectView::from(&access.project)).map_err(anyhow::Error::from)?;
+    let mut body =
+        serde_json::to_value(ProjectView::from(&access.project)).map_err(anyhow::Error::from)?;
     body["my_organizations"] = json!(
         access
             .organizations
@@ -165,7 +176,10 @@ pub async fn get_brief(
         Ok::<_, ApiError>(document::load(conn, project_id)?.brief())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"text": section.text, "content_hash": section.content_hash})))
+    Ok(
+        HttpResponse::Ok()
+            .json(json!({"text": section.text, "content_hash": section.content_hash})),
+    )
 }
 
 /// `PUT /api/projects/{id}/brief`: replaces the brief in the live document.
@@ -185,7 +199,10 @@ pub async fn put_brief(
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"text": section.text, "content_hash": section.content_hash})))
+    Ok(
+        HttpResponse::Ok()
+            .json(json!({"text": section.text, "content_hash": section.content_hash})),
+    )
 }
 
 #[derive(Deserialize)]
@@ -195,7 +212,11 @@ pub struct MissionPath {
 }
 
 /// The partnership of `organization_id` in the project; 404 when it has none.
-fn partnership_of(conn: &mut PgConnection, project_id: Uuid, organization_id: Uuid) -> Result<Partnership, ApiError> {
+fn partnership_of(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    organization_id: Uuid,
+) -> Result<Partnership, ApiError> {
     partnerships::table
         .find((project_id, organization_id))
         .select(Partnership::as_select())
@@ -227,7 +248,10 @@ pub async fn get_mission(
     current: CurrentUser,
     path: web::Path<MissionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let MissionPath { id: project_id, organization_id } = path.into_inner();
+    let MissionPath {
+        id: project_id,
+        organization_id,
+    } = path.into_inner();
     let user_id = current.id();
     let body = db::run(&state.pool, move |conn| {
         ProjectAccess::load(conn, project_id, user_id)?;
@@ -254,7 +278,10 @@ pub async fn put_mission(
     path: web::Path<MissionPath>,
     body: web::Json<TextBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let MissionPath { id: project_id, organization_id } = path.into_inner();
+    let MissionPath {
+        id: project_id,
+        organization_id,
+    } = path.into_inner();
     let text = paragraph("text", &body.text, MAX_SECTION_CHARS)?;
     let user_id = current.id();
     let section = db::run(&state.pool, move |conn| {
@@ -270,10 +297,13 @@ pub async fn put_mission(
             }
             lock_document(conn, project_id)?;
             let before = document::load(conn, project_id)?.mission(organization_id);
-            let after = document::replace_mission(conn, project_id, organization_id, user_id, &text)?;
+            let after =
+                document::replace_mission(conn, project_id, organization_id, user_id, &text)?;
             if before.content_hash != after.content_hash {
                 let agreed = latest_mission_agreement(conn, project_id, organization_id)?
-                    .is_some_and(|a| a.decision == "agree" && a.content_hash == before.content_hash);
+                    .is_some_and(|a| {
+                        a.decision == "agree" && a.content_hash == before.content_hash
+                    });
                 NewAuditEvent {
                     project_id: Some(project_id),
                     actor_user_id: Some(user_id),
@@ -293,7 +323,10 @@ pub async fn put_mission(
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"text": section.text, "content_hash": section.content_hash})))
+    Ok(
+        HttpResponse::Ok()
+            .json(json!({"text": section.text, "content_hash": section.content_hash})),
+    )
 }
 
 /// The organization the user acts for: `preferred` when they belong to it, else their first.
@@ -330,7 +363,10 @@ pub async fn agree_mission(
     path: web::Path<MissionPath>,
     body: web::Json<AgreementBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let MissionPath { id: project_id, organization_id } = path.into_inner();
+    let MissionPath {
+        id: project_id,
+        organization_id,
+    } = path.into_inner();
     let body = body.into_inner();
     let decision = match body.decision.as_str() {
         "agree" | "object" => body.decision,

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{CurrentUser, ProjectAccess};
+use crate::db;
 use crate::db::models::{Agreement, AuditEvent, Organization};
 use crate::db::schema::{agreements, audit_events, organizations, users};
-use crate::db;
 use crate::document::{self, Section};
 use crate::domain::Locale;
 use crate::domain::content::agreement_counts;
@@ -98,7 +98,9 @@ pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, A
     let mut latest: HashMap<Uuid, (Agreement, String)> = HashMap::new();
     for (agreement, name) in all_agreements {
         if agreement.subject_id == agreement.organization_id {
-            latest.entry(agreement.organization_id).or_insert((agreement, name));
+            latest
+                .entry(agreement.organization_id)
+                .or_insert((agreement, name));
         }
     }
     let mut partners = Vec::new();
@@ -165,7 +167,9 @@ pub async fn sheet(
     let project_id = path.into_inner();
     let user_id = current.id();
     let locale = match query.lang.as_deref() {
-        Some(code) => Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?,
+        Some(code) => {
+            Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
+        }
         None => Locale::parse(&current.user.locale).unwrap_or_default(),
     };
     let sheet = db::run(&state.pool, move |conn| {
@@ -251,7 +255,9 @@ const EN: Words = Words {
 fn when(at: DateTime<Utc>, locale: Locale) -> String {
     let local = at.with_timezone(&Paris);
     match locale {
-        Locale::Fr => local.format("%d/%m/%Y à %H:%M (heure de Paris)").to_string(),
+        Locale::Fr => local
+            .format("%d/%m/%Y à %H:%M (heure de Paris)")
+            .to_string(),
         Locale::En => local.format("%Y-%m-%d %H:%M (Paris time)").to_string(),
     }
 }
@@ -407,7 +413,9 @@ pub async fn audit(
                 .map(|e| AuditView {
                     id: e.id,
                     actor_name: e.actor_user_id.and_then(|u| names.get(&u).cloned()),
-                    actor_organization_name: e.actor_organization_id.and_then(|o| orgs.get(&o).cloned()),
+                    actor_organization_name: e
+                        .actor_organization_id
+                        .and_then(|o| orgs.get(&o).cloned()),
                     organization_name: e.organization_id.and_then(|o| orgs.get(&o).cloned()),
                     action: e.action,
                     actor_user_id: e.actor_user_id,

@@ -135,7 +135,10 @@ impl AgreementView {
             comment: agreement.comment.clone(),
             user_id: agreement.user_id,
             created_at: agreement.created_at,
-            current: crate::domain::content::agreement_counts(&agreement.content_hash, current_hash),
+            current: crate::domain::content::agreement_counts(
+                &agreement.content_hash,
+                current_hash,
+            ),
         }
     }
 }

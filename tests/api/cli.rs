@@ -91,20 +91,47 @@ fn demo_seeds_a_realistic_example_once() {
     use diesel::prelude::*;
     let db = crate::support::TestDb::new();
     for _ in 0..2 {
-        let output = amont().arg("demo").env("DATABASE_URL", db.url.as_str()).output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let output = amont()
+            .arg("demo")
+            .env("DATABASE_URL", db.url.as_str())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert_eq!(stdout.matches("http://localhost:8080/login?token=").count(), 5, "{stdout}");
+        assert_eq!(
+            stdout.matches("http://localhost:8080/login?token=").count(),
+            5,
+            "{stdout}"
+        );
         assert!(stdout.contains("CAF des Yvelines"));
     }
     let mut conn = db.connect();
     let count = |n: i64| n;
-    assert_eq!(count(projects::table.count().get_result(&mut conn).unwrap()), 1);
-    assert_eq!(count(organizations::table.count().get_result(&mut conn).unwrap()), 5);
-    assert_eq!(count(agreements::table.count().get_result(&mut conn).unwrap()), 1);
-    let mut statuses: Vec<String> = partnerships::table.select(partnerships::status).load(&mut conn).unwrap();
+    assert_eq!(
+        count(projects::table.count().get_result(&mut conn).unwrap()),
+        1
+    );
+    assert_eq!(
+        count(organizations::table.count().get_result(&mut conn).unwrap()),
+        5
+    );
+    assert_eq!(
+        count(agreements::table.count().get_result(&mut conn).unwrap()),
+        1
+    );
+    let mut statuses: Vec<String> = partnerships::table
+        .select(partnerships::status)
+        .load(&mut conn)
+        .unwrap();
     statuses.sort();
-    assert_eq!(statuses, ["accepted", "accepted", "accepted", "declined", "invited"]);
+    assert_eq!(
+        statuses,
+        ["accepted", "accepted", "accepted", "declined", "invited"]
+    );
 }
 
 fn free_port() -> u16 {

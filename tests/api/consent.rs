@@ -34,9 +34,16 @@ async fn log_in_by_email(app: &TestApp, email: &str, already_received: usize) ->
         .await
         .unwrap();
     assert_eq!(response.status(), 202);
-    let mails = app.smtp.wait_for(already_received + 1, Duration::from_secs(20)).await;
+    let mails = app
+        .smtp
+        .wait_for(already_received + 1, Duration::from_secs(20))
+        .await;
     let mail = mails.last().unwrap();
-    assert!(mail.to.to_lowercase().contains(&email.to_lowercase()), "{}", mail.to);
+    assert!(
+        mail.to.to_lowercase().contains(&email.to_lowercase()),
+        "{}",
+        mail.to
+    );
     let token = token_in(mail.text.as_deref().unwrap());
     let response = app
         .client
@@ -47,7 +54,10 @@ async fn log_in_by_email(app: &TestApp, email: &str, already_received: usize) ->
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let set_cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body: Value = response.json().await.unwrap();
     let actor = Actor::with_token(
         app,
@@ -55,25 +65,46 @@ async fn log_in_by_email(app: &TestApp, email: &str, already_received: usize) ->
         email,
         body["api_token"].as_str().unwrap().to_owned(),
     );
-    LoggedIn { actor, set_cookie, token }
+    LoggedIn {
+        actor,
+        set_cookie,
+        token,
+    }
 }
 
 #[actix_web::test]
 async fn magic_link_login_creates_the_user_and_a_session() {
     let app = TestApp::spawn().await;
-    let LoggedIn { actor, set_cookie: cookie, token } =
-        log_in_by_email(&app, "Claire.Martin@caf.example", 0).await;
+    let LoggedIn {
+        actor,
+        set_cookie: cookie,
+        token,
+    } = log_in_by_email(&app, "Claire.Martin@caf.example", 0).await;
     assert!(cookie.starts_with("amont_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "http base URL: no Secure flag ({cookie})");
+    assert!(
+        !cookie.contains("Secure"),
+        "http base URL: no Secure flag ({cookie})"
+    );
 
     // The cookie (kept by the client's store) and the bearer token both authenticate.
-    let me: Value = app.client.get(app.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    let me: Value = app
+        .client
+        .get(app.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["user"]["email"], "claire.martin@caf.example");
     assert_eq!(me["user"]["display_name"], "claire.martin");
     assert_eq!(me["organizations"], json!([]));
-    assert_eq!(actor.read("/api/me").await["user"]["id"], json!(actor.user_id));
+    assert_eq!(
+        actor.read("/api/me").await["user"]["id"],
+        json!(actor.user_id)
+    );
 
     // The link is single use.
     let again = app
@@ -87,7 +118,10 @@ async fn magic_link_login_creates_the_user_and_a_session() {
     assert_eq!(status, 400);
     assert_eq!(body["error"], "invalid_input");
     assert_eq!(body["field"], "token");
-    assert!(body["message"].as_str().unwrap().contains("already used"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("already used"),
+        "{body}"
+    );
 
     // The token is stored hashed only.
     let stored: i64 = {
@@ -117,7 +151,10 @@ async fn expired_and_unknown_links_are_refused() {
             .unwrap();
         let (status, body) = status_and_body(response).await;
         assert_eq!(status, 400);
-        assert!(body["message"].as_str().unwrap().contains(expected), "{body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(expected),
+            "{body}"
+        );
     }
 }
 
@@ -138,7 +175,11 @@ async fn magic_link_requests_are_checked_and_rate_limited() {
     }
     let limited = post("someone@example.org").await.unwrap();
     assert_eq!(limited.status(), 429);
-    let retry: u64 = limited.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let retry: u64 = limited.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry), "{retry}");
     let (_, body) = status_and_body(limited).await;
     assert_eq!(body["error"], "rate_limited");
@@ -163,10 +204,22 @@ async fn cookie_requests_from_another_origin_are_refused() {
     };
     let (status, body) = status_and_body(create(Some("http://evil.example")).await.unwrap()).await;
     assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
-    assert_eq!(create(None).await.unwrap().status(), 403, "no Origin, no Referer");
+    assert_eq!(
+        create(None).await.unwrap().status(),
+        403,
+        "no Origin, no Referer"
+    );
     assert_eq!(create(Some(ORIGIN)).await.unwrap().status(), 201);
     // Reads need no origin.
-    assert_eq!(app.client.get(app.url("/api/me")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.url("/api/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 #[actix_web::test]
@@ -185,8 +238,12 @@ async fn bearer_requests_are_exempt_from_the_origin_rule_and_logout_revokes() {
     assert_eq!(response.status(), 201);
     assert_eq!(ana.post("/api/auth/logout", json!({})).await.status(), 204);
     assert_eq!(ana.get("/api/me").await.status(), 401);
-    let (status, body) = status_and_body(app.client.get(app.url("/api/me")).send().await.unwrap()).await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("unauthenticated")));
+    let (status, body) =
+        status_and_body(app.client.get(app.url("/api/me")).send().await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthenticated"))
+    );
 }
 
 #[actix_web::test]
@@ -197,17 +254,38 @@ async fn organizations_are_created_once_and_seen_by_members() {
     let org = ana.organization("Centre social Les Tilleuls").await;
     let me = ana.read("/api/me").await;
     assert_eq!(me["organizations"][0]["role"], "admin");
-    assert_eq!(ana.read(&format!("/api/organizations/{org}")).await["name"], "Centre social Les Tilleuls");
-    assert_eq!(bob.get(&format!("/api/organizations/{org}")).await.status(), 404);
-    let (status, body) = status_and_body(bob.post("/api/organizations", json!({"name": " centre social les tilleuls "})).await).await;
-    assert_eq!((status, body["error"].as_str()), (409, Some("organization_exists")));
-    let (status, body) = status_and_body(bob.post("/api/organizations", json!({"name": ""})).await).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("name")));
+    assert_eq!(
+        ana.read(&format!("/api/organizations/{org}")).await["name"],
+        "Centre social Les Tilleuls"
+    );
+    assert_eq!(
+        bob.get(&format!("/api/organizations/{org}")).await.status(),
+        404
+    );
     let (status, body) = status_and_body(
-        bob.call(reqwest::Method::POST, "/api/organizations", None).await,
+        bob.post(
+            "/api/organizations",
+            json!({"name": " centre social les tilleuls "}),
+        )
+        .await,
     )
     .await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_input")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("organization_exists"))
+    );
+    let (status, body) =
+        status_and_body(bob.post("/api/organizations", json!({"name": ""})).await).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("name")));
+    let (status, body) = status_and_body(
+        bob.call(reqwest::Method::POST, "/api/organizations", None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_input"))
+    );
 }
 
 /// An initiator with a project, ready to invite.
@@ -235,19 +313,37 @@ async fn invite(initiator: &Actor, project: Uuid, name: &str, contact: &str) -> 
 async fn a_consultation_is_a_link_never_a_calendar_invitation_and_makes_the_contact_a_member() {
     let app = TestApp::spawn().await;
     let (initiator, _, project) = initiated(&app).await;
-    let caf = invite(&initiator, project, "CAF des Yvelines", "referente@caf.example").await;
+    let caf = invite(
+        &initiator,
+        project,
+        "CAF des Yvelines",
+        "referente@caf.example",
+    )
+    .await;
 
     let mails = app.smtp.wait_for(1, Duration::from_secs(20)).await;
     let consultation = &mails[0];
     assert!(consultation.to.contains("referente@caf.example"));
     assert_eq!(consultation.mimetype, "multipart/alternative");
-    assert!(consultation.part_types.iter().all(|t| t == "text/plain" || t == "text/html"), "{:?}", consultation.part_types);
+    assert!(
+        consultation
+            .part_types
+            .iter()
+            .all(|t| t == "text/plain" || t == "text/html"),
+        "{:?}",
+        consultation.part_types
+    );
     let raw = String::from_utf8_lossy(&consultation.raw).to_lowercase();
-    assert!(!raw.contains("text/calendar") && !raw.contains("begin:vcalendar") && !raw.contains(".ics"));
+    assert!(
+        !raw.contains("text/calendar") && !raw.contains("begin:vcalendar") && !raw.contains(".ics")
+    );
     let text = consultation.text.as_deref().unwrap();
     assert!(text.contains("Accueil jeunes 16-25 ans"), "{text}");
     assert!(text.contains(&format!("project={project}")), "{text}");
-    assert_eq!(consultation.header_values("Reply-To"), vec!["coordination@mjc.example".to_owned()]);
+    assert_eq!(
+        consultation.header_values("Reply-To"),
+        vec!["coordination@mjc.example".to_owned()]
+    );
 
     // The contact follows the link: logged in, member of the CAF, and consulted on the project.
     let response = app
@@ -258,15 +354,34 @@ async fn a_consultation_is_a_link_never_a_calendar_invitation_and_makes_the_cont
         .await
         .unwrap();
     let body: Value = response.json().await.unwrap();
-    let contact = Actor::with_token(&app, body["user"]["id"].as_str().unwrap().parse().unwrap(), "referente@caf.example", body["api_token"].as_str().unwrap().into());
+    let contact = Actor::with_token(
+        &app,
+        body["user"]["id"].as_str().unwrap().parse().unwrap(),
+        "referente@caf.example",
+        body["api_token"].as_str().unwrap().into(),
+    );
     let me = contact.read("/api/me").await;
     assert_eq!(me["organizations"][0]["id"], json!(caf));
     assert_eq!(me["organizations"][0]["role"], "member");
     let projects = contact.read("/api/projects").await;
     assert_eq!(projects[0]["id"], json!(project));
-    let audit = initiator.read(&format!("/api/projects/{project}/audit")).await;
-    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["project.created", "partnership.invited", "membership.joined_as_contact"]);
+    let audit = initiator
+        .read(&format!("/api/projects/{project}/audit"))
+        .await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "project.created",
+            "partnership.invited",
+            "membership.joined_as_contact"
+        ]
+    );
 }
 
 #[actix_web::test]
@@ -279,22 +394,53 @@ async fn answers_are_transitions_that_only_members_make_once() {
     let answer = format!("/api/projects/{project}/partners/{caf}/answer");
 
     // The initiator cannot answer for the CAF; a bad decision is refused.
-    assert_eq!(initiator.post(&answer, json!({"decision": "accept"})).await.status(), 403);
-    let (status, body) = status_and_body(referente.post(&answer, json!({"decision": "maybe"})).await).await;
+    assert_eq!(
+        initiator
+            .post(&answer, json!({"decision": "accept"}))
+            .await
+            .status(),
+        403
+    );
+    let (status, body) =
+        status_and_body(referente.post(&answer, json!({"decision": "maybe"})).await).await;
     assert_eq!((status, body["field"].as_str()), (400, Some("decision")));
 
-    let (status, body) = status_and_body(referente.post(&answer, json!({"decision": "accept", "comment": "Avec plaisir"})).await).await;
+    let (status, body) = status_and_body(
+        referente
+            .post(
+                &answer,
+                json!({"decision": "accept", "comment": "Avec plaisir"}),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "accepted");
     assert_eq!(body["comment"], "Avec plaisir");
-    let (status, body) = status_and_body(referente.post(&answer, json!({"decision": "decline"})).await).await;
-    assert_eq!((status, body["error"].as_str(), body["status"].as_str()), (409, Some("invalid_transition"), Some("accepted")));
+    let (status, body) = status_and_body(
+        referente
+            .post(&answer, json!({"decision": "decline"}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str(), body["status"].as_str()),
+        (409, Some("invalid_transition"), Some("accepted"))
+    );
 
     // Nobody withdraws the initiator; only the initiator withdraws others.
     let withdraw = |org: Uuid| format!("/api/projects/{project}/partners/{org}/withdraw");
-    assert_eq!(initiator.post(&withdraw(mjc), json!({})).await.status(), 409);
-    assert_eq!(referente.post(&withdraw(caf), json!({})).await.status(), 403);
-    let partners = initiator.read(&format!("/api/projects/{project}/partners")).await;
+    assert_eq!(
+        initiator.post(&withdraw(mjc), json!({})).await.status(),
+        409
+    );
+    assert_eq!(
+        referente.post(&withdraw(caf), json!({})).await.status(),
+        403
+    );
+    let partners = initiator
+        .read(&format!("/api/projects/{project}/partners"))
+        .await;
     assert_eq!(partners.as_array().unwrap().len(), 2);
     assert_eq!(partners[0]["organization_id"], json!(mjc));
     assert_eq!(partners[0]["status"], "accepted");
@@ -305,7 +451,13 @@ async fn two_concurrent_answers_cannot_both_win() {
     let app = TestApp::spawn().await;
     let (initiator, _, project) = initiated(&app).await;
     for round in 0..5 {
-        let org = invite(&initiator, project, &format!("Association {round}"), &format!("a{round}@asso.example")).await;
+        let org = invite(
+            &initiator,
+            project,
+            &format!("Association {round}"),
+            &format!("a{round}@asso.example"),
+        )
+        .await;
         let first = Actor::new(&app, &format!("first{round}@asso.example"), "Premier");
         let second = Actor::new(&app, &format!("second{round}@asso.example"), "Second");
         first.join(&app, org, "member");
@@ -319,12 +471,19 @@ async fn two_concurrent_answers_cannot_both_win() {
         statuses.sort();
         assert_eq!(statuses, [200, 409], "round {round}");
     }
-    let audit = initiator.read(&format!("/api/projects/{project}/audit")).await;
+    let audit = initiator
+        .read(&format!("/api/projects/{project}/audit"))
+        .await;
     let answers = audit
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| matches!(e["action"].as_str(), Some("partnership.accepted" | "partnership.declined")))
+        .filter(|e| {
+            matches!(
+                e["action"].as_str(),
+                Some("partnership.accepted" | "partnership.declined")
+            )
+        })
         .count();
     assert_eq!(answers, 5, "one audited answer per organization");
 }
@@ -348,18 +507,48 @@ async fn a_stranger_gets_404_everywhere() {
         format!("/api/projects/{}", Uuid::new_v4()),
     ] {
         let (status, body) = status_and_body(stranger.get(&path).await).await;
-        assert_eq!((status, body["error"].as_str()), (404, Some("not_found")), "GET {path}");
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("not_found")),
+            "GET {path}"
+        );
     }
     for (path, body) in [
-        (format!("/api/projects/{project}/partners"), json!({"organization_name": "X", "contact_email": "x@x.example"})),
-        (format!("/api/projects/{project}/partners/{caf}/answer"), json!({"decision": "accept"})),
-        (format!("/api/projects/{project}/partners/{caf}/withdraw"), json!({})),
-        (format!("/api/projects/{project}/missions/{caf}/agreement"), json!({"content_hash": "x", "decision": "agree"})),
+        (
+            format!("/api/projects/{project}/partners"),
+            json!({"organization_name": "X", "contact_email": "x@x.example"}),
+        ),
+        (
+            format!("/api/projects/{project}/partners/{caf}/answer"),
+            json!({"decision": "accept"}),
+        ),
+        (
+            format!("/api/projects/{project}/partners/{caf}/withdraw"),
+            json!({}),
+        ),
+        (
+            format!("/api/projects/{project}/missions/{caf}/agreement"),
+            json!({"content_hash": "x", "decision": "agree"}),
+        ),
     ] {
-        assert_eq!(stranger.post(&path, body).await.status(), 404, "POST {path}");
+        assert_eq!(
+            stranger.post(&path, body).await.status(),
+            404,
+            "POST {path}"
+        );
     }
-    for path in [format!("/api/projects/{project}/brief"), format!("/api/projects/{project}/missions/{caf}")] {
-        assert_eq!(stranger.put(&path, json!({"text": "pirate"})).await.status(), 404, "PUT {path}");
+    for path in [
+        format!("/api/projects/{project}/brief"),
+        format!("/api/projects/{project}/missions/{caf}"),
+    ] {
+        assert_eq!(
+            stranger
+                .put(&path, json!({"text": "pirate"}))
+                .await
+                .status(),
+            404,
+            "PUT {path}"
+        );
     }
     assert_eq!(stranger.read("/api/projects").await, json!([]));
 }
@@ -374,53 +563,141 @@ async fn agreement_binds_to_the_exact_text() {
     let mission = format!("/api/projects/{project}/missions/{caf}");
     let agreement = format!("{mission}/agreement");
 
-    let written = initiator.put(&mission, json!({"text": "Financer l'animateur à mi-temps."})).await;
+    let written = initiator
+        .put(
+            &mission,
+            json!({"text": "Financer l'animateur à mi-temps."}),
+        )
+        .await;
     let (status, written) = status_and_body(written).await;
     assert_eq!(status, 200, "{written}");
     let hash = written["content_hash"].as_str().unwrap().to_owned();
     assert!(hash.starts_with("sha256:"));
 
     // Not yet accepted: no agreement.
-    let (status, body) = status_and_body(sophie.post(&agreement, json!({"content_hash": hash, "decision": "agree"})).await).await;
-    assert_eq!((status, body["error"].as_str()), (409, Some("not_accepted")));
-    sophie.post(&format!("/api/projects/{project}/partners/{caf}/answer"), json!({"decision": "accept"})).await;
+    let (status, body) = status_and_body(
+        sophie
+            .post(
+                &agreement,
+                json!({"content_hash": hash, "decision": "agree"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("not_accepted"))
+    );
+    sophie
+        .post(
+            &format!("/api/projects/{project}/partners/{caf}/answer"),
+            json!({"decision": "accept"}),
+        )
+        .await;
 
     // Only the CAF agrees for the CAF; a stale hash is refused.
-    assert_eq!(initiator.post(&agreement, json!({"content_hash": hash, "decision": "agree"})).await.status(), 403);
+    assert_eq!(
+        initiator
+            .post(
+                &agreement,
+                json!({"content_hash": hash, "decision": "agree"})
+            )
+            .await
+            .status(),
+        403
+    );
     let stale = "sha256:".to_owned() + &"0".repeat(64);
-    let (status, body) = status_and_body(sophie.post(&agreement, json!({"content_hash": stale, "decision": "agree"})).await).await;
-    assert_eq!((status, body["error"].as_str()), (409, Some("stale_content")));
+    let (status, body) = status_and_body(
+        sophie
+            .post(
+                &agreement,
+                json!({"content_hash": stale, "decision": "agree"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("stale_content"))
+    );
     assert_eq!(body["content_hash"], json!(hash));
 
-    let (status, body) = status_and_body(sophie.post(&agreement, json!({"content_hash": hash, "decision": "agree", "comment": "OK pour 2027"})).await).await;
+    let (status, body) = status_and_body(
+        sophie
+            .post(
+                &agreement,
+                json!({"content_hash": hash, "decision": "agree", "comment": "OK pour 2027"}),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["current"], true);
     assert_eq!(body["organization_id"], json!(caf));
     let sheet = sophie.read(&format!("/api/projects/{project}/sheet")).await;
-    let caf_row = sheet["partners"].as_array().unwrap().iter().find(|p| p["organization_id"] == json!(caf)).unwrap().clone();
+    let caf_row = sheet["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organization_id"] == json!(caf))
+        .unwrap()
+        .clone();
     assert_eq!(caf_row["mission_agreed"], true);
     assert_eq!(caf_row["agreement"]["user_name"], "Sophie (CAF)");
 
     // The text changes: the agreement no longer counts, and the change is audited.
-    let changed = initiator.put(&mission, json!({"text": "Financer l'animateur à temps plein."})).await;
-    let new_hash = status_and_body(changed).await.1["content_hash"].as_str().unwrap().to_owned();
+    let changed = initiator
+        .put(
+            &mission,
+            json!({"text": "Financer l'animateur à temps plein."}),
+        )
+        .await;
+    let new_hash = status_and_body(changed).await.1["content_hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(new_hash, hash);
     let current = sophie.read(&mission).await;
     assert_eq!(current["agreement"]["current"], false);
     let sheet = sophie.read(&format!("/api/projects/{project}/sheet")).await;
-    let caf_row = sheet["partners"].as_array().unwrap().iter().find(|p| p["organization_id"] == json!(caf)).unwrap().clone();
+    let caf_row = sheet["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organization_id"] == json!(caf))
+        .unwrap()
+        .clone();
     assert_eq!(caf_row["mission_agreed"], false);
     assert_eq!(caf_row["agreement"]["current"], false);
-    let audit = initiator.read(&format!("/api/projects/{project}/audit")).await;
-    let change = audit.as_array().unwrap().iter().rev().find(|e| e["action"] == "mission.changed").unwrap().clone();
+    let audit = initiator
+        .read(&format!("/api/projects/{project}/audit"))
+        .await;
+    let change = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["action"] == "mission.changed")
+        .unwrap()
+        .clone();
     assert_eq!(change["details"]["agreement_invalidated"], true);
     assert_eq!(change["actor_name"], "Inès (MJC)");
     assert_eq!(change["organization_name"], "CAF");
-    let recorded = audit.as_array().unwrap().iter().filter(|e| e["action"] == "agreement.recorded").count();
+    let recorded = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "agreement.recorded")
+        .count();
     assert_eq!(recorded, 1);
 
     // Putting the same text back makes the old agreement count again: it is bound to content.
-    initiator.put(&mission, json!({"text": "Financer l'animateur à mi-temps."})).await;
+    initiator
+        .put(
+            &mission,
+            json!({"text": "Financer l'animateur à mi-temps."}),
+        )
+        .await;
     assert_eq!(sophie.read(&mission).await["agreement"]["current"], true);
 }
 
@@ -428,52 +705,142 @@ async fn agreement_binds_to_the_exact_text() {
 async fn the_sheet_never_presents_an_unanswered_or_declined_organization_as_partner() {
     let app = TestApp::spawn().await;
     let (initiator, mjc, project) = initiated(&app).await;
-    let accepted = invite(&initiator, project, "Ville de Trappes", "dgs@trappes.example").await;
-    let declined = invite(&initiator, project, "Conseil départemental", "cd@cd78.example").await;
-    let silent = invite(&initiator, project, "<script>alert(1)</script> Association", "asso@asso.example").await;
+    let accepted = invite(
+        &initiator,
+        project,
+        "Ville de Trappes",
+        "dgs@trappes.example",
+    )
+    .await;
+    let declined = invite(
+        &initiator,
+        project,
+        "Conseil départemental",
+        "cd@cd78.example",
+    )
+    .await;
+    let silent = invite(
+        &initiator,
+        project,
+        "<script>alert(1)</script> Association",
+        "asso@asso.example",
+    )
+    .await;
     let withdrawn = invite(&initiator, project, "Mission locale", "ml@ml.example").await;
     for (org, decision) in [(accepted, "accept"), (declined, "decline")] {
         let member = Actor::new(&app, &format!("{org}@m.example"), "Membre");
         member.join(&app, org, "member");
-        assert_eq!(member.post(&format!("/api/projects/{project}/partners/{org}/answer"), json!({"decision": decision})).await.status(), 200);
+        assert_eq!(
+            member
+                .post(
+                    &format!("/api/projects/{project}/partners/{org}/answer"),
+                    json!({"decision": decision})
+                )
+                .await
+                .status(),
+            200
+        );
     }
-    assert_eq!(initiator.post(&format!("/api/projects/{project}/partners/{withdrawn}/withdraw"), json!({"comment": "Hors périmètre"})).await.status(), 200);
+    assert_eq!(
+        initiator
+            .post(
+                &format!("/api/projects/{project}/partners/{withdrawn}/withdraw"),
+                json!({"comment": "Hors périmètre"})
+            )
+            .await
+            .status(),
+        200
+    );
 
-    let sheet = initiator.read(&format!("/api/projects/{project}/sheet")).await;
-    let partners: Vec<Value> = sheet["partners"].as_array().unwrap().iter().map(|p| p["organization_id"].clone()).collect();
+    let sheet = initiator
+        .read(&format!("/api/projects/{project}/sheet"))
+        .await;
+    let partners: Vec<Value> = sheet["partners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["organization_id"].clone())
+        .collect();
     assert_eq!(partners, vec![json!(mjc), json!(accepted)]);
-    assert!(sheet["partners"].as_array().unwrap().iter().all(|p| p["status"] == "accepted"));
-    let consulted: Vec<Value> = sheet["consulted"].as_array().unwrap().iter().map(|p| p["organization_id"].clone()).collect();
+    assert!(
+        sheet["partners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "accepted")
+    );
+    let consulted: Vec<Value> = sheet["consulted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["organization_id"].clone())
+        .collect();
     assert_eq!(consulted, vec![json!(silent)]);
-    assert_eq!(sheet["brief"]["text"], "Un projet pour les jeunes du quartier.");
+    assert_eq!(
+        sheet["brief"]["text"],
+        "Un projet pour les jeunes du quartier."
+    );
 
-    for (lang, expected) in [("fr", "invitée, pas encore de réponse"), ("en", "invited, no answer yet")] {
-        let response = initiator.get(&format!("/api/projects/{project}/sheet?format=html&lang={lang}")).await;
-        assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    for (lang, expected) in [
+        ("fr", "invitée, pas encore de réponse"),
+        ("en", "invited, no answer yet"),
+    ] {
+        let response = initiator
+            .get(&format!(
+                "/api/projects/{project}/sheet?format=html&lang={lang}"
+            ))
+            .await;
+        assert!(
+            response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
         let html = response.text().await.unwrap();
         assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{html}");
         assert!(html.contains(expected));
         assert!(html.contains("Ville de Trappes"));
-        assert!(!html.contains("Conseil départemental"), "declined organizations are left out");
-        assert!(!html.contains("Mission locale"), "withdrawn organizations are left out");
-        assert!(!html.contains("<script>alert(1)</script>"), "user text is escaped");
+        assert!(
+            !html.contains("Conseil départemental"),
+            "declined organizations are left out"
+        );
+        assert!(
+            !html.contains("Mission locale"),
+            "withdrawn organizations are left out"
+        );
+        assert!(
+            !html.contains("<script>alert(1)</script>"),
+            "user text is escaped"
+        );
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Association"));
     }
 
     // Members of a withdrawn or declined organization no longer see the project.
     let ml = Actor::new(&app, "agent@ml.example", "Agent ML");
     ml.join(&app, withdrawn, "member");
-    assert_eq!(ml.get(&format!("/api/projects/{project}")).await.status(), 404);
+    assert_eq!(
+        ml.get(&format!("/api/projects/{project}")).await.status(),
+        404
+    );
     // A declined organization can be invited again.
     let again = initiator
-        .post(&format!("/api/projects/{project}/partners"), json!({"organization_id": declined, "contact_email": "cd@cd78.example"}))
+        .post(
+            &format!("/api/projects/{project}/partners"),
+            json!({"organization_id": declined, "contact_email": "cd@cd78.example"}),
+        )
         .await;
     assert_eq!(again.status(), 201);
     let twice = initiator
-        .post(&format!("/api/projects/{project}/partners"), json!({"organization_id": declined, "contact_email": "cd@cd78.example"}))
+        .post(
+            &format!("/api/projects/{project}/partners"),
+            json!({"organization_id": declined, "contact_email": "cd@cd78.example"}),
+        )
         .await;
     let (status, body) = status_and_body(twice).await;
-    assert_eq!((status, body["error"].as_str()), (409, Some("already_partner")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("already_partner"))
+    );
 }
 
 #[actix_web::test]
@@ -484,19 +851,40 @@ async fn only_the_initiator_invites_and_briefs_are_shared() {
     let sophie = Actor::new(&app, "contact@caf.example", "Sophie");
     sophie.join(&app, caf, "member");
     let response = sophie
-        .post(&format!("/api/projects/{project}/partners"), json!({"organization_name": "Autre", "contact_email": "a@b.example"}))
+        .post(
+            &format!("/api/projects/{project}/partners"),
+            json!({"organization_name": "Autre", "contact_email": "a@b.example"}),
+        )
         .await;
     assert_eq!(response.status(), 403);
     let (status, body) = status_and_body(
-        initiator.post(&format!("/api/projects/{project}/partners"), json!({"organization_name": "Autre", "contact_email": "pas une adresse"})).await,
+        initiator
+            .post(
+                &format!("/api/projects/{project}/partners"),
+                json!({"organization_name": "Autre", "contact_email": "pas une adresse"}),
+            )
+            .await,
     )
     .await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("contact_email")));
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("contact_email"))
+    );
 
     // An invited partner co-edits the brief; everyone reads the same text and hash.
-    let (status, body) = status_and_body(sophie.put(&format!("/api/projects/{project}/brief"), json!({"text": "Brief co-écrit."})).await).await;
+    let (status, body) = status_and_body(
+        sophie
+            .put(
+                &format!("/api/projects/{project}/brief"),
+                json!({"text": "Brief co-écrit."}),
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    let read = initiator.read(&format!("/api/projects/{project}/brief")).await;
+    let read = initiator
+        .read(&format!("/api/projects/{project}/brief"))
+        .await;
     assert_eq!(read, body);
     let project_view = sophie.read(&format!("/api/projects/{project}")).await;
     assert_eq!(project_view["is_initiator"], false);

@@ -3,10 +3,12 @@
 //! One test binary (modules below) so the private cluster and the migrated template are set up
 //! once per run, and the crate is linked once.
 
+mod smtp;
 mod support;
 
 mod actors;
 mod cli;
 mod consent;
 mod document;
+mod mail;
 mod operations;

@@ -10,6 +10,7 @@
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use amont::config::Settings;
 use amont::db::embedded::PrivateCluster;
@@ -17,6 +18,8 @@ use amont::http::{AppState, metrics::Metrics};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 use url::Url;
+
+use crate::smtp::{Received, SmtpServer};
 
 static ADMIN_URL: OnceLock<Url> = OnceLock::new();
 static TEMPLATE: OnceLock<String> = OnceLock::new();
@@ -161,6 +164,10 @@ pub struct TestApp {
     pub address: SocketAddr,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// The SMTP server the app's outbox worker delivers to.
+    pub smtp: SmtpServer,
+    pub settings: Arc<Settings>,
+    pub mailer: amont::mail::MailerHandle,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -179,17 +186,26 @@ impl TestApp {
         Self::start(settings, pool, db)
     }
 
-    /// Spawns the app on a given pool (for instance one whose database is unreachable).
-    pub fn start(settings: Settings, pool: amont::db::DbPool, db: TestDb) -> Self {
+    /// Spawns the app on a given pool (for instance one whose database is unreachable), with a
+    /// loopback SMTP server that `settings.smtp_url` is pointed at.
+    pub fn start(mut settings: Settings, pool: amont::db::DbPool, db: TestDb) -> Self {
         if std::env::var_os("RUST_LOG").is_some() {
             amont::telemetry::init(amont::config::LogFormat::Text);
         }
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
+        let smtp = SmtpServer::start();
+        settings.smtp_url = Some(smtp.url());
+        let settings = Arc::new(settings);
+        let metrics = Metrics::new();
+        let mailer =
+            amont::mail::spawn_with(pool.clone(), &settings, &metrics.registry, fast_mail())
+                .expect("mail worker starts");
         let state = AppState {
             pool,
-            settings: Arc::new(settings),
-            metrics: Metrics::new(),
+            settings: settings.clone(),
+            metrics,
+            mailer: mailer.clone(),
             limits: amont::auth::RateLimits::new(),
         };
         let server = amont::http::serve(listener, state).expect("server starts");
@@ -203,8 +219,16 @@ impl TestApp {
             address,
             client,
             db,
+            smtp,
+            settings,
+            mailer,
             handle,
         }
+    }
+
+    /// Waits until the SMTP server received at least `count` messages; returns them all.
+    pub async fn wait_for_mail(&self, count: usize, timeout: Duration) -> Vec<Received> {
+        self.smtp.wait_for(count, timeout).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -221,6 +245,18 @@ impl Drop for TestApp {
         // Stop accepting at once; the database is dropped right after (FORCE ends sessions).
         let handle = self.handle.clone();
         actix_web::rt::spawn(async move { handle.stop(false).await });
+    }
+}
+
+/// Worker timings for tests: retries in a fraction of a second instead of minutes.
+pub fn fast_mail() -> amont::mail::WorkerOptions {
+    amont::mail::WorkerOptions {
+        poll: Duration::from_millis(100),
+        backoff_base: Duration::from_millis(200),
+        backoff_cap: Duration::from_secs(1),
+        lease: Duration::from_secs(30),
+        send_timeout: Duration::from_secs(5),
+        batch: 10,
     }
 }
 

@@ -1,0 +1,115 @@
+//! Email: composition (lettre) and the transactional outbox.
+//!
+//! A change that causes an email calls [`enqueue`] inside its own transaction: the message is
+//! rendered there, to the exact bytes that will be sent (stable `Message-ID` included), and
+//! stored in the `outbox` table. If the transaction rolls back, there is no email; once it
+//! commits, the [`worker`] delivers it, retrying with backoff until the SMTP server accepts it.
+//! Nothing touches the network while a transaction is open. ADR 4 explains the guarantees.
+
+pub mod templates;
+pub mod worker;
+
+use anyhow::{Context, Result};
+use diesel::prelude::*;
+use lettre::Message;
+use lettre::message::{Mailbox, MultiPart};
+
+use crate::config::Settings;
+use crate::db::schema::outbox;
+pub use worker::{MailerHandle, WorkerOptions, spawn, spawn_with};
+
+/// One email to send: who to, what kind (stored in `outbox.kind`, for logs and metrics), and
+/// its rendered content.
+pub struct Outgoing {
+    /// `"login_link"`, `"consultation"`, …
+    pub kind: &'static str,
+    pub to: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    pub rendered: templates::Rendered,
+}
+
+/// Renders the message (multipart/alternative text + HTML, UTF-8, `From` = the configured
+/// sender, `Message-ID` `<uuid@host of the base URL>`) and inserts its outbox row; returns the
+/// row's id. Call it inside the transaction of the change that causes the email, then
+/// [`MailerHandle::wake`] after the commit.
+pub fn enqueue(conn: &mut PgConnection, settings: &Settings, email: Outgoing) -> Result<i64> {
+    let host = settings
+        .base_url
+        .host_str()
+        .context("the base URL names no host for the Message-ID")?;
+    let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), host);
+    let mut builder = Message::builder()
+        .from(settings.mail_from.clone())
+        .to(one_line_name(email.to.clone()))
+        .subject(one_line(&email.rendered.subject))
+        .message_id(Some(message_id.clone()))
+        .date_now();
+    if let Some(reply_to) = email.reply_to {
+        builder = builder.reply_to(one_line_name(reply_to));
+    }
+    let message = builder
+        .multipart(MultiPart::alternative_plain_html(
+            email.rendered.text,
+            email.rendered.html,
+        ))
+        .with_context(|| format!("cannot build the {} email", email.kind))?;
+    let raw = message.formatted();
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::message_id.eq(&message_id),
+            outbox::kind.eq(email.kind),
+            outbox::recipient.eq(email.to.email.to_string()),
+            outbox::raw.eq(&raw),
+        ))
+        .returning(outbox::id)
+        .get_result(conn)
+        .with_context(|| format!("cannot queue the {} email", email.kind))
+}
+
+/// A subject on one line: any control character (a line break in a project title, say)
+/// becomes a space. lettre would encode it harmlessly anyway; this keeps the subject readable.
+fn one_line(subject: &str) -> String {
+    let replaced: String = subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    replaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The mailbox with its display name on one line: lettre refuses (it panics while formatting)
+/// a name with a line break, and a user's display name may contain one.
+fn one_line_name(mailbox: Mailbox) -> Mailbox {
+    let name = mailbox
+        .name
+        .map(|name| one_line(&name))
+        .filter(|name| !name.is_empty());
+    Mailbox::new(name, mailbox.email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_one_line() {
+        assert_eq!(
+            one_line("Projet\r\nBcc: victim@example.org"),
+            "Projet Bcc: victim@example.org"
+        );
+        assert_eq!(one_line("  Été\t2027  "), "Été 2027");
+    }
+
+    #[test]
+    fn display_names_are_one_line() {
+        let email: lettre::Address = "a@example.org".parse().unwrap();
+        let hostile = Mailbox::new(Some("Amélie\r\nBcc: x@example.org".into()), email.clone());
+        let clean = one_line_name(hostile);
+        assert_eq!(clean.name.as_deref(), Some("Amélie Bcc: x@example.org"));
+        assert_eq!(
+            one_line_name(Mailbox::new(Some("\r\n".into()), email)).name,
+            None
+        );
+        // And lettre formats it (it would panic on the raw name).
+        assert!(clean.to_string().contains("<a@example.org>"));
+    }
+}
