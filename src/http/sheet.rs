@@ -430,3 +430,112 @@ pub async fn audit(
     .await?;
     Ok(HttpResponse::Ok().json(views))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::domain::content;
+
+    fn at(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
+    }
+
+    fn example() -> Sheet {
+        let id = |n: u128| Uuid::from_u128(n);
+        let agreed_hash = content::mission_hash(id(2), "Mettre à disposition le local.");
+        Sheet {
+            project: ProjectView {
+                id: id(100),
+                title: "Accueil jeunes <16-25 ans>".into(),
+                summary: String::new(),
+                initiator_organization_id: id(1),
+                status: "concertation".into(),
+                created_at: at(1, 9),
+            },
+            brief: SectionView {
+                text: "Ouvrir un accueil.\n\nObjectifs : « renouer » & orienter.".into(),
+                content_hash: content::brief_hash("x"),
+            },
+            partners: vec![
+                SheetPartner {
+                    organization_id: id(1),
+                    organization_name: "MJC des Quatre Vents".into(),
+                    status: "accepted",
+                    is_initiator: true,
+                    proposed_role: None,
+                    answered_at: Some(at(1, 9)),
+                    mission: SectionView {
+                        text: String::new(),
+                        content_hash: content::mission_hash(id(1), ""),
+                    },
+                    mission_agreed: false,
+                    agreement: None,
+                },
+                SheetPartner {
+                    organization_id: id(2),
+                    organization_name: "Ville de Trappes".into(),
+                    status: "accepted",
+                    is_initiator: false,
+                    proposed_role: Some("Local & cofinancement".into()),
+                    answered_at: Some(at(3, 10)),
+                    mission: SectionView {
+                        text: "Mettre à disposition le local.".into(),
+                        content_hash: agreed_hash.clone(),
+                    },
+                    mission_agreed: true,
+                    agreement: Some(SheetAgreement {
+                        decision: "agree".into(),
+                        content_hash: agreed_hash,
+                        current: true,
+                        comment: None,
+                        user_id: id(20),
+                        user_name: "Marc Lefèvre".into(),
+                        created_at: at(5, 14),
+                    }),
+                },
+                SheetPartner {
+                    organization_id: id(3),
+                    organization_name: "Centre social".into(),
+                    status: "accepted",
+                    is_initiator: false,
+                    proposed_role: None,
+                    answered_at: Some(at(4, 10)),
+                    mission: SectionView {
+                        text: "Repérer, orienter.".into(),
+                        content_hash: content::mission_hash(id(3), "Repérer, orienter."),
+                    },
+                    mission_agreed: false,
+                    agreement: Some(SheetAgreement {
+                        decision: "agree".into(),
+                        content_hash: content::mission_hash(id(3), "Repérer."),
+                        current: false,
+                        comment: None,
+                        user_id: id(30),
+                        user_name: "Karim Haddad".into(),
+                        created_at: at(6, 16),
+                    }),
+                },
+            ],
+            consulted: vec![SheetConsulted {
+                organization_id: id(4),
+                organization_name: "CAF des Yvelines".into(),
+                status: "invited",
+                proposed_role: None,
+                invited_at: at(2, 11),
+            }],
+            generated_at: at(28, 12),
+        }
+    }
+
+    #[test]
+    fn the_printable_sheet_in_french() {
+        insta::assert_snapshot!(render_html(&example(), Locale::Fr).into_string());
+    }
+
+    #[test]
+    fn the_printable_sheet_in_english() {
+        insta::assert_snapshot!(render_html(&example(), Locale::En).into_string());
+    }
+}
