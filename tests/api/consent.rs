@@ -890,3 +890,74 @@ async fn only_the_initiator_invites_and_briefs_are_shared() {
     assert_eq!(project_view["is_initiator"], false);
     assert_eq!(project_view["my_organizations"][0]["status"], "invited");
 }
+
+#[actix_web::test]
+async fn profile_language_and_shared_organizations() {
+    let app = TestApp::spawn().await;
+    let (initiator, mjc, project) = initiated(&app).await;
+    let caf = invite(&initiator, project, "CAF", "contact@caf.example").await;
+    let sophie = Actor::new(&app, "contact@caf.example", "Sophie");
+    sophie.join(&app, caf, "member");
+
+    // Partners of one project see each other's organization.
+    assert_eq!(
+        sophie.read(&format!("/api/organizations/{mjc}")).await["name"],
+        "MJC des Quatre Vents"
+    );
+    assert_eq!(
+        initiator.read(&format!("/api/organizations/{caf}")).await["name"],
+        "CAF"
+    );
+
+    let response = sophie
+        .call(
+            reqwest::Method::PATCH,
+            "/api/me",
+            Some(json!({"display_name": "Sophie Durand", "locale": "en"})),
+        )
+        .await;
+    let (status, body) = status_and_body(response).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["locale"], "en");
+    assert_eq!(body["user"]["display_name"], "Sophie Durand");
+    let (status, body) = status_and_body(
+        sophie
+            .call(
+                reqwest::Method::PATCH,
+                "/api/me",
+                Some(json!({"locale": "de"})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("locale")));
+    // The sheet follows the profile's language unless asked otherwise.
+    let html = sophie
+        .get(&format!("/api/projects/{project}/sheet?format=html"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"en\">"));
+}
+
+#[actix_web::test]
+async fn the_session_cookie_is_secure_behind_https() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.base_url = url::Url::parse("https://amont.example.org").unwrap();
+    })
+    .await;
+    let email = amont::domain::input::EmailAddress::parse("email", "a@example.org").unwrap();
+    let token = amont::auth::links::create(&mut app.db.connect(), &email, None, chrono::Utc::now())
+        .unwrap();
+    let response = app
+        .client
+        .post(app.url("/api/auth/session"))
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
