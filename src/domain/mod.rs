@@ -1,6 +1,7 @@
 //! Pure rules of the domain: no I/O, no framework, no clock (`now` is passed in).
 
 pub mod content;
+pub mod follow_up;
 pub mod input;
 pub mod locale;
 pub mod partnership;
