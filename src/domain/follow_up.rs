@@ -147,9 +147,18 @@ mod tests {
         let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
         assert_eq!(check_positions(&[a, b], &[a, b]), Ok(()));
         assert_eq!(check_positions(&[a, b], &[]), Ok(()));
-        assert_eq!(check_positions(&[a, b], &[a, c]), Err(PositionError::NotAPartner(c)));
-        assert_eq!(check_positions(&[a, b], &[b, b]), Err(PositionError::Duplicate(b)));
-        assert_eq!(check_positions(&[], &[a]), Err(PositionError::NotAPartner(a)));
+        assert_eq!(
+            check_positions(&[a, b], &[a, c]),
+            Err(PositionError::NotAPartner(c))
+        );
+        assert_eq!(
+            check_positions(&[a, b], &[b, b]),
+            Err(PositionError::Duplicate(b))
+        );
+        assert_eq!(
+            check_positions(&[], &[a]),
+            Err(PositionError::NotAPartner(a))
+        );
     }
 
     #[test]
@@ -171,7 +180,10 @@ mod tests {
     #[test]
     fn overdue_means_open_and_past_due() {
         assert!(is_overdue(ActionStatus::Open, day(9), day(10)));
-        assert!(!is_overdue(ActionStatus::Open, day(10), day(10)), "due today is not late");
+        assert!(
+            !is_overdue(ActionStatus::Open, day(10), day(10)),
+            "due today is not late"
+        );
         assert!(!is_overdue(ActionStatus::Done, day(1), day(10)));
         assert!(!is_overdue(ActionStatus::Cancelled, day(1), day(10)));
     }
@@ -181,8 +193,14 @@ mod tests {
         let today = day(10);
         assert!(in_digest(ActionStatus::Open, day(1), today), "overdue");
         assert!(in_digest(ActionStatus::Open, day(10), today), "due today");
-        assert!(in_digest(ActionStatus::Open, day(17), today), "in seven days");
-        assert!(!in_digest(ActionStatus::Open, day(18), today), "in eight days");
+        assert!(
+            in_digest(ActionStatus::Open, day(17), today),
+            "in seven days"
+        );
+        assert!(
+            !in_digest(ActionStatus::Open, day(18), today),
+            "in eight days"
+        );
         assert!(!in_digest(ActionStatus::Done, day(9), today));
         assert!(!in_digest(ActionStatus::Cancelled, day(9), today));
     }

@@ -111,6 +111,18 @@ pub fn paragraph(field: &'static str, raw: &str, max: usize) -> Result<String, I
     Ok(raw.to_owned())
 }
 
+/// An optional multi-line text (a comment): absent or blank gives `None`, else trimmed.
+pub fn optional_paragraph(
+    field: &'static str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, InputError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => paragraph(field, text, max).map(Some),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +172,13 @@ mod tests {
         assert!(paragraph("summary", "Ligne 1\nLigne 2\tfin", 100).is_ok());
         assert!(paragraph("summary", "bell\u{7}", 100).is_err());
         assert!(paragraph("summary", &"x".repeat(101), 100).is_err());
+        assert_eq!(
+            optional_paragraph("comment", Some("  \n "), 10).unwrap(),
+            None
+        );
+        assert_eq!(
+            optional_paragraph("comment", Some(" a\nb "), 10).unwrap(),
+            Some("a\nb".into())
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::db;
 use crate::db::models::{NewAuditEvent, Organization, Partnership};
 use crate::db::schema::{organizations, partnerships, users};
 use crate::domain::Locale;
-use crate::domain::input::{EmailAddress, line, optional_line, paragraph};
+use crate::domain::input::{EmailAddress, line, optional_line, optional_paragraph};
 use crate::domain::partnership::{PartnershipStatus, Transition};
 use crate::http::auth::mail_box;
 use crate::http::organizations as orgs;
@@ -262,7 +262,7 @@ pub async fn answer(
         "decline" => Transition::Decline,
         _ => return Err(ApiError::invalid_field("decision", "accept or decline")),
     };
-    let comment = optional_comment(body.comment.as_deref())?;
+    let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
     let PartnerPath {
         id: project_id,
         organization_id,
@@ -290,7 +290,11 @@ pub async fn withdraw(
     path: web::Path<PartnerPath>,
     body: Option<web::Json<Withdrawal>>,
 ) -> Result<HttpResponse, ApiError> {
-    let comment = optional_comment(body.and_then(|b| b.into_inner().comment).as_deref())?;
+    let comment = optional_paragraph(
+        "comment",
+        body.and_then(|b| b.into_inner().comment).as_deref(),
+        2000,
+    )?;
     let PartnerPath {
         id: project_id,
         organization_id,
@@ -304,13 +308,6 @@ pub async fn withdraw(
         comment,
     )
     .await
-}
-
-fn optional_comment(raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    Ok(match raw.map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(paragraph("comment", text, 2000)?),
-    })
 }
 
 /// Applies a transition as a conditional update; 409 `invalid_transition` when the current

@@ -13,7 +13,7 @@ use crate::db::models::{Agreement, NewAuditEvent, Partnership, Project};
 use crate::db::schema::{agreements, documents, memberships, partnerships, projects};
 use crate::document;
 use crate::domain::content;
-use crate::domain::input::{line, optional_line, paragraph};
+use crate::domain::input::{line, optional_paragraph, paragraph};
 use crate::domain::partnership::PartnershipStatus;
 use crate::http::views::{AgreementView, ProjectView};
 use crate::http::{ApiError, AppState};
@@ -372,9 +372,7 @@ pub async fn agree_mission(
         "agree" | "object" => body.decision,
         _ => return Err(ApiError::invalid_field("decision", "agree or object")),
     };
-    let comment = optional_line("comment", body.comment.as_deref(), 2000)
-        .or_else(|_| paragraph("comment", body.comment.as_deref().unwrap_or(""), 2000).map(Some))?
-        .filter(|c| !c.trim().is_empty());
+    let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
     let claimed_hash = body.content_hash.trim().to_owned();
     let user_id = current.id();
     let view = db::run(&state.pool, move |conn| {
