@@ -63,5 +63,5 @@ export async function loginView(ctx: ViewContext): Promise<void> {
   if (me && isLocale(me.user.locale)) setLocale(me.user.locale);
   shell.refresh();
   const projectPath = project && /^[0-9a-fA-F-]{36}$/.test(project) ? `/projects/${project}` : null;
-  ctx.navigate(projectPath ?? safeNext(takeNext()) ?? '/', { replace: true });
+  ctx.navigate(projectPath ?? safeNext(ctx.query.get('next')) ?? safeNext(takeNext()) ?? '/', { replace: true });
 }
