@@ -1,29 +1,43 @@
 /**
- * Entry point: wires the static page to the i18n and health modules.
+ * Entry point: the page shell (header, language switch, connection line), the router, and the
+ * choice of language (the user's profile when signed in, else a stored choice, else the browser).
  * All server-provided text goes through `textContent`, never through HTML.
  */
 
 import './style.css';
-import {
-  LOCALE_STORAGE_KEY,
-  type Locale,
-  type MessageKey,
-  getLocale,
-  isLocale,
-  messages,
-  pickLocale,
-  setLocale,
-  t,
-} from './i18n';
-import { type HealthResult, type HealthView, describeHealth, fetchHealth, loadingHealth } from './health';
+import { api, setUnauthenticatedHandler } from './api';
+import { type View, type ViewContext, closeLive, hasUnsavedWork, loadMe, rememberNext, session, shell } from './app';
+import { h, replace, setText } from './dom';
+import { describeHealth, fetchHealth } from './health';
+import { LOCALE_STORAGE_KEY, type Locale, type MessageKey, getLocale, isLocale, messages, pickLocale, setLocale, t } from './i18n';
+import { type Route, match, router } from './router';
+import { accountView } from './views/account';
+import { loginView, landingView } from './views/login';
+import { meetingView } from './views/meeting';
+import { projectView } from './views/project';
+import { projectsView } from './views/projects';
 
-export const REFRESH_MS = 10_000;
+const ROUTES: Route[] = [
+  { name: 'home', pattern: '/' },
+  { name: 'login', pattern: '/login' },
+  { name: 'account', pattern: '/account' },
+  { name: 'project', pattern: '/projects/:id' },
+  { name: 'meeting', pattern: '/meetings/:id' },
+];
+
+const VIEWS: Record<string, { view: View; auth: boolean }> = {
+  home: { view: (ctx) => (session.me ? projectsView(ctx) : landingView(ctx)), auth: false },
+  login: { view: loginView, auth: false },
+  account: { view: accountView, auth: true },
+  project: { view: projectView, auth: true },
+  meeting: { view: meetingView, auth: true },
+};
 
 function readStoredLocale(): string | null {
   try {
     return window.localStorage.getItem(LOCALE_STORAGE_KEY);
   } catch {
-    return null; // storage disabled (private mode, policy)
+    return null;
   }
 }
 
@@ -35,26 +49,13 @@ function storeLocale(locale: Locale): void {
   }
 }
 
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return el as T;
-}
+const main = document.getElementById('main') as HTMLElement;
+const nav = document.getElementById('nav') as HTMLElement;
+const langSwitch = document.getElementById('lang-switch') as HTMLElement;
 
-const statusBox = byId<HTMLDivElement>('health-status');
-const statusLabel = byId<HTMLSpanElement>('health-label');
-const statusText = byId<HTMLSpanElement>('health-text');
-const checkedAt = byId<HTMLSpanElement>('health-checked');
-const langSwitch = byId<HTMLDivElement>('lang-switch');
-
-/** Last answer received (null before the first one), kept to re-render on language change. */
-let lastResult: HealthResult | null = null;
-let lastCheckedAt: Date | null = null;
-
-function renderStatic(): void {
+function renderShell(): void {
   const locale = getLocale();
   document.documentElement.lang = locale;
-  document.title = t('page.title');
   for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
     const key = el.dataset.i18n;
     if (key && key in messages[locale]) el.textContent = t(key as MessageKey);
@@ -63,47 +64,82 @@ function renderStatic(): void {
   for (const button of langSwitch.querySelectorAll<HTMLButtonElement>('button[data-locale]')) {
     button.setAttribute('aria-pressed', String(button.dataset.locale === locale));
   }
+  nav.setAttribute('aria-label', t('nav.main'));
+  const me = session.me;
+  replace(
+    nav,
+    me
+      ? [
+          h('a', { href: '/', 'data-nav': true }, t('nav.projects')),
+          h('a', { href: '/account', 'data-nav': true, class: 'who' }, t('nav.account'), h('span', { class: 'who-name' }, ` (${me.user.display_name})`)),
+          h('button', { type: 'button', class: 'link', onclick: () => void logout() }, t('nav.logout')),
+        ]
+      : [],
+  );
 }
 
-function renderHealth(): void {
-  const locale = getLocale();
-  const health: HealthView =
-    lastResult === null ? loadingHealth(locale) : describeHealth(lastResult.status, lastResult.body, locale);
-  statusBox.dataset.state = health.state;
-  // Only touch the live region when something changed, so that screen readers
-  // are not told the same thing every 10 seconds.
-  if (statusLabel.textContent !== health.label) statusLabel.textContent = health.label;
-  if (statusText.textContent !== health.text) statusText.textContent = health.text;
-  checkedAt.textContent =
-    lastCheckedAt === null
-      ? ''
-      : t('health.lastChecked', {
-          time: new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(lastCheckedAt),
-        });
-}
-
-function applyLocale(locale: Locale): void {
-  setLocale(locale);
-  renderStatic();
-  renderHealth();
-}
-
-let timer: ReturnType<typeof setTimeout> | undefined;
-let inFlight = false;
-
-async function refresh(): Promise<void> {
-  if (inFlight) return;
-  inFlight = true;
-  clearTimeout(timer);
-  statusBox.setAttribute('aria-busy', 'true');
+async function logout(): Promise<void> {
   try {
-    lastResult = await fetchHealth();
-    lastCheckedAt = new Date();
-    renderHealth();
+    await api.logout();
+  } catch {
+    /* logged out anyway */
+  }
+  closeLive();
+  session.me = null;
+  renderShell();
+  router.navigate('/');
+}
+
+let leave: Array<() => void> = [];
+let controller = new AbortController();
+let renderCount = 0;
+
+async function render(location: { path: string; query: URLSearchParams }): Promise<void> {
+  for (const fn of leave) fn();
+  leave = [];
+  controller.abort();
+  controller = new AbortController();
+  const count = ++renderCount;
+  const found = match(ROUTES, location.path);
+  const entry = found ? VIEWS[found.name] : undefined;
+  if (!found || !entry) {
+    document.title = `${t('notfound.title')} — Amont`;
+    replace(main, h('h1', { tabindex: '-1' }, t('notfound.title')), h('p', null, t('notfound.text')), h('p', null, h('a', { href: '/', 'data-nav': true }, t('nav.projects'))));
+    focusHeading();
+    return;
+  }
+  if (entry.auth && !session.me) {
+    rememberNext(location.path + (location.query.size ? `?${location.query}` : ''));
+    router.navigate('/', { replace: true });
+    return;
+  }
+  if (found.name !== 'project' && found.name !== 'meeting') closeLive();
+  const ctx: ViewContext = {
+    main,
+    params: found.params,
+    query: location.query,
+    signal: controller.signal,
+    onLeave: (fn) => leave.push(fn),
+    navigate: (to, opts) => router.navigate(to, opts),
+  };
+  main.setAttribute('aria-busy', 'true');
+  try {
+    await entry.view(ctx);
   } finally {
-    statusBox.removeAttribute('aria-busy');
-    inFlight = false;
-    timer = setTimeout(() => void refresh(), REFRESH_MS);
+    if (count === renderCount) main.removeAttribute('aria-busy');
+  }
+  if (count === renderCount) focusHeading();
+}
+
+/** After a page change, focus its heading so screen readers announce the new page. */
+function focusHeading(): void {
+  const heading = main.querySelector<HTMLElement>('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: false });
+    document.title = `${heading.textContent ?? ''} — Amont`;
+  } else {
+    main.focus();
   }
 }
 
@@ -112,15 +148,52 @@ langSwitch.addEventListener('click', (event) => {
   const locale = button?.dataset.locale;
   if (!isLocale(locale) || locale === getLocale()) return;
   storeLocale(locale);
-  applyLocale(locale);
+  setLocale(locale);
+  renderShell();
+  if (session.me) {
+    session.me.user.locale = locale;
+    void api.updateMe({ locale }).catch(() => undefined);
+  }
+  router.refresh();
 });
 
-// Check right away when the tab comes back after having been hidden for a while.
-document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible' && lastCheckedAt && Date.now() - lastCheckedAt.getTime() >= REFRESH_MS) {
-    void refresh();
+window.addEventListener('beforeunload', (event) => {
+  if (hasUnsavedWork()) {
+    event.preventDefault();
+    event.returnValue = t('live.leaveWarning');
   }
 });
 
-applyLocale(pickLocale(navigator.language, readStoredLocale()));
-void refresh();
+router.setGuard(() => !hasUnsavedWork() || window.confirm(t('live.leaveWarning')));
+
+setUnauthenticatedHandler(() => {
+  if (session.me) {
+    session.me = null;
+    renderShell();
+    router.navigate('/', { replace: true });
+  }
+});
+
+async function health(): Promise<void> {
+  const result = await fetchHealth();
+  const view = describeHealth(result.status, result.body, getLocale());
+  const el = document.getElementById('health-text');
+  if (el) {
+    el.dataset.state = view.state;
+    setText(el, view.label);
+    el.title = view.text;
+  }
+}
+
+async function start(): Promise<void> {
+  setLocale(pickLocale(navigator.language, readStoredLocale()));
+  const me = await loadMe();
+  if (me && isLocale(me.user.locale) && readStoredLocale() === null) setLocale(me.user.locale);
+  renderShell();
+  void health();
+  window.setInterval(() => void health(), 30_000);
+  router.start((location) => void render(location));
+}
+
+shell.refresh = renderShell;
+void start();

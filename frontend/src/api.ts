@@ -1,0 +1,355 @@
+/**
+ * The typed client of the API (API.md). JSON in and out, the session cookie sent with every
+ * call (`credentials: 'same-origin'`), and every failure mapped to one typed `ApiError`.
+ */
+
+export interface User {
+  id: string;
+  email: string;
+  display_name: string;
+  locale: string;
+}
+export interface Organization {
+  id: string;
+  name: string;
+  kind: string | null;
+  territory: string | null;
+  role?: string;
+}
+export interface Me {
+  user: User;
+  organizations: Organization[];
+}
+export type ProjectStatus = 'draft' | 'concertation' | 'active' | 'closed';
+export interface Project {
+  id: string;
+  title: string;
+  summary: string;
+  initiator_organization_id: string;
+  status: ProjectStatus;
+  created_at: string;
+  /** Only in `GET /api/projects/{id}`: the caller's organizations taking part, with their status. */
+  my_organizations?: Array<{ organization_id: string; status: PartnershipStatus }>;
+  is_initiator?: boolean;
+}
+export type PartnershipStatus = 'invited' | 'accepted' | 'declined' | 'withdrawn';
+export interface Partnership {
+  organization_id: string;
+  organization_name: string;
+  status: PartnershipStatus;
+  contact_email: string | null;
+  proposed_role: string | null;
+  invited_at: string;
+  answered_at: string | null;
+  comment: string | null;
+}
+export interface Section {
+  text: string;
+  content_hash: string;
+}
+export interface Agreement {
+  id: string;
+  organization_id: string;
+  content_hash: string;
+  decision: 'agree' | 'object';
+  comment: string | null;
+  user_id: string;
+  created_at: string;
+  /** Whether the section still hashes to what was agreed. */
+  current: boolean;
+}
+export interface Mission extends Section {
+  organization_id: string;
+  agreement: Agreement | null;
+}
+export type MeetingStatus = 'planning' | 'convened' | 'cancelled' | 'held';
+export interface Meeting {
+  id: string;
+  project_id: string;
+  title: string;
+  duration_minutes: number;
+  timezone: string;
+  location: string | null;
+  video_url: string | null;
+  status: MeetingStatus;
+  starts_at: string | null;
+  ends_at: string | null;
+  sequence: number;
+}
+export interface Slot {
+  id: string;
+  starts_at: string;
+  ends_at: string;
+}
+export type Answer = 'yes' | 'maybe' | 'no';
+export interface PollSlot extends Slot {
+  yes: number;
+  maybe: number;
+  no: number;
+  missing_organizations: Array<string | { organization_id?: string; organization_name?: string; id?: string; name?: string }>;
+  /** The caller's own answer, when the server tells it. */
+  my_answer?: Answer | null;
+}
+export interface Poll {
+  slots: PollSlot[];
+  suggested_slot_id: string | null;
+}
+export interface AgendaItem {
+  id: string;
+  title: string;
+  duration_min: number;
+  lead_org_id: string;
+  notes: string;
+}
+export interface Agenda {
+  items: AgendaItem[];
+  content_hash: string;
+  agreements?: unknown;
+}
+export interface Unmet {
+  rule: string;
+  organization_id?: string | null;
+  organization_name?: string | null;
+  [extra: string]: unknown;
+}
+export interface Readiness {
+  ready: boolean;
+  unmet: Unmet[];
+}
+export interface Attendee {
+  email: string;
+  organization_id: string | null;
+  partstat: string;
+}
+
+/** Every failure, from the server or the network. */
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status; 0 when no answer came (network error). */
+    readonly status: number,
+    /** The API's stable code (`not_found`, `stale_content`…), or `network` / `http_<status>`. */
+    readonly code: string,
+    message: string,
+    readonly field: string | null = null,
+    readonly unmet: Unmet[] = [],
+    /** The whole error body, for codes that carry more (e.g. `stale_content` → `content_hash`). */
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get notFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Maps an error answer (status + parsed body, if any) to an `ApiError`. Pure. */
+export function toApiError(status: number, body: unknown): ApiError {
+  const record = isRecord(body) ? body : {};
+  const code = typeof record.error === 'string' && record.error !== '' ? record.error : `http_${status}`;
+  const message = typeof record.message === 'string' ? record.message : '';
+  const field = typeof record.field === 'string' ? record.field : null;
+  const unmet = Array.isArray(record.unmet)
+    ? record.unmet.filter((u): u is Unmet => isRecord(u) && typeof u.rule === 'string')
+    : [];
+  return new ApiError(status, code, message, field, unmet, record);
+}
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Called on every 401, so the app can send the user to the login page. */
+let onUnauthenticated: (() => void) | null = null;
+export function setUnauthenticatedHandler(handler: (() => void) | null): void {
+  onUnauthenticated = handler;
+}
+
+export class Api {
+  constructor(private readonly fetchImpl: Fetch = (input, init) => fetch(input, init)) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(path, init);
+    } catch (error) {
+      throw new ApiError(0, 'network', error instanceof Error ? error.message : String(error));
+    }
+    const text = await response.text().catch(() => '');
+    let parsed: unknown;
+    if (text !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    if (!response.ok) {
+      const error = toApiError(response.status, parsed);
+      if (error.status === 401 && onUnauthenticated && path !== '/api/me') onUnauthenticated();
+      throw error;
+    }
+    if (text !== '' && parsed === undefined) {
+      // A 200 that is not JSON: an endpoint this server does not have, answered by the
+      // front end's index.html fallback. Treat it as missing.
+      throw new ApiError(404, 'not_found', 'not an API answer');
+    }
+    return parsed as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+  post<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+
+  // Authentication and profile
+  requestLink(email: string) {
+    return this.post<void>('/api/auth/magic-link', { email });
+  }
+  createSession(token: string) {
+    return this.post<{ user: User; api_token: string }>('/api/auth/session', { token });
+  }
+  logout() {
+    return this.post<void>('/api/auth/logout');
+  }
+  me() {
+    return this.get<Me>('/api/me');
+  }
+  updateMe(patch: { display_name?: string; locale?: string }) {
+    return this.patch<{ user: User }>('/api/me', patch);
+  }
+  calendarFeed() {
+    return this.get<{ url: string }>('/api/me/calendar-feed');
+  }
+
+  // Organizations and projects
+  createOrganization(input: { name: string; kind?: string; territory?: string }) {
+    return this.post<Organization>('/api/organizations', input);
+  }
+  organization(id: string) {
+    return this.get<Organization>(`/api/organizations/${enc(id)}`);
+  }
+  projects() {
+    return this.get<Project[]>('/api/projects');
+  }
+  project(id: string) {
+    return this.get<Project>(`/api/projects/${enc(id)}`);
+  }
+  createProject(input: { title: string; summary: string; initiator_organization_id: string }) {
+    return this.post<Project>('/api/projects', input);
+  }
+  partners(projectId: string) {
+    return this.get<Partnership[]>(`/api/projects/${enc(projectId)}/partners`);
+  }
+  invite(projectId: string, input: { organization_name: string; contact_email: string; proposed_role?: string }) {
+    return this.post<Partnership>(`/api/projects/${enc(projectId)}/partners`, input);
+  }
+  answer(projectId: string, orgId: string, decision: 'accept' | 'decline', comment?: string) {
+    return this.post<Partnership>(`/api/projects/${enc(projectId)}/partners/${enc(orgId)}/answer`, {
+      decision,
+      ...(comment ? { comment } : {}),
+    });
+  }
+  withdraw(projectId: string, orgId: string, comment?: string) {
+    return this.post<Partnership>(`/api/projects/${enc(projectId)}/partners/${enc(orgId)}/withdraw`, comment ? { comment } : {});
+  }
+  brief(projectId: string) {
+    return this.get<Section>(`/api/projects/${enc(projectId)}/brief`);
+  }
+  putBrief(projectId: string, text: string) {
+    return this.put<Section>(`/api/projects/${enc(projectId)}/brief`, { text });
+  }
+  mission(projectId: string, orgId: string) {
+    return this.get<Mission>(`/api/projects/${enc(projectId)}/missions/${enc(orgId)}`);
+  }
+  putMission(projectId: string, orgId: string, text: string) {
+    return this.put<Section>(`/api/projects/${enc(projectId)}/missions/${enc(orgId)}`, { text });
+  }
+  agreeMission(projectId: string, orgId: string, contentHash: string, decision: 'agree' | 'object' = 'agree', comment?: string) {
+    return this.post<Agreement>(`/api/projects/${enc(projectId)}/missions/${enc(orgId)}/agreement`, {
+      content_hash: contentHash,
+      decision,
+      ...(comment ? { comment } : {}),
+    });
+  }
+  sheetUrl(projectId: string, locale: string) {
+    return `/api/projects/${enc(projectId)}/sheet?format=html&lang=${enc(locale)}`;
+  }
+
+  // Meetings (API.md; may be absent from an older server: callers handle 404)
+  meetings(projectId: string) {
+    return this.get<Meeting[]>(`/api/projects/${enc(projectId)}/meetings`);
+  }
+  createMeeting(projectId: string, input: { title: string; duration_minutes: number; timezone: string; location?: string; video_url?: string }) {
+    return this.post<Meeting>(`/api/projects/${enc(projectId)}/meetings`, input);
+  }
+  meeting(id: string) {
+    return this.get<Meeting>(`/api/meetings/${enc(id)}`);
+  }
+  updateMeeting(id: string, patch: { starts_at?: string; location?: string; title?: string; video_url?: string }) {
+    return this.patch<Meeting>(`/api/meetings/${enc(id)}`, patch);
+  }
+  addSlot(id: string, startsAt: string) {
+    return this.post<Slot>(`/api/meetings/${enc(id)}/slots`, { starts_at: startsAt });
+  }
+  answerPoll(id: string, answers: Record<string, Answer>) {
+    return this.put<unknown>(`/api/meetings/${enc(id)}/availability`, { answers });
+  }
+  poll(id: string) {
+    return this.get<Poll>(`/api/meetings/${enc(id)}/poll`);
+  }
+  chooseSlot(id: string, slotId: string) {
+    return this.post<Meeting>(`/api/meetings/${enc(id)}/slot`, { slot_id: slotId });
+  }
+  agenda(id: string) {
+    return this.get<Agenda>(`/api/meetings/${enc(id)}/agenda`);
+  }
+  putAgenda(id: string, items: Array<Omit<AgendaItem, 'id'> & { id?: string }>) {
+    return this.put<Agenda>(`/api/meetings/${enc(id)}/agenda`, { items });
+  }
+  agreeAgenda(id: string, contentHash: string, decision: 'agree' | 'object' = 'agree', comment?: string) {
+    return this.post<Agreement>(`/api/meetings/${enc(id)}/agenda/agreement`, {
+      content_hash: contentHash,
+      decision,
+      ...(comment ? { comment } : {}),
+    });
+  }
+  readiness(id: string) {
+    return this.get<Readiness>(`/api/meetings/${enc(id)}/readiness`);
+  }
+  recordConcertation(id: string, summary: string) {
+    return this.post<unknown>(`/api/meetings/${enc(id)}/concertation`, { summary });
+  }
+  convene(id: string) {
+    return this.post<{ sequence: number; recipients: string[] }>(`/api/meetings/${enc(id)}/convocation`);
+  }
+  cancel(id: string) {
+    return this.post<Meeting>(`/api/meetings/${enc(id)}/cancel`);
+  }
+  attendees(id: string) {
+    return this.get<Attendee[]>(`/api/meetings/${enc(id)}/attendees`);
+  }
+}
+
+function enc(value: string): string {
+  return encodeURIComponent(value);
+}
+
+export const api = new Api();

@@ -1,0 +1,92 @@
+/** What every view shares: the signed-in user, the live document sessions, the view lifecycle. */
+
+import { type Me, api } from './api';
+import { LiveSession, probeLive } from './live';
+
+export interface ViewContext {
+  main: HTMLElement;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Registers what to undo when the view is left (timers, listeners, bindings). */
+  onLeave(fn: () => void): void;
+  /** Aborted when the view is left: long-running loops check it. */
+  signal: AbortSignal;
+  navigate(to: string, opts?: { replace?: boolean }): void;
+}
+
+export type View = (ctx: ViewContext) => void | Promise<void>;
+
+export const session: { me: Me | null } = { me: null };
+
+export async function loadMe(): Promise<Me | null> {
+  try {
+    session.me = await api.me();
+  } catch {
+    session.me = null;
+  }
+  return session.me;
+}
+
+/** Calls `fn` now (optionally) and every `ms` while the view is open. */
+export function every(ctx: ViewContext, ms: number, fn: () => unknown): void {
+  const id = window.setInterval(() => {
+    if (!ctx.signal.aborted) void fn();
+  }, ms);
+  ctx.onLeave(() => window.clearInterval(id));
+}
+
+// One live document session per project, kept while the user moves between that project's
+// pages (project, its meetings), closed when another project is opened or on logout.
+let current: { projectId: string; session: Promise<LiveSession> } | null = null;
+
+export function liveSession(projectId: string): Promise<LiveSession> {
+  if (current?.projectId === projectId) return current.session;
+  closeLive();
+  const created = probeLive(projectId).then((live) => new LiveSession(projectId, live));
+  current = { projectId, session: created };
+  return created;
+}
+
+export function closeLive(): void {
+  const old = current;
+  current = null;
+  void old?.session.then((s) => s.destroy());
+}
+
+// Sections edited in http mode and not saved yet, and live sessions with unsynced edits:
+// the page warns before it is left.
+const unsavedChecks = new Set<() => boolean>();
+
+export function trackUnsaved(ctx: ViewContext, check: () => boolean): void {
+  unsavedChecks.add(check);
+  ctx.onLeave(() => unsavedChecks.delete(check));
+}
+
+export function hasUnsavedWork(): boolean {
+  for (const check of unsavedChecks) if (check()) return true;
+  return false;
+}
+
+/** Hooks the shell (main.ts) provides to views, without an import cycle. */
+export const shell: { refresh: () => void } = { refresh: () => undefined };
+
+const NEXT_KEY = 'amont.next';
+
+export function rememberNext(path: string): void {
+  try {
+    localStorage.setItem(NEXT_KEY, path);
+  } catch {
+    /* no return after login */
+  }
+}
+
+/** Where to go after logging in: a page remembered before the login, if any. */
+export function takeNext(): string | null {
+  try {
+    const next = localStorage.getItem(NEXT_KEY);
+    localStorage.removeItem(NEXT_KEY);
+    return next;
+  } catch {
+    return null;
+  }
+}

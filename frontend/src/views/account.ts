@@ -1,0 +1,78 @@
+/** The user's account: display name, language, and the calendar feed address to copy. */
+
+import { ApiError, api } from '../api';
+import { type ViewContext, loadMe, session, shell } from '../app';
+import { h, replace, uid } from '../dom';
+import { type Locale, isLocale, setLocale, t } from '../i18n';
+import { announce, busy, errorMessage, feedback, field, flagField } from '../ui';
+
+export async function accountView(ctx: ViewContext): Promise<void> {
+  const me = session.me!;
+  const name = field({ label: t('account.name'), name: 'display_name', required: true, value: me.user.display_name, maxlength: 120 });
+  const langId = uid('lang');
+  const lang = h('select', { id: langId, name: 'locale' }, h('option', { value: 'fr', lang: 'fr' }, t('lang.fr')), h('option', { value: 'en', lang: 'en' }, t('lang.en')));
+  lang.value = me.user.locale;
+  const status = feedback();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('common.save'));
+  const form = h('form', { class: 'card stack' }, name.wrap, h('div', { class: 'field' }, h('label', { for: langId }, t('account.language')), lang), submit, status.el);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void busy(submit, async () => {
+      try {
+        const locale = lang.value as Locale;
+        await api.updateMe({ display_name: name.input.value.trim(), locale });
+        await loadMe();
+        if (isLocale(locale)) {
+          setLocale(locale);
+          try {
+            localStorage.setItem('amont.locale', locale);
+          } catch {
+            /* this page only */
+          }
+        }
+        shell.refresh();
+        announce(t('common.saved'));
+        await accountView(ctx);
+      } catch (error) {
+        flagField(form, error);
+        status.error(error);
+      }
+    });
+  });
+
+  const feedBox = h('div', { class: 'feed' }, h('p', null, t('common.loading')));
+  replace(
+    ctx.main,
+    h('h1', null, t('account.title')),
+    h('p', null, me.user.email),
+    form,
+    h('section', { class: 'card stack', 'aria-labelledby': 'feed-title' }, h('h2', { id: 'feed-title' }, t('account.feed')), h('p', { class: 'help' }, t('account.feedHelp')), feedBox),
+  );
+  try {
+    const { url } = await api.calendarFeed();
+    if (ctx.signal.aborted) return;
+    replace(feedBox, copyField(url));
+  } catch (error) {
+    replace(feedBox, h('p', null, error instanceof ApiError && error.notFound ? t('account.feedUnavailable') : errorMessage(error)));
+  }
+}
+
+/** A read-only field with the address and a copy button. */
+export function copyField(url: string): HTMLElement {
+  const id = uid('feed');
+  const input = h('input', { id, type: 'url', readonly: true, class: 'copy-input' });
+  input.value = url;
+  input.addEventListener('focus', () => input.select());
+  const status = feedback();
+  const copy = h('button', { type: 'button', class: 'secondary' }, t('common.copy'));
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      input.select();
+      document.execCommand?.('copy');
+    }
+    status.ok(t('common.copied'));
+  });
+  return h('div', { class: 'stack' }, h('label', { for: id }, t('account.feedLabel')), h('div', { class: 'row' }, input, copy), status.el);
+}

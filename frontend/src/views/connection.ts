@@ -1,0 +1,52 @@
+/** The always-visible connection line of a project's pages, and who else is there. */
+
+import type { ViewContext } from '../app';
+import { h, replace, setText } from '../dom';
+import { t } from '../i18n';
+import type { LiveSession } from '../live';
+
+export function connectionBar(ctx: ViewContext, live: LiveSession, sectionLabel: (key: string) => string): void {
+  const bar = document.getElementById('conn');
+  if (!bar) return;
+  const state = h('span', { class: 'conn-state', role: 'status', 'aria-live': 'polite' });
+  const unsynced = h('span', { class: 'conn-unsynced', hidden: true }, t('live.unsynced'));
+  const people = h('ul', { class: 'presence', 'aria-label': t('presence.title') });
+  replace(bar, h('span', { class: 'visually-hidden' }, `${t('live.state')} : `), state, unsynced, live.live ? people : null);
+  bar.hidden = false;
+  const render = () => {
+    bar.dataset.state = live.state;
+    setText(state, t(`live.${live.state}`));
+    unsynced.hidden = !live.unsynced;
+    bar.dataset.live = live.live ? 'on' : 'off';
+    if (live.live) {
+      const peers = live.peers();
+      const key = JSON.stringify(peers.map((p) => [p.clientId, p.name, p.organization, p.section]));
+      if (people.dataset.key !== key) {
+        people.dataset.key = key;
+        replace(
+          people,
+          peers.map((p) =>
+            h(
+              'li',
+              { class: 'peer' },
+              h('span', { class: 'dot', style: `background:${p.color}`, 'aria-hidden': 'true' }),
+              p.section
+                ? t('presence.in', { name: p.name, organization: p.organization, section: sectionLabel(p.section) })
+                : t('presence.nowhere', { name: p.name, organization: p.organization }),
+            ),
+          ),
+        );
+      }
+    }
+  };
+  render();
+  const off = live.onChange(render);
+  // bufferedAmount changes without events: look again now and then.
+  const timer = window.setInterval(render, 1000);
+  ctx.onLeave(() => {
+    off();
+    window.clearInterval(timer);
+    bar.hidden = true;
+    replace(bar);
+  });
+}

@@ -1,0 +1,324 @@
+/**
+ * The project page: the consultation panel for an invited partner, partners and their status
+ * (invite and withdraw for the initiator), the live document (brief and missions, with
+ * agreements), the meetings, the printable sheet.
+ */
+
+import { type Meeting, type Partnership, type Project, api } from '../api';
+import { type ViewContext, every, liveSession, session } from '../app';
+import { h, replace, uid } from '../dom';
+import { getLocale, t } from '../i18n';
+import type { LiveSession } from '../live';
+import { browserZone, describeSlot } from '../slots';
+import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField } from '../ui';
+import { connectionBar } from './connection';
+import { statusBadge } from './projects';
+import { sectionEditor } from './section';
+
+export async function projectView(ctx: ViewContext): Promise<void> {
+  const id = ctx.params.id!;
+  replace(ctx.main, h('h1', null, t('common.loading')));
+  let project: Project;
+  let partners: Partnership[];
+  try {
+    [project, partners] = await Promise.all([api.project(id), api.partners(id)]);
+  } catch (error) {
+    replace(ctx.main, h('h1', null, t('notfound.title')), h('p', { role: 'alert' }, errorMessage(error)), backLink());
+    return;
+  }
+  if (ctx.signal.aborted) return;
+  const live = await liveSession(id);
+  if (ctx.signal.aborted) return;
+
+  const me = session.me!;
+  const mine = new Map((project.my_organizations ?? []).map((o) => [o.organization_id, o.status]));
+  const myOrgName = me.organizations.find((o) => mine.has(o.id))?.name ?? me.organizations[0]?.name ?? '';
+  live.setUser(me.user.display_name, myOrgName, me.user.id);
+  const names = new Map(partners.map((p) => [p.organization_id, p.organization_name]));
+  connectionBar(ctx, live, (key) => sectionLabel(key, names));
+  const initiatorName = names.get(project.initiator_organization_id) ?? '';
+
+  const consulted = partners.filter((p) => mine.get(p.organization_id) === 'invited' && p.status === 'invited');
+  const documentPartners = partners.filter((p) => p.status === 'accepted' || p.status === 'invited');
+
+  replace(
+    ctx.main,
+    h('p', { class: 'crumbs' }, h('a', { href: '/', 'data-nav': true }, t('project.backToList'))),
+    h('h1', null, project.title),
+    h('p', { class: 'meta-line' }, statusBadge(project.status), ' ', `${t('project.initiator')} : ${initiatorName}`),
+    project.summary ? h('p', { class: 'summary' }, project.summary) : null,
+    h('p', { class: 'links' }, h('a', { href: api.sheetUrl(id, getLocale()), target: '_blank', rel: 'noopener' }, t('project.sheet'))),
+    consulted.map((p) => consultationPanel(ctx, project, p, initiatorName)),
+    partnersSection(ctx, project, partners),
+    h(
+      'section',
+      { class: 'document', 'aria-labelledby': 'doc-title' },
+      h('h2', { id: 'doc-title' }, t('doc.title')),
+      sectionEditor(ctx, { projectId: id, live, kind: 'brief', canAgree: false, mustAcceptFirst: false }),
+      documentPartners.map((p) =>
+        sectionEditor(ctx, {
+          projectId: id,
+          live,
+          kind: 'mission',
+          organizationId: p.organization_id,
+          organizationName: p.organization_name,
+          canAgree: mine.get(p.organization_id) === 'accepted' && p.status === 'accepted',
+          mustAcceptFirst: mine.get(p.organization_id) === 'invited',
+        }),
+      ),
+    ),
+    meetingsSection(ctx, project, live),
+  );
+}
+
+function backLink(): HTMLElement {
+  return h('p', null, h('a', { href: '/', 'data-nav': true }, t('project.backToList')));
+}
+
+export function sectionLabel(key: string, names: Map<string, string>): string {
+  if (key === 'brief') return t('doc.brief');
+  if (key.startsWith('mission:')) return t('doc.mission', { organization: names.get(key.slice(8)) ?? '' });
+  if (key.startsWith('agenda:')) return t('agenda.title');
+  return key;
+}
+
+function consultationPanel(ctx: ViewContext, project: Project, partnership: Partnership, initiatorName: string): HTMLElement {
+  const org = partnership.organization_name;
+  const titleId = uid('consulted');
+  const comment = field({ label: t('consulted.comment'), name: 'comment', multiline: true, rows: 3 });
+  const status = feedback();
+  const accept = h('button', { type: 'button', class: 'primary' }, t('consulted.accept', { organization: org }));
+  const decline = h('button', { type: 'button', class: 'secondary' }, t('consulted.decline', { organization: org }));
+  const answer = (decision: 'accept' | 'decline', button: HTMLButtonElement) =>
+    void busy(button, async () => {
+      try {
+        await api.answer(project.id, partnership.organization_id, decision, comment.input.value.trim() || undefined);
+        announce(t(decision === 'accept' ? 'consulted.accepted' : 'consulted.declined', { organization: org }));
+        ctx.navigate(location.pathname, { replace: true });
+      } catch (error) {
+        status.error(error);
+      }
+    });
+  accept.addEventListener('click', () => answer('accept', accept));
+  decline.addEventListener('click', () => answer('decline', decline));
+  return h(
+    'section',
+    { class: 'consulted card', 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, t('consulted.title')),
+    h('p', null, t('consulted.text', { initiator: initiatorName, organization: org })),
+    partnership.proposed_role ? h('p', null, t('partners.role', { role: partnership.proposed_role })) : null,
+    comment.wrap,
+    h('div', { class: 'actions' }, accept, decline),
+    status.el,
+  );
+}
+
+function partnersSection(ctx: ViewContext, project: Project, initial: Partnership[]): HTMLElement {
+  const titleId = uid('partners');
+  const list = h('ul', { class: 'partners' });
+  const status = feedback();
+  let lastKey = '';
+  const render = (partners: Partnership[]) => {
+    const key = JSON.stringify(partners);
+    if (key === lastKey) return;
+    lastKey = key;
+    const hadFocus = list.contains(document.activeElement);
+    replace(
+      list,
+      partners.map((p) => {
+        const isInitiator = p.organization_id === project.initiator_organization_id;
+        const canWithdraw = project.is_initiator && !isInitiator && (p.status === 'invited' || p.status === 'accepted');
+        const withdraw = canWithdraw
+          ? h('button', { type: 'button', class: 'secondary small' }, t('partners.withdraw', { organization: p.organization_name }))
+          : null;
+        withdraw?.addEventListener('click', async () => {
+          const ok = await confirmDialog(t('partners.withdraw', { organization: p.organization_name }), [t('partners.withdrawConfirm', { organization: p.organization_name })], t('common.confirm'));
+          if (!ok) return;
+          try {
+            await api.withdraw(project.id, p.organization_id);
+            status.ok(t('partners.withdrawn', { organization: p.organization_name }));
+            ctx.navigate(location.pathname, { replace: true });
+          } catch (error) {
+            status.error(error);
+          }
+        });
+        return h(
+          'li',
+          { class: 'partner card', dataset: { status: p.status, org: p.organization_id } },
+          h('strong', { class: 'partner-name' }, p.organization_name),
+          ' ',
+          h('span', { class: `badge partner-${p.status}` }, isInitiator ? t('project.initiator') : t(`partners.status.${p.status}`)),
+          p.proposed_role ? h('p', null, t('partners.role', { role: p.proposed_role })) : null,
+          p.contact_email && project.is_initiator ? h('p', { class: 'muted' }, t('partners.contact', { email: p.contact_email })) : null,
+          p.comment ? h('p', { class: 'comment' }, t('partners.comment', { comment: p.comment })) : null,
+          withdraw,
+        );
+      }),
+    );
+    if (hadFocus && !list.contains(document.activeElement)) list.focus();
+  };
+  render(initial);
+  every(ctx, 5000, async () => {
+    try {
+      render(await api.partners(project.id));
+    } catch {
+      /* next round */
+    }
+  });
+  return h(
+    'section',
+    { class: 'partners-section', 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, t('partners.title')),
+    list,
+    status.el,
+    project.is_initiator ? inviteForm(ctx, project, async () => render(await api.partners(project.id))) : null,
+  );
+}
+
+function inviteForm(ctx: ViewContext, project: Project, refresh: () => Promise<void>): HTMLElement {
+  const titleId = uid('invite');
+  const org = field({ label: t('invite.organization'), name: 'organization_name', required: true, maxlength: 200 });
+  const email = field({ label: t('invite.email'), name: 'contact_email', type: 'email', required: true, autocomplete: 'off' });
+  const role = field({ label: t('invite.role'), name: 'proposed_role', maxlength: 200 });
+  const status = feedback();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('invite.submit'));
+  const form = h('form', { class: 'stack', 'aria-labelledby': titleId }, org.wrap, email.wrap, role.wrap, submit, status.el);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void busy(submit, async () => {
+      try {
+        const created = await api.invite(project.id, {
+          organization_name: org.input.value.trim(),
+          contact_email: email.input.value.trim(),
+          ...(role.input.value.trim() ? { proposed_role: role.input.value.trim() } : {}),
+        });
+        status.ok(t('invite.sent', { email: email.input.value.trim(), organization: created.organization_name }));
+        form.reset();
+        await refresh();
+        // A new partner has a mission: show its section too.
+        if (!ctx.signal.aborted) window.setTimeout(() => ctx.navigate(location.pathname, { replace: true }), 1500);
+      } catch (error) {
+        flagField(form, error);
+        status.error(error);
+      }
+    });
+  });
+  return h('section', { class: 'card invite' }, h('h3', { id: titleId }, t('invite.title')), h('p', { class: 'help' }, t('invite.intro')), form);
+}
+
+const KNOWN_MEETINGS_KEY = 'amont.meetings';
+
+/** Meetings this browser created or saw, per project (the contract has no list endpoint yet). */
+export function knownMeetings(projectId: string): string[] {
+  try {
+    const all = JSON.parse(localStorage.getItem(KNOWN_MEETINGS_KEY) ?? '{}') as Record<string, string[]>;
+    return Array.isArray(all[projectId]) ? all[projectId]! : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberMeeting(projectId: string, meetingId: string): void {
+  try {
+    const all = JSON.parse(localStorage.getItem(KNOWN_MEETINGS_KEY) ?? '{}') as Record<string, string[]>;
+    const list = new Set(all[projectId] ?? []);
+    list.add(meetingId);
+    all[projectId] = [...list];
+    localStorage.setItem(KNOWN_MEETINGS_KEY, JSON.stringify(all));
+  } catch {
+    /* best effort */
+  }
+}
+
+async function loadMeetings(project: Project, live: LiveSession): Promise<Meeting[]> {
+  try {
+    return await api.meetings(project.id);
+  } catch {
+    // No list endpoint: the meetings the live document and this browser know of.
+    const ids = new Set<string>([...live.agendas().keys(), ...knownMeetings(project.id)]);
+    const found = await Promise.all([...ids].map((mid) => api.meeting(mid).catch(() => null)));
+    return found.filter((m): m is Meeting => m !== null && m.project_id === project.id);
+  }
+}
+
+function meetingsSection(ctx: ViewContext, project: Project, live: LiveSession): HTMLElement {
+  const titleId = uid('meetings');
+  const list = h('div', { class: 'meetings' }, h('p', null, t('common.loading')));
+  const section = h('section', { class: 'meetings-section', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('meetings.title')), list);
+  const zone = browserZone();
+  void loadMeetings(project, live).then((meetings) => {
+    if (ctx.signal.aborted) return;
+    replace(
+      list,
+      meetings.length === 0
+        ? h('p', { class: 'empty' }, t('meetings.none'))
+        : h(
+            'ul',
+            { class: 'meeting-list' },
+            meetings.map((m) =>
+              h(
+                'li',
+                { class: 'card' },
+                h('a', { href: `/meetings/${encodeURIComponent(m.id)}`, 'data-nav': true }, m.title),
+                ' ',
+                h('span', { class: `badge meeting-${m.status}` }, t(`meeting.status.${m.status}`)),
+                m.starts_at ? h('p', null, describeSlot(m.starts_at, m.ends_at, m.timezone, zone, getLocale()).primary) : null,
+              ),
+            ),
+          ),
+    );
+  });
+  section.append(meetingForm(ctx, project));
+  return section;
+}
+
+const ZONES = ['Europe/Paris', 'Europe/Brussels', 'Europe/Zurich', 'Europe/Luxembourg', 'America/Montreal', 'Indian/Reunion', 'America/Guadeloupe', 'America/Martinique', 'America/Cayenne', 'Indian/Mayotte', 'Pacific/Noumea', 'Pacific/Tahiti', 'Europe/London', 'UTC'];
+
+function meetingForm(ctx: ViewContext, project: Project): HTMLElement {
+  const titleId = uid('new-meeting');
+  const title = field({ label: t('meetings.field.title'), name: 'title', required: true, maxlength: 200 });
+  const duration = field({ label: t('meetings.field.duration'), name: 'duration_minutes', type: 'number', required: true, value: '120', min: 15, max: 1440 });
+  const zoneId = uid('zone');
+  const viewer = browserZone();
+  const zones = ZONES.includes(viewer) ? ZONES : [viewer, ...ZONES];
+  const zone = h('select', { id: zoneId, name: 'timezone' }, zones.map((z) => h('option', { value: z, props: { selected: z === 'Europe/Paris' } }, z)));
+  const place = field({ label: t('meetings.field.location'), name: 'location', maxlength: 300 });
+  const video = field({ label: t('meetings.field.video'), name: 'video_url', type: 'url' });
+  const status = feedback();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('meetings.createSubmit'));
+  const form = h(
+    'form',
+    { class: 'stack' },
+    title.wrap,
+    duration.wrap,
+    h('div', { class: 'field' }, h('label', { for: zoneId }, t('meetings.field.timezone')), zone),
+    place.wrap,
+    video.wrap,
+    submit,
+    status.el,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void busy(submit, async () => {
+      try {
+        const meeting = await api.createMeeting(project.id, {
+          title: title.input.value.trim(),
+          duration_minutes: Number(duration.input.value),
+          timezone: zone.value,
+          ...(place.input.value.trim() ? { location: place.input.value.trim() } : {}),
+          ...(video.input.value.trim() ? { video_url: video.input.value.trim() } : {}),
+        });
+        rememberMeeting(project.id, meeting.id);
+        announce(t('meetings.created', { title: meeting.title }));
+        ctx.navigate(`/meetings/${encodeURIComponent(meeting.id)}`);
+      } catch (error) {
+        if (error instanceof Error && (error as { status?: number }).status === 404) status.error(t('meetings.unavailable'));
+        else {
+          flagField(form, error);
+          status.error(error);
+        }
+      }
+    });
+  });
+  return h('section', { class: 'card' }, h('h3', { id: titleId }, t('meetings.create')), form);
+}
