@@ -106,8 +106,13 @@ fn mount_front_end(cfg: &mut web::ServiceConfig, static_dir: &Path) {
                 let index = index.clone();
                 async move {
                     let (req, _) = req.into_parts();
+                    // Server namespaces never fall back to the app: a wrong websocket or feed
+                    // URL must fail, not answer 200 with a page.
+                    let reserved = ["/ws/", "/calendar/", "/rsvp/"]
+                        .iter()
+                        .any(|prefix| req.path().starts_with(prefix));
                     let response = match NamedFile::open(&index) {
-                        Ok(file) if req.method() == actix_web::http::Method::GET => {
+                        Ok(file) if req.method() == actix_web::http::Method::GET && !reserved => {
                             file.into_response(&req)
                         }
                         _ => actix_web::ResponseError::error_response(&ApiError::NotFound),

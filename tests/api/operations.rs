@@ -95,6 +95,14 @@ async fn front_end_is_served_with_client_side_routes() {
     let asset = app.get("/assets/app.js").await;
     assert_eq!(asset.status(), 200);
     assert_eq!(asset.text().await.unwrap(), "console.log('amont')");
+    for reserved in [
+        "/ws/projects/nothing",
+        "/calendar/unknown.ics",
+        "/rsvp/unknown",
+    ] {
+        let response = app.get(reserved).await;
+        assert_eq!(response.status(), 404, "{reserved}");
+    }
     let post = app.client.post(app.url("/somewhere")).send().await.unwrap();
     assert_eq!(post.status(), 405, "static files are read-only");
 }
