@@ -1,8 +1,10 @@
 //! Pure rules of the domain: no I/O, no framework, no clock (`now` is passed in).
 
 pub mod content;
+pub mod gate;
 pub mod input;
 pub mod locale;
 pub mod partnership;
+pub mod slots;
 
 pub use locale::Locale;
