@@ -187,7 +187,9 @@ fn no_tzid_and_no_timezone_component() {
 #[test]
 fn start_times_are_right_in_every_zone() {
     use chrono_tz::{America::Cayenne, Europe::Paris, Indian::Reunion, Pacific::Noumea};
-    let cases: [(Tz, (i32, u32, u32, u32), &str, &str); 8] = [
+    /// A zone, a local date and hour, the expected UTC DTSTART, the expected offset.
+    type Case = (Tz, (i32, u32, u32, u32), &'static str, &'static str);
+    let cases: [Case; 8] = [
         (Paris, (2027, 3, 27, 10), "20270327T090000Z", "UTC+01:00"),
         (Paris, (2027, 3, 28, 10), "20270328T080000Z", "UTC+02:00"),
         (Paris, (2027, 3, 28, 1), "20270328T000000Z", "UTC+01:00"),
