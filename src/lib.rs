@@ -2,9 +2,10 @@
 //!
 //! The binary (`main.rs`) only parses the command line; everything else is here so that tests
 //! start the real server. Layers, from the outside in: [`http`] (and `live` for websockets)
-//! parse and authorize, [`domain`] decides, [`db`] stores, [`mail`] and `calendar` emit.
+//! parse and authorize, [`domain`] decides, [`db`] stores, [`mail`] and [`calendar`] emit.
 
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod demo;

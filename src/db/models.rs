@@ -123,3 +123,87 @@ impl NewAuditEvent {
             .map(|_| ())
     }
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meetings, check_for_backend(diesel::pg::Pg))]
+pub struct Meeting {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub title: String,
+    pub duration_minutes: i32,
+    pub timezone: String,
+    pub location: Option<String>,
+    pub video_url: Option<String>,
+    pub status: String,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub sequence: i32,
+    pub uid: String,
+    pub organizer_user_id: Option<Uuid>,
+    pub organizer_organization_id: Option<Uuid>,
+    pub convened_agenda: Option<serde_json::Value>,
+    pub convened_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_slots, check_for_backend(diesel::pg::Pg))]
+pub struct MeetingSlot {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = availability_answers, check_for_backend(diesel::pg::Pg))]
+pub struct AvailabilityAnswer {
+    pub slot_id: Uuid,
+    pub user_id: Uuid,
+    pub meeting_id: Uuid,
+    pub answer: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = concertation_records, check_for_backend(diesel::pg::Pg))]
+pub struct ConcertationRecord {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub project_id: Uuid,
+    pub summary: String,
+    pub recorded_by: Uuid,
+    pub recorded_for: Uuid,
+    pub evidence: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_attendees, check_for_backend(diesel::pg::Pg))]
+pub struct MeetingAttendee {
+    pub meeting_id: Uuid,
+    pub email: String,
+    pub user_id: Option<Uuid>,
+    pub organization_id: Uuid,
+    pub display_name: String,
+    pub locale: String,
+    pub role: String,
+    pub partstat: String,
+    pub rsvp_token_hash: Vec<u8>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calendar_feeds, check_for_backend(diesel::pg::Pg))]
+pub struct CalendarFeed {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

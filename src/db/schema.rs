@@ -30,6 +30,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    availability_answers (slot_id, user_id) {
+        slot_id -> Uuid,
+        user_id -> Uuid,
+        meeting_id -> Uuid,
+        answer -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    concertation_records (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        project_id -> Uuid,
+        summary -> Text,
+        recorded_by -> Uuid,
+        recorded_for -> Uuid,
+        evidence -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     document_updates (id) {
         id -> Int8,
         project_id -> Uuid,
@@ -58,6 +91,57 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    meeting_attendees (meeting_id, email) {
+        meeting_id -> Uuid,
+        email -> Text,
+        user_id -> Nullable<Uuid>,
+        organization_id -> Uuid,
+        display_name -> Text,
+        locale -> Text,
+        role -> Text,
+        partstat -> Text,
+        rsvp_token_hash -> Bytea,
+        responded_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    meeting_slots (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        title -> Text,
+        duration_minutes -> Int4,
+        timezone -> Text,
+        location -> Nullable<Text>,
+        video_url -> Nullable<Text>,
+        status -> Text,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        sequence -> Int4,
+        uid -> Text,
+        organizer_user_id -> Nullable<Uuid>,
+        organizer_organization_id -> Nullable<Uuid>,
+        convened_agenda -> Nullable<Jsonb>,
+        convened_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -149,10 +233,25 @@ diesel::joinable!(agreements -> projects (project_id));
 diesel::joinable!(agreements -> users (user_id));
 diesel::joinable!(audit_events -> projects (project_id));
 diesel::joinable!(audit_events -> users (actor_user_id));
+diesel::joinable!(availability_answers -> meeting_slots (slot_id));
+diesel::joinable!(availability_answers -> meetings (meeting_id));
+diesel::joinable!(availability_answers -> users (user_id));
+diesel::joinable!(calendar_feeds -> users (user_id));
+diesel::joinable!(concertation_records -> meetings (meeting_id));
+diesel::joinable!(concertation_records -> organizations (recorded_for));
+diesel::joinable!(concertation_records -> projects (project_id));
+diesel::joinable!(concertation_records -> users (recorded_by));
 diesel::joinable!(document_updates -> projects (project_id));
 diesel::joinable!(document_updates -> users (user_id));
 diesel::joinable!(documents -> projects (project_id));
 diesel::joinable!(magic_links -> organizations (organization_id));
+diesel::joinable!(meeting_attendees -> meetings (meeting_id));
+diesel::joinable!(meeting_attendees -> organizations (organization_id));
+diesel::joinable!(meeting_attendees -> users (user_id));
+diesel::joinable!(meeting_slots -> meetings (meeting_id));
+diesel::joinable!(meeting_slots -> users (created_by));
+diesel::joinable!(meetings -> organizations (organizer_organization_id));
+diesel::joinable!(meetings -> projects (project_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(partnerships -> organizations (organization_id));
@@ -164,9 +263,15 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     audit_events,
+    availability_answers,
+    calendar_feeds,
+    concertation_records,
     document_updates,
     documents,
     magic_links,
+    meeting_attendees,
+    meeting_slots,
+    meetings,
     memberships,
     organizations,
     outbox,

@@ -2,8 +2,10 @@
 
 pub mod content;
 pub mod follow_up;
+pub mod gate;
 pub mod input;
 pub mod locale;
 pub mod partnership;
+pub mod slots;
 
 pub use locale::Locale;

@@ -73,6 +73,7 @@ pub async fn request_link(
                     to: mail_box(&email)?,
                     reply_to: None,
                     rendered: templates::login_link(locale, &link),
+                    calendar: None,
                 },
             )?;
             Ok(())

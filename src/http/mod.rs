@@ -4,8 +4,10 @@
 //! handler needs lives in [`AppState`].
 
 pub mod auth;
+pub mod convocation;
 pub mod error;
 pub mod health;
+pub mod meetings;
 pub mod metrics;
 pub mod organizations;
 pub mod partners;
@@ -41,6 +43,8 @@ pub struct AppState {
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(metrics::expose))
+        .route("/rsvp/{token}", web::get().to(convocation::rsvp))
+        .route("/calendar/{file}", web::get().to(convocation::feed))
         .service(
             web::scope("/api")
                 .configure(api_routes)
@@ -87,7 +91,48 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
             post().to(partners::withdraw),
         )
         .route("/projects/{id}/sheet", get().to(sheet::sheet))
-        .route("/projects/{id}/audit", get().to(sheet::audit));
+        .route("/projects/{id}/audit", get().to(sheet::audit))
+        .configure(meeting_routes);
+}
+
+/// Meetings, the poll, the agenda, the gate and convocations (API.md, "Meetings…" and
+/// "Concertation and convocation").
+fn meeting_routes(cfg: &mut web::ServiceConfig) {
+    use web::{delete, get, patch, post, put};
+    cfg.route("/projects/{id}/meetings", post().to(meetings::create))
+        .route("/projects/{id}/meetings", get().to(meetings::list))
+        .route("/meetings/{id}", get().to(meetings::get))
+        .route("/meetings/{id}", patch().to(meetings::patch))
+        .route("/meetings/{id}/slots", post().to(meetings::add_slot))
+        .route(
+            "/meetings/{id}/availability",
+            put().to(meetings::put_availability),
+        )
+        .route("/meetings/{id}/poll", get().to(meetings::poll))
+        .route("/meetings/{id}/slot", post().to(meetings::choose_slot))
+        .route("/meetings/{id}/agenda", get().to(meetings::get_agenda))
+        .route("/meetings/{id}/agenda", put().to(meetings::put_agenda))
+        .route(
+            "/meetings/{id}/agenda/agreement",
+            post().to(meetings::agree_agenda),
+        )
+        .route("/meetings/{id}/readiness", get().to(meetings::readiness))
+        .route(
+            "/meetings/{id}/concertation",
+            post().to(meetings::record_concertation),
+        )
+        .route(
+            "/meetings/{id}/convocation",
+            post().to(convocation::convene),
+        )
+        .route("/meetings/{id}/cancel", post().to(convocation::cancel))
+        .route(
+            "/meetings/{id}/invite.ics",
+            get().to(convocation::invite_ics),
+        )
+        .route("/meetings/{id}/attendees", get().to(meetings::attendees))
+        .route("/me/calendar-feed", get().to(convocation::feed_url))
+        .route("/me/calendar-feed", delete().to(convocation::revoke_feed));
 }
 
 /// Serves the built front end at `/`, with `index.html` for client-side routes.

@@ -189,6 +189,7 @@ pub async fn invite(
                             link: &link,
                         },
                     ),
+                    calendar: None,
                 },
             )?;
             Ok(PartnershipView::new(&partnership, &org.name))

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::models::{Agreement, Organization, Partnership, Project, User};
+use crate::db::models::{Agreement, Meeting, Organization, Partnership, Project, User};
 
 #[derive(Debug, Serialize)]
 pub struct UserView {
@@ -139,6 +139,41 @@ impl AgreementView {
                 &agreement.content_hash,
                 current_hash,
             ),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeetingView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub title: String,
+    pub duration_minutes: i32,
+    pub timezone: String,
+    pub location: Option<String>,
+    pub video_url: Option<String>,
+    pub status: String,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub sequence: i32,
+    pub convened_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Meeting> for MeetingView {
+    fn from(meeting: &Meeting) -> Self {
+        MeetingView {
+            id: meeting.id,
+            project_id: meeting.project_id,
+            title: meeting.title.clone(),
+            duration_minutes: meeting.duration_minutes,
+            timezone: meeting.timezone.clone(),
+            location: meeting.location.clone(),
+            video_url: meeting.video_url.clone(),
+            status: meeting.status.clone(),
+            starts_at: meeting.starts_at,
+            ends_at: meeting.ends_at,
+            sequence: meeting.sequence,
+            convened_at: meeting.convened_at,
         }
     }
 }

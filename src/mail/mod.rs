@@ -12,7 +12,8 @@ pub mod worker;
 use anyhow::{Context, Result};
 use diesel::prelude::*;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentDisposition, ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 
 use crate::config::Settings;
 use crate::db::schema::outbox;
@@ -26,6 +27,19 @@ pub struct Outgoing {
     pub to: Mailbox,
     pub reply_to: Option<Mailbox>,
     pub rendered: templates::Rendered,
+    /// An iCalendar object (a convocation, its update or cancellation), if the email carries one.
+    pub calendar: Option<CalendarPart>,
+}
+
+/// The iCalendar part of an email (RFC 6047): sent as a third alternative,
+/// `text/calendar; charset=UTF-8; method=…`, and again as an `invite.ics` attachment, both in
+/// base64 (what Outlook itself sends; folded lines would otherwise make lettre pick
+/// quoted-printable, which some clients mangle).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarPart {
+    /// The iTIP method, as in the object's `METHOD` (`REQUEST`, `CANCEL`).
+    pub method: &'static str,
+    pub ics: String,
 }
 
 /// Renders the message (multipart/alternative text + HTML, UTF-8, `From` = the configured
@@ -47,11 +61,12 @@ pub fn enqueue(conn: &mut PgConnection, settings: &Settings, email: Outgoing) ->
     if let Some(reply_to) = email.reply_to {
         builder = builder.reply_to(one_line_name(reply_to));
     }
+    let body = match email.calendar {
+        None => MultiPart::alternative_plain_html(email.rendered.text, email.rendered.html),
+        Some(calendar) => with_calendar(email.rendered, &calendar)?,
+    };
     let message = builder
-        .multipart(MultiPart::alternative_plain_html(
-            email.rendered.text,
-            email.rendered.html,
-        ))
+        .multipart(body)
         .with_context(|| format!("cannot build the {} email", email.kind))?;
     let raw = message.formatted();
     diesel::insert_into(outbox::table)
@@ -64,6 +79,40 @@ pub fn enqueue(conn: &mut PgConnection, settings: &Settings, email: Outgoing) ->
         .returning(outbox::id)
         .get_result(conn)
         .with_context(|| format!("cannot queue the {} email", email.kind))
+}
+
+/// `multipart/mixed[ multipart/alternative(text, HTML, text/calendar), invite.ics ]`.
+fn with_calendar(rendered: templates::Rendered, calendar: &CalendarPart) -> Result<MultiPart> {
+    let content_type = |value: String| {
+        ContentType::parse(&value).with_context(|| format!("invalid content type {value}"))
+    };
+    let inline = SinglePart::builder()
+        .header(content_type(format!(
+            "text/calendar; charset=UTF-8; method={}",
+            calendar.method
+        ))?)
+        .body(
+            Body::new_with_encoding(calendar.ics.clone(), ContentTransferEncoding::Base64)
+                .map_err(|_| anyhow::anyhow!("cannot encode the calendar part"))?,
+        );
+    let attachment = SinglePart::builder()
+        .header(content_type(format!(
+            "application/ics; name=\"invite.ics\"; method={}",
+            calendar.method
+        ))?)
+        .header(ContentDisposition::attachment("invite.ics"))
+        .body(
+            Body::new_with_encoding(calendar.ics.clone(), ContentTransferEncoding::Base64)
+                .map_err(|_| anyhow::anyhow!("cannot encode the calendar attachment"))?,
+        );
+    Ok(MultiPart::mixed()
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(rendered.text))
+                .singlepart(SinglePart::html(rendered.html))
+                .singlepart(inline),
+        )
+        .singlepart(attachment))
 }
 
 /// A subject on one line: any control character (a line break in a project title, say)

@@ -221,6 +221,245 @@ impl ConsultationWords {
     }
 }
 
+/// Which iTIP message a convocation email accompanies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConvocationKind {
+    /// The first convocation (`METHOD:REQUEST`, SEQUENCE 0).
+    Request,
+    /// A change of time, place or title (`METHOD:REQUEST`, SEQUENCE + 1).
+    Update,
+    /// The cancellation (`METHOD:CANCEL`).
+    Cancel,
+}
+
+/// The attendee's personal answer links.
+#[derive(Debug, Clone)]
+pub struct RsvpLinks {
+    pub accepted: Url,
+    pub tentative: Url,
+    pub declined: Url,
+}
+
+/// What a convocation email says. Times are written out in the meeting's zone beforehand
+/// (`calendar::local_time`), the agenda is the one convened.
+#[derive(Debug, Clone)]
+pub struct Convocation<'a> {
+    pub kind: ConvocationKind,
+    pub meeting_title: &'a str,
+    pub project_title: &'a str,
+    /// `Name (Organization)` of the person who convenes.
+    pub organizer: &'a str,
+    pub when: &'a str,
+    pub location: Option<&'a str>,
+    pub video_url: Option<&'a str>,
+    pub agenda: &'a [crate::calendar::AgendaLine],
+    /// None for a cancellation.
+    pub rsvp: Option<&'a RsvpLinks>,
+}
+
+struct ConvocationWords {
+    subject: String,
+    intro: String,
+    when: &'static str,
+    place: &'static str,
+    video: &'static str,
+    agenda: &'static str,
+    led_by: &'static str,
+    answer: &'static str,
+    accept: &'static str,
+    tentative: &'static str,
+    decline: &'static str,
+    calendar_note: &'static str,
+}
+
+impl ConvocationWords {
+    fn new(locale: Locale, c: &Convocation<'_>) -> Self {
+        let (title, organizer, project) = (
+            c.meeting_title.trim(),
+            c.organizer.trim(),
+            c.project_title.trim(),
+        );
+        match locale {
+            Locale::Fr => ConvocationWords {
+                subject: match c.kind {
+                    ConvocationKind::Request => format!("Convocation : {title}"),
+                    ConvocationKind::Update => format!("Modification : {title}"),
+                    ConvocationKind::Cancel => format!("Annulation : {title}"),
+                },
+                intro: match c.kind {
+                    ConvocationKind::Request => format!(
+                        "{organizer} vous convoque à la réunion « {title} » du projet « {project} ». \
+                         La concertation préalable entre partenaires a été menée et enregistrée."
+                    ),
+                    ConvocationKind::Update => format!(
+                        "{organizer} a modifié la réunion « {title} » du projet « {project} ». \
+                         Voici les informations à jour."
+                    ),
+                    ConvocationKind::Cancel => format!(
+                        "{organizer} a annulé la réunion « {title} » du projet « {project} »."
+                    ),
+                },
+                when: "Quand :",
+                place: "Lieu :",
+                video: "Visio :",
+                agenda: "Ordre du jour :",
+                led_by: "animé par",
+                answer: "Votre réponse :",
+                accept: "Je viendrai",
+                tentative: "Peut-être",
+                decline: "Je ne viendrai pas",
+                calendar_note: "L’invitation jointe (invite.ics) s’ajoute à votre agenda ; \
+                                répondre depuis votre agenda prévient directement l’organisateur.",
+            },
+            Locale::En => ConvocationWords {
+                subject: match c.kind {
+                    ConvocationKind::Request => format!("Meeting invitation: {title}"),
+                    ConvocationKind::Update => format!("Meeting changed: {title}"),
+                    ConvocationKind::Cancel => format!("Meeting cancelled: {title}"),
+                },
+                intro: match c.kind {
+                    ConvocationKind::Request => format!(
+                        "{organizer} invites you to the meeting “{title}” of the project \
+                         “{project}”. The partners’ prior concertation was held and recorded."
+                    ),
+                    ConvocationKind::Update => format!(
+                        "{organizer} changed the meeting “{title}” of the project “{project}”. \
+                         Here is the updated information."
+                    ),
+                    ConvocationKind::Cancel => format!(
+                        "{organizer} cancelled the meeting “{title}” of the project “{project}”."
+                    ),
+                },
+                when: "When:",
+                place: "Where:",
+                video: "Video:",
+                agenda: "Agenda:",
+                led_by: "led by",
+                answer: "Your answer:",
+                accept: "I will come",
+                tentative: "Maybe",
+                decline: "I will not come",
+                calendar_note: "The attached invitation (invite.ics) adds the meeting to your \
+                                calendar; answering from your calendar tells the organizer directly.",
+            },
+        }
+    }
+}
+
+/// A convocation, its update or its cancellation, sent with the iCalendar object.
+pub fn convocation(locale: Locale, c: &Convocation<'_>) -> Rendered {
+    let words = ConvocationWords::new(locale, c);
+    let mut text = format!(
+        "{}\n\n{}\n\n{} {}\n",
+        hello(locale),
+        words.intro,
+        words.when,
+        c.when
+    );
+    let mut body = String::new();
+    text_paragraph(&mut body, hello(locale));
+    text_paragraph(&mut body, &words.intro);
+    let mut facts = format!("<strong>{}</strong> {}", escape(words.when), escape(c.when));
+    if let Some(location) = c.location.map(str::trim).filter(|l| !l.is_empty()) {
+        let _ = writeln!(text, "{} {location}", words.place);
+        let _ = write!(
+            facts,
+            "<br>\n<strong>{}</strong> {}",
+            escape(words.place),
+            escape(location)
+        );
+    }
+    if let Some(video) = c.video_url {
+        let _ = writeln!(text, "{} {video}", words.video);
+        let _ = write!(
+            facts,
+            "<br>\n<strong>{}</strong> <a href=\"{}\">{}</a>",
+            escape(words.video),
+            attribute(video),
+            escape(video)
+        );
+    }
+    paragraph(&mut body, &facts);
+    if !c.agenda.is_empty() && c.kind != ConvocationKind::Cancel {
+        let _ = writeln!(text, "\n{}", words.agenda);
+        heading(&mut body, words.agenda);
+        body.push_str("<ol style=\"margin:0 0 16px;\">\n");
+        for item in c.agenda {
+            let lead = item
+                .lead
+                .as_deref()
+                .map(str::trim)
+                .filter(|l| !l.is_empty());
+            let _ = write!(text, "- {} ({} min)", item.title.trim(), item.duration_min);
+            let _ = write!(
+                body,
+                "<li>{} ({} min)",
+                escape(item.title.trim()),
+                item.duration_min
+            );
+            if let Some(lead) = lead {
+                let _ = write!(text, " — {} {lead}", words.led_by);
+                let _ = write!(body, " — {} {}", escape(words.led_by), escape(lead));
+            }
+            text.push('\n');
+            let notes = item.notes.trim();
+            if !notes.is_empty() {
+                for line in notes.lines() {
+                    let _ = writeln!(text, "  {line}");
+                }
+                let _ = write!(
+                    body,
+                    "<br>\n<span style=\"color:#52606d;\">{}</span>",
+                    multiline(notes)
+                );
+            }
+            body.push_str("</li>\n");
+        }
+        body.push_str("</ol>\n");
+    }
+    if let Some(rsvp) = c.rsvp {
+        let _ = writeln!(
+            text,
+            "\n{}\n{}: {}\n{}: {}\n{}: {}",
+            words.answer,
+            words.accept,
+            rsvp.accepted,
+            words.tentative,
+            rsvp.tentative,
+            words.decline,
+            rsvp.declined
+        );
+        heading(&mut body, words.answer);
+        let links = [
+            (&rsvp.accepted, words.accept),
+            (&rsvp.tentative, words.tentative),
+            (&rsvp.declined, words.decline),
+        ];
+        let shown: Vec<String> = links
+            .iter()
+            .map(|(url, label)| {
+                format!(
+                    "<a href=\"{}\" style=\"display:inline-block;margin:0 8px 8px 0;padding:8px 14px;\
+                     background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px;\">{}</a>",
+                    attribute(url.as_str()),
+                    escape(label)
+                )
+            })
+            .collect();
+        paragraph(&mut body, &shown.join("\n"));
+        let _ = writeln!(text, "\n{}", words.calendar_note);
+        text_paragraph(&mut body, words.calendar_note);
+    }
+    let _ = writeln!(text, "\n{}", signature(locale));
+    text_paragraph(&mut body, signature(locale));
+    let html = page(locale, &words.subject, &body);
+    Rendered {
+        subject: words.subject,
+        text,
+        html,
+    }
+}
+
 fn hello(locale: Locale) -> &'static str {
     match locale {
         Locale::Fr => "Bonjour,",
@@ -390,6 +629,97 @@ mod tests {
             // The plain text is not HTML: it carries the words as they were typed.
             assert!(rendered.text.contains(hostile));
         }
+    }
+
+    fn rsvp_links() -> RsvpLinks {
+        let base = "https://amont.example.org/rsvp/0123abcd?answer=";
+        RsvpLinks {
+            accepted: Url::parse(&format!("{base}accepted")).unwrap(),
+            tentative: Url::parse(&format!("{base}tentative")).unwrap(),
+            declined: Url::parse(&format!("{base}declined")).unwrap(),
+        }
+    }
+
+    fn agenda() -> Vec<crate::calendar::AgendaLine> {
+        vec![
+            crate::calendar::AgendaLine {
+                title: "Tour de table".into(),
+                duration_min: 15,
+                lead: Some("MJC des Quatre Vents".into()),
+                notes: String::new(),
+            },
+            crate::calendar::AgendaLine {
+                title: "Budget 2027".into(),
+                duration_min: 45,
+                lead: None,
+                notes: "Chiffres 2026\nProposition".into(),
+            },
+        ]
+    }
+
+    fn a_convocation<'a>(
+        kind: ConvocationKind,
+        agenda: &'a [crate::calendar::AgendaLine],
+        rsvp: Option<&'a RsvpLinks>,
+    ) -> Convocation<'a> {
+        Convocation {
+            kind,
+            meeting_title: "Comité de pilotage",
+            project_title: "Été des jeunes 2027",
+            organizer: "Inès Martin (MJC des Quatre Vents)",
+            when: "jeudi 3 décembre 2026, 10:00–11:30 (Europe/Paris, UTC+01:00)",
+            location: Some("Salle du conseil"),
+            video_url: Some("https://visio.example.org/ete?a=1&b=2"),
+            agenda,
+            rsvp,
+        }
+    }
+
+    #[test]
+    fn convocation_request_fr() {
+        let (agenda, links) = (agenda(), rsvp_links());
+        let c = a_convocation(ConvocationKind::Request, &agenda, Some(&links));
+        insta::assert_snapshot!(shown(convocation(Locale::Fr, &c)));
+    }
+
+    #[test]
+    fn convocation_update_en() {
+        let (agenda, links) = (agenda(), rsvp_links());
+        let c = a_convocation(ConvocationKind::Update, &agenda, Some(&links));
+        insta::assert_snapshot!(shown(convocation(Locale::En, &c)));
+    }
+
+    #[test]
+    fn convocation_cancel_fr() {
+        let agenda = agenda();
+        let c = a_convocation(ConvocationKind::Cancel, &agenda, None);
+        let rendered = convocation(Locale::Fr, &c);
+        assert!(!rendered.text.contains("/rsvp/"));
+        insta::assert_snapshot!(shown(rendered));
+    }
+
+    #[test]
+    fn convocation_escapes_user_text() {
+        let hostile = "<script>x</script> & \"q\"";
+        let mut agenda = agenda();
+        agenda[0].title = hostile.into();
+        agenda[0].notes = hostile.into();
+        agenda[0].lead = Some(hostile.into());
+        let links = rsvp_links();
+        let c = Convocation {
+            meeting_title: hostile,
+            project_title: hostile,
+            organizer: hostile,
+            location: Some(hostile),
+            video_url: Some("https://v.example.org/\"><script>"),
+            ..a_convocation(ConvocationKind::Request, &agenda, Some(&links))
+        };
+        let html = convocation(Locale::En, &c).html;
+        assert!(!html.contains("<script"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;x&lt;/script&gt; &amp;"),
+            "{html}"
+        );
     }
 
     #[test]

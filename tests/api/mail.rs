@@ -20,6 +20,7 @@ fn login_email(to: &str) -> Outgoing {
         to: to.parse().unwrap(),
         reply_to: None,
         rendered: templates::login_link(Locale::Fr, &link),
+        calendar: None,
     }
 }
 
@@ -318,6 +319,7 @@ async fn user_text_cannot_inject_headers_or_markup() {
             to: "contact@example.org".parse().unwrap(),
             reply_to: Some(reply_to),
             rendered: templates::consultation(Locale::Fr, &consultation),
+            calendar: None,
         },
     );
 

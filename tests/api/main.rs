@@ -11,4 +11,5 @@ mod cli;
 mod consent;
 mod document;
 mod mail;
+mod meetings;
 mod operations;

@@ -98,7 +98,7 @@ async fn front_end_is_served_with_client_side_routes() {
     for reserved in [
         "/ws/projects/nothing",
         "/calendar/unknown.ics",
-        "/rsvp/unknown",
+        "/rsvp/unknown?answer=accepted",
     ] {
         let response = app.get(reserved).await;
         assert_eq!(response.status(), 404, "{reserved}");

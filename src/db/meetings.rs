@@ -1,0 +1,340 @@
+//! Queries about meetings: loading and locking them, the gate's view of a project, the poll's
+//! answers, attendees. Every function takes the connection, so that the callers compose them in
+//! one transaction (the convocation checks the gate and queues its emails in the same one).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::calendar::AgendaLine;
+use crate::db::models::{Agreement, ConcertationRecord, Meeting, MeetingAttendee, MeetingSlot};
+use crate::db::schema::{
+    agreements, availability_answers, concertation_records, meeting_attendees, meeting_slots,
+    meetings, memberships, organizations, partnerships, users,
+};
+use crate::document::{self, Agenda, DocumentError, ProjectDoc};
+use crate::domain::gate::{Consent, Decision, Evidence, GateState, PartnerState};
+use crate::domain::partnership::PartnershipStatus;
+use crate::domain::slots::{Availability, Ballot, Candidate};
+
+/// The meeting, or `None`.
+pub fn find(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<Option<Meeting>> {
+    meetings::table
+        .find(meeting_id)
+        .select(Meeting::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The meeting, its row held `FOR UPDATE` until the transaction ends.
+pub fn lock(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<Meeting> {
+    meetings::table
+        .find(meeting_id)
+        .for_update()
+        .select(Meeting::as_select())
+        .first(conn)
+}
+
+/// Holds every partnership of the project `FOR SHARE`: no answer or withdrawal lands until the
+/// transaction ends (the gate's partner rules stay true from check to commit).
+pub fn lock_partnerships(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
+    partnerships::table
+        .filter(partnerships::project_id.eq(project_id))
+        .select(partnerships::organization_id)
+        .for_share()
+        .load::<Uuid>(conn)
+        .map(|_| ())
+}
+
+/// The latest agreement of `organization_id` on a subject (`mission` of an organization,
+/// `agenda` of a meeting).
+pub fn latest_agreement(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    subject: &str,
+    subject_id: Uuid,
+    organization_id: Uuid,
+) -> QueryResult<Option<Agreement>> {
+    agreements::table
+        .filter(agreements::project_id.eq(project_id))
+        .filter(agreements::subject.eq(subject))
+        .filter(agreements::subject_id.eq(subject_id))
+        .filter(agreements::organization_id.eq(organization_id))
+        .order(agreements::created_at.desc())
+        .select(Agreement::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn consent(agreement: Option<Agreement>) -> Option<Consent> {
+    let agreement = agreement?;
+    Some(Consent {
+        agreement_id: agreement.id,
+        decision: Decision::parse(&agreement.decision)?,
+        content_hash: agreement.content_hash,
+    })
+}
+
+/// The latest concertation record of the meeting.
+pub fn latest_record(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+) -> QueryResult<Option<ConcertationRecord>> {
+    concertation_records::table
+        .filter(concertation_records::meeting_id.eq(meeting_id))
+        .order(concertation_records::created_at.desc())
+        .select(ConcertationRecord::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every partnership with its organization's name: the initiator first, then by name.
+pub fn partners(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    initiator: Uuid,
+) -> QueryResult<Vec<(Uuid, String, PartnershipStatus)>> {
+    let rows: Vec<(Uuid, String, String)> = partnerships::table
+        .inner_join(organizations::table)
+        .filter(partnerships::project_id.eq(project_id))
+        .select((
+            partnerships::organization_id,
+            organizations::name,
+            partnerships::status,
+        ))
+        .load(conn)?;
+    let mut partners: Vec<_> = rows
+        .into_iter()
+        .filter_map(|(id, name, status)| Some((id, name, PartnershipStatus::parse(&status)?)))
+        .collect();
+    partners.sort_by(|a, b| {
+        (a.0 != initiator)
+            .cmp(&(b.0 != initiator))
+            .then(a.1.to_lowercase().cmp(&b.1.to_lowercase()))
+    });
+    Ok(partners)
+}
+
+/// What the gate looks at for `meeting`, read from `doc` and the database, at `now`.
+pub fn gate_state(
+    conn: &mut PgConnection,
+    meeting: &Meeting,
+    initiator: Uuid,
+    doc: &ProjectDoc,
+    now: DateTime<Utc>,
+) -> QueryResult<GateState> {
+    let project_id = meeting.project_id;
+    let mut partner_states = Vec::new();
+    for (organization_id, organization_name, status) in partners(conn, project_id, initiator)? {
+        partner_states.push(PartnerState {
+            mission_hash: doc.mission(organization_id).content_hash,
+            mission_consent: consent(latest_agreement(
+                conn,
+                project_id,
+                "mission",
+                organization_id,
+                organization_id,
+            )?),
+            agenda_consent: consent(latest_agreement(
+                conn,
+                project_id,
+                "agenda",
+                meeting.id,
+                organization_id,
+            )?),
+            organization_id,
+            organization_name,
+            status,
+        });
+    }
+    let agenda = doc.agenda(meeting.id);
+    let record =
+        match latest_record(conn, meeting.id)? {
+            None => None,
+            Some(record) => Some(serde_json::from_value::<Evidence>(record.evidence).map_err(
+                |e| DocumentError::Corrupt {
+                    project_id,
+                    part: format!("concertation record {}", record.id),
+                    reason: e.to_string(),
+                },
+            )?),
+        };
+    Ok(GateState {
+        partners: partner_states,
+        agenda_items: agenda.items.len(),
+        agenda_hash: agenda.content_hash,
+        starts_at: meeting.starts_at,
+        now,
+        record,
+    })
+}
+
+/// Loads the project document and the gate's state in one go.
+pub fn gate_state_now(
+    conn: &mut PgConnection,
+    meeting: &Meeting,
+    initiator: Uuid,
+) -> QueryResult<(ProjectDoc, GateState)> {
+    let doc = document::load(conn, meeting.project_id)?;
+    let state = gate_state(conn, meeting, initiator, &doc, Utc::now())?;
+    Ok((doc, state))
+}
+
+/// The agenda with its leading organizations named, as the invitations show it.
+pub fn agenda_lines(conn: &mut PgConnection, agenda: &Agenda) -> QueryResult<Vec<AgendaLine>> {
+    let ids: Vec<Uuid> = agenda
+        .items
+        .iter()
+        .filter_map(|i| i.lead_org_id.as_deref()?.parse().ok())
+        .collect();
+    let names: HashMap<Uuid, String> = organizations::table
+        .filter(organizations::id.eq_any(&ids))
+        .select((organizations::id, organizations::name))
+        .load::<(Uuid, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(agenda
+        .items
+        .iter()
+        .map(|item| AgendaLine {
+            title: item.title.clone(),
+            duration_min: item.duration_min,
+            lead: item
+                .lead_org_id
+                .as_deref()
+                .and_then(|id| id.parse::<Uuid>().ok())
+                .and_then(|id| names.get(&id).cloned()),
+            notes: item.notes.clone(),
+        })
+        .collect())
+}
+
+/// The meeting's slots, earliest first.
+pub fn slots(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<Vec<MeetingSlot>> {
+    meeting_slots::table
+        .filter(meeting_slots::meeting_id.eq(meeting_id))
+        .order((meeting_slots::starts_at, meeting_slots::id))
+        .select(MeetingSlot::as_select())
+        .load(conn)
+}
+
+/// The poll's candidates: each slot with its ballots, each ballot carrying the accepted
+/// partners its author belongs to.
+pub fn candidates(
+    conn: &mut PgConnection,
+    meeting: &Meeting,
+    accepted: &[Uuid],
+) -> QueryResult<Vec<(MeetingSlot, Candidate)>> {
+    let answers: Vec<(Uuid, Uuid, String)> = availability_answers::table
+        .filter(availability_answers::meeting_id.eq(meeting.id))
+        .select((
+            availability_answers::slot_id,
+            availability_answers::user_id,
+            availability_answers::answer,
+        ))
+        .load(conn)?;
+    let voters: Vec<Uuid> = answers.iter().map(|a| a.1).collect();
+    let mut orgs_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (user, org) in memberships::table
+        .filter(memberships::user_id.eq_any(&voters))
+        .filter(memberships::organization_id.eq_any(accepted))
+        .select((memberships::user_id, memberships::organization_id))
+        .load::<(Uuid, Uuid)>(conn)?
+    {
+        orgs_of.entry(user).or_default().push(org);
+    }
+    Ok(slots(conn, meeting.id)?
+        .into_iter()
+        .map(|slot| {
+            let ballots = answers
+                .iter()
+                .filter(|(slot_id, _, _)| *slot_id == slot.id)
+                .filter_map(|(_, user, answer)| {
+                    Some(Ballot {
+                        organizations: orgs_of.get(user).cloned().unwrap_or_default(),
+                        answer: Availability::parse(answer)?,
+                    })
+                })
+                .collect();
+            let candidate = Candidate {
+                id: slot.id,
+                starts_at: slot.starts_at,
+                ballots,
+            };
+            (slot, candidate)
+        })
+        .collect())
+}
+
+/// Who a convocation goes to: every member of every accepted partner, once per address (the
+/// first organization in partner order when someone belongs to several).
+pub struct Invitee {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub locale: String,
+    pub organization_id: Uuid,
+}
+
+pub fn invitees(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    initiator: Uuid,
+) -> QueryResult<Vec<Invitee>> {
+    let order: Vec<Uuid> = partners(conn, project_id, initiator)?
+        .into_iter()
+        .filter(|p| p.2 == PartnershipStatus::Accepted)
+        .map(|p| p.0)
+        .collect();
+    let rows: Vec<(Uuid, String, String, String, Uuid)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq_any(&order))
+        .select((
+            users::id,
+            users::email,
+            users::display_name,
+            users::locale,
+            memberships::organization_id,
+        ))
+        .order(users::email)
+        .load(conn)?;
+    let mut invitees: Vec<Invitee> = Vec::new();
+    for org in &order {
+        for (user_id, email, display_name, locale, organization_id) in &rows {
+            if organization_id == org && !invitees.iter().any(|i| &i.email == email) {
+                invitees.push(Invitee {
+                    user_id: *user_id,
+                    email: email.clone(),
+                    display_name: display_name.clone(),
+                    locale: locale.clone(),
+                    organization_id: *organization_id,
+                });
+            }
+        }
+    }
+    Ok(invitees)
+}
+
+/// The meeting's attendees, in the order they were invited.
+pub fn attendees(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<Vec<MeetingAttendee>> {
+    meeting_attendees::table
+        .filter(meeting_attendees::meeting_id.eq(meeting_id))
+        .order((meeting_attendees::created_at, meeting_attendees::email))
+        .select(MeetingAttendee::as_select())
+        .load(conn)
+}
+
+/// The names of organizations, by id.
+pub fn organization_names(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, String>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load::<(Uuid, String)>(conn)?
+        .into_iter()
+        .collect())
+}
