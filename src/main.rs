@@ -141,6 +141,12 @@ fn serve(settings: Settings) -> Result<()> {
     let base_url = settings.base_url.clone();
     actix_web::rt::System::new().block_on(async move {
         let mailer = amont::mail::spawn(pool.clone(), &settings, &metrics.registry)?;
+        amont::mail::digest::spawn(
+            pool.clone(),
+            (*settings).clone(),
+            mailer.clone(),
+            std::time::Duration::from_secs(10 * 60),
+        );
         let state = AppState {
             pool,
             settings,

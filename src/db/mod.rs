@@ -5,6 +5,7 @@
 //! compose inside one transaction.
 
 pub mod embedded;
+pub mod follow_up;
 pub mod meetings;
 pub mod models;
 pub mod schema;

@@ -207,3 +207,42 @@ pub struct CalendarFeed {
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = decisions, check_for_backend(diesel::pg::Pg))]
+pub struct Decision {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub meeting_id: Uuid,
+    pub agenda_item_id: Option<String>,
+    pub title: String,
+    pub text: String,
+    pub status: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = decision_positions, check_for_backend(diesel::pg::Pg))]
+pub struct DecisionPosition {
+    pub decision_id: Uuid,
+    pub organization_id: Uuid,
+    pub position: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = actions, check_for_backend(diesel::pg::Pg))]
+pub struct Action {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub decision_id: Uuid,
+    pub title: String,
+    pub owner_organization_id: Uuid,
+    pub due_on: chrono::NaiveDate,
+    pub status: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_by: Uuid,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,6 +1,22 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    actions (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        decision_id -> Uuid,
+        title -> Text,
+        owner_organization_id -> Uuid,
+        due_on -> Date,
+        status -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     agreements (id) {
         id -> Uuid,
         project_id -> Uuid,
@@ -58,6 +74,38 @@ diesel::table! {
         recorded_by -> Uuid,
         recorded_for -> Uuid,
         evidence -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    decision_positions (decision_id, organization_id) {
+        decision_id -> Uuid,
+        organization_id -> Uuid,
+        position -> Text,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        meeting_id -> Uuid,
+        agenda_item_id -> Nullable<Text>,
+        title -> Text,
+        text -> Text,
+        status -> Text,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    digests (user_id, sent_on) {
+        user_id -> Uuid,
+        sent_on -> Date,
+        outbox_id -> Int8,
         created_at -> Timestamptz,
     }
 }
@@ -228,6 +276,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(actions -> decisions (decision_id));
+diesel::joinable!(actions -> organizations (owner_organization_id));
+diesel::joinable!(actions -> projects (project_id));
 diesel::joinable!(agreements -> organizations (organization_id));
 diesel::joinable!(agreements -> projects (project_id));
 diesel::joinable!(agreements -> users (user_id));
@@ -241,6 +292,12 @@ diesel::joinable!(concertation_records -> meetings (meeting_id));
 diesel::joinable!(concertation_records -> organizations (recorded_for));
 diesel::joinable!(concertation_records -> projects (project_id));
 diesel::joinable!(concertation_records -> users (recorded_by));
+diesel::joinable!(decision_positions -> decisions (decision_id));
+diesel::joinable!(decision_positions -> organizations (organization_id));
+diesel::joinable!(decisions -> meetings (meeting_id));
+diesel::joinable!(decisions -> projects (project_id));
+diesel::joinable!(decisions -> users (created_by));
+diesel::joinable!(digests -> users (user_id));
 diesel::joinable!(document_updates -> projects (project_id));
 diesel::joinable!(document_updates -> users (user_id));
 diesel::joinable!(documents -> projects (project_id));
@@ -261,11 +318,15 @@ diesel::joinable!(projects -> users (created_by));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    actions,
     agreements,
     audit_events,
     availability_answers,
     calendar_feeds,
     concertation_records,
+    decision_positions,
+    decisions,
+    digests,
     document_updates,
     documents,
     magic_links,

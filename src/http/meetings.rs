@@ -187,6 +187,7 @@ pub async fn create(
                 None,
                 json!({"meeting_id": id, "title": meeting.title}),
             )?;
+            crate::http::decisions::carry_over_actions(conn, project_id, id, user_id)?;
             Ok(meeting)
         })
     })

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod convocation;
+pub mod decisions;
 pub mod error;
 pub mod health;
 pub mod meetings;
@@ -12,6 +13,7 @@ pub mod metrics;
 pub mod organizations;
 pub mod partners;
 pub mod projects;
+pub mod register_csv;
 pub mod sheet;
 pub mod views;
 
@@ -92,7 +94,24 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/projects/{id}/sheet", get().to(sheet::sheet))
         .route("/projects/{id}/audit", get().to(sheet::audit))
-        .configure(meeting_routes);
+        .configure(meeting_routes)
+        .configure(follow_up_routes);
+}
+
+/// Decisions and follow-up.
+fn follow_up_routes(cfg: &mut web::ServiceConfig) {
+    use web::{get, patch, post};
+    cfg.route("/meetings/{id}/held", post().to(decisions::mark_held))
+        .route("/meetings/{id}/decisions", post().to(decisions::create))
+        .route("/projects/{id}/decisions", get().to(decisions::list))
+        .route("/projects/{id}/decisions.csv", get().to(decisions::csv))
+        .route(
+            "/decisions/{id}/actions",
+            post().to(decisions::create_action),
+        )
+        .route("/actions/{id}", patch().to(decisions::patch_action))
+        .route("/projects/{id}/actions", get().to(decisions::list_actions))
+        .route("/me/actions", get().to(decisions::my_actions));
 }
 
 /// Meetings, the poll, the agenda, the gate and convocations (API.md, "Meetings…" and

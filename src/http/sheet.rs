@@ -17,11 +17,13 @@ use uuid::Uuid;
 
 use crate::auth::{CurrentUser, ProjectAccess};
 use crate::db;
+use crate::db::follow_up::{DecisionFilter, DecisionView, decision_views};
 use crate::db::models::{Agreement, AuditEvent, Organization};
 use crate::db::schema::{agreements, audit_events, organizations, users};
 use crate::document::{self, Section};
 use crate::domain::Locale;
 use crate::domain::content::agreement_counts;
+use crate::http::decisions::today;
 use crate::http::partners::list_of;
 use crate::http::views::ProjectView;
 use crate::http::{ApiError, AppState};
@@ -32,6 +34,8 @@ pub struct Sheet {
     pub brief: SectionView,
     pub partners: Vec<SheetPartner>,
     pub consulted: Vec<SheetConsulted>,
+    /// What the project's meetings decided, with positions and actions.
+    pub decisions: Vec<DecisionView>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -142,11 +146,13 @@ pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, A
             _ => {}
         }
     }
+    let decisions = decision_views(conn, project.id, &DecisionFilter::default(), today())?;
     Ok(Sheet {
         project: ProjectView::from(project),
         brief: doc.brief().into(),
         partners,
         consulted,
+        decisions,
         generated_at: Utc::now(),
     })
 }
@@ -206,6 +212,10 @@ struct Words {
     fingerprint: &'static str,
     generated: &'static str,
     none: &'static str,
+    decisions: &'static str,
+    positions: &'static str,
+    actions: &'static str,
+    due: &'static str,
 }
 
 const FR: Words = Words {
@@ -228,6 +238,10 @@ const FR: Words = Words {
     fingerprint: "empreinte",
     generated: "Fiche générée le",
     none: "Aucun partenaire n'a encore accepté.",
+    decisions: "Décisions",
+    positions: "Positions",
+    actions: "Actions",
+    due: "échéance",
 };
 
 const EN: Words = Words {
@@ -250,6 +264,10 @@ const EN: Words = Words {
     fingerprint: "fingerprint",
     generated: "Sheet generated on",
     none: "No partner has accepted yet.",
+    decisions: "Decisions",
+    positions: "Positions",
+    actions: "Actions",
+    due: "due",
 };
 
 fn when(at: DateTime<Utc>, locale: Locale) -> String {
@@ -259,6 +277,31 @@ fn when(at: DateTime<Utc>, locale: Locale) -> String {
             .format("%d/%m/%Y à %H:%M (heure de Paris)")
             .to_string(),
         Locale::En => local.format("%Y-%m-%d %H:%M (Paris time)").to_string(),
+    }
+}
+
+/// A status or position in words (the sheet, the CSV register).
+pub fn label(code: &str, locale: Locale) -> &str {
+    match (code, locale) {
+        ("adopted", Locale::Fr) => "adoptée",
+        ("rejected", Locale::Fr) => "rejetée",
+        ("deferred", Locale::Fr) => "reportée",
+        ("consent", Locale::Fr) => "consentement",
+        ("objection", Locale::Fr) => "objection",
+        ("abstention", Locale::Fr) => "abstention",
+        ("open", Locale::Fr) => "ouverte",
+        ("done", Locale::Fr) => "faite",
+        ("cancelled", Locale::Fr) => "annulée",
+        ("adopted", Locale::En) => "adopted",
+        ("rejected", Locale::En) => "rejected",
+        ("deferred", Locale::En) => "deferred",
+        ("consent", Locale::En) => "consent",
+        ("objection", Locale::En) => "objection",
+        ("abstention", Locale::En) => "abstention",
+        ("open", Locale::En) => "open",
+        ("done", Locale::En) => "done",
+        ("cancelled", Locale::En) => "cancelled",
+        (other, _) => other,
     }
 }
 
@@ -340,6 +383,32 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
                         ul {
                             @for c in &sheet.consulted {
                                 li { (c.organization_name) " — " (w.no_answer) }
+                            }
+                        }
+                    }
+                }
+                @if !sheet.decisions.is_empty() {
+                    section {
+                        h2 { (w.decisions) }
+                        @for d in &sheet.decisions {
+                            article.partner {
+                                h3 { (d.title) " " span.tag { (label(&d.status, locale)) } }
+                                p.muted { (d.meeting_title) " — " (when(d.created_at, locale)) }
+                                @if !d.text.trim().is_empty() { (paragraphs(&d.text)) }
+                                @if !d.positions.is_empty() {
+                                    h4 { (w.positions) }
+                                    ul { @for p in &d.positions {
+                                        li { (p.organization_name) " : " (label(&p.position, locale))
+                                            @if let Some(c) = &p.comment { " — « " (c) " »" } }
+                                    } }
+                                }
+                                @if !d.actions.is_empty() {
+                                    h4 { (w.actions) }
+                                    ul { @for a in &d.actions {
+                                        li { (a.title) " — " (a.owner_organization_name) ", " (w.due) " "
+                                            (a.due_on.format("%d/%m/%Y").to_string()) " — " (label(&a.status, locale)) }
+                                    } }
+                                }
                             }
                         }
                     }
@@ -525,6 +594,7 @@ mod tests {
                 proposed_role: None,
                 invited_at: at(2, 11),
             }],
+            decisions: Vec::new(),
             generated_at: at(28, 12),
         }
     }

@@ -6,6 +6,7 @@
 //! commits, the [`worker`] delivers it, retrying with backoff until the SMTP server accepts it.
 //! Nothing touches the network while a transaction is open. ADR 4 explains the guarantees.
 
+pub mod digest;
 pub mod templates;
 pub mod worker;
 

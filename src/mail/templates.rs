@@ -460,6 +460,97 @@ pub fn convocation(locale: Locale, c: &Convocation<'_>) -> Rendered {
     }
 }
 
+/// One action in a follow-up digest.
+#[derive(Debug, Clone)]
+pub struct DigestItem<'a> {
+    pub project_title: &'a str,
+    pub title: &'a str,
+    pub organization_name: &'a str,
+    pub due_on: chrono::NaiveDate,
+    pub overdue: bool,
+}
+
+/// The daily follow-up digest: the open actions of the recipient's organizations that are late
+/// or due within a week, late ones first.
+pub fn digest(locale: Locale, items: &[DigestItem<'_>], link: &Url) -> Rendered {
+    let late = items.iter().filter(|i| i.overdue).count();
+    let (subject, intro, late_heading, soon_heading, due, open) = match locale {
+        Locale::Fr => (
+            match late {
+                0 => format!("Suivi : {} action(s) à échéance cette semaine", items.len()),
+                n => format!("Suivi : {n} action(s) en retard"),
+            },
+            "Voici les actions de votre organisation qui arrivent à échéance dans les sept jours ou sont en retard.",
+            "En retard",
+            "À échéance dans les sept jours",
+            "échéance le",
+            "Mettre à jour une action (faite, annulée) :",
+        ),
+        Locale::En => (
+            match late {
+                0 => format!("Follow-up: {} action(s) due this week", items.len()),
+                n => format!("Follow-up: {n} overdue action(s)"),
+            },
+            "Here are your organization's actions that are due within seven days or overdue.",
+            "Overdue",
+            "Due within seven days",
+            "due",
+            "Update an action (done, cancelled):",
+        ),
+    };
+    let date = |d: chrono::NaiveDate| match locale {
+        Locale::Fr => d.format("%d/%m/%Y").to_string(),
+        Locale::En => d.format("%Y-%m-%d").to_string(),
+    };
+    let line = |i: &DigestItem<'_>| {
+        format!(
+            "{} — {} ({}, {} {})",
+            i.title,
+            i.project_title,
+            i.organization_name,
+            due,
+            date(i.due_on)
+        )
+    };
+    let groups = [
+        (
+            late_heading,
+            items.iter().filter(|i| i.overdue).collect::<Vec<_>>(),
+        ),
+        (
+            soon_heading,
+            items.iter().filter(|i| !i.overdue).collect::<Vec<_>>(),
+        ),
+    ];
+    let mut text = format!("{}\n\n{intro}\n", hello(locale));
+    let mut body = String::new();
+    text_paragraph(&mut body, hello(locale));
+    text_paragraph(&mut body, intro);
+    for (heading_text, group) in &groups {
+        if group.is_empty() {
+            continue;
+        }
+        let _ = write!(text, "\n{heading_text}\n");
+        heading(&mut body, heading_text);
+        body.push_str("<ul style=\"margin:0 0 16px;padding-left:20px;\">\n");
+        for item in group {
+            let _ = writeln!(text, "- {}", line(item));
+            let _ = writeln!(body, "<li>{}</li>", escape(&line(item)));
+        }
+        body.push_str("</ul>\n");
+    }
+    let _ = write!(text, "\n{open}\n{link}\n\n{}\n", signature(locale));
+    text_paragraph(&mut body, open);
+    button_link(&mut body, link, open.trim_end_matches([':', ' ']));
+    text_paragraph(&mut body, signature(locale));
+    let html = page(locale, &subject, &body);
+    Rendered {
+        subject,
+        text,
+        html,
+    }
+}
+
 fn hello(locale: Locale) -> &'static str {
     match locale {
         Locale::Fr => "Bonjour,",

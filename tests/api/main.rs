@@ -10,6 +10,7 @@ mod actors;
 mod cli;
 mod consent;
 mod document;
+mod follow_up;
 mod mail;
 mod meetings;
 mod operations;

@@ -15,18 +15,18 @@ use crate::smtp::Received;
 use crate::support::TestApp;
 
 /// A project with its initiator (MJC) and one invited partner (CAF), with one member each.
-struct Scene {
-    app: TestApp,
-    ines: Actor,
-    claire: Actor,
-    mjc: Uuid,
-    caf: Uuid,
-    project: Uuid,
+pub struct Scene {
+    pub app: TestApp,
+    pub ines: Actor,
+    pub claire: Actor,
+    pub mjc: Uuid,
+    pub caf: Uuid,
+    pub project: Uuid,
 }
 
 impl Scene {
     /// The CAF is invited (a consultation email: 1 message), and has a member, Claire.
-    async fn new() -> Scene {
+    pub async fn new() -> Scene {
         let app = TestApp::spawn().await;
         let ines = Actor::new(&app, "ines@mjc.example", "Inès Martin");
         let mjc = ines.organization("MJC des Quatre Vents").await;
@@ -53,7 +53,7 @@ impl Scene {
         }
     }
 
-    async fn accept(&self) {
+    pub async fn accept(&self) {
         let path = format!(
             "/api/projects/{}/partners/{}/answer",
             self.project, self.caf
@@ -63,7 +63,7 @@ impl Scene {
     }
 
     /// Writes and agrees to both missions.
-    async fn agree_missions(&self) {
+    pub async fn agree_missions(&self) {
         for (actor, org) in [(&self.ines, self.mjc), (&self.claire, self.caf)] {
             let path = format!("/api/projects/{}/missions/{org}", self.project);
             let body = actor
@@ -76,7 +76,7 @@ impl Scene {
         }
     }
 
-    async fn meeting(&self) -> Uuid {
+    pub async fn meeting(&self) -> Uuid {
         let (status, body) = status_and_body(
             self.ines
                 .post(
@@ -93,7 +93,7 @@ impl Scene {
         body["id"].as_str().unwrap().parse().unwrap()
     }
 
-    async fn slot(&self, meeting: Uuid, starts_at: DateTime<Utc>) -> Uuid {
+    pub async fn slot(&self, meeting: Uuid, starts_at: DateTime<Utc>) -> Uuid {
         let (status, body) = status_and_body(
             self.ines
                 .post(
@@ -107,7 +107,7 @@ impl Scene {
         body["id"].as_str().unwrap().parse().unwrap()
     }
 
-    async fn choose(&self, meeting: Uuid, slot: Uuid) {
+    pub async fn choose(&self, meeting: Uuid, slot: Uuid) {
         let (status, body) = status_and_body(
             self.ines
                 .post(
@@ -121,7 +121,7 @@ impl Scene {
     }
 
     /// Writes the agenda (as Claire: partners co-edit it) and returns its hash.
-    async fn write_agenda(&self, meeting: Uuid, title: &str) -> Value {
+    pub async fn write_agenda(&self, meeting: Uuid, title: &str) -> Value {
         let (status, body) = status_and_body(
             self.claire
                 .put(
@@ -138,7 +138,7 @@ impl Scene {
         body["content_hash"].clone()
     }
 
-    async fn agree_agenda(&self, meeting: Uuid, hash: &Value) {
+    pub async fn agree_agenda(&self, meeting: Uuid, hash: &Value) {
         for actor in [&self.ines, &self.claire] {
             agree(
                 actor,
@@ -150,7 +150,7 @@ impl Scene {
     }
 
     /// A meeting where rules 1 to 5 hold.
-    async fn upstream_done(&self) -> (Uuid, DateTime<Utc>) {
+    pub async fn upstream_done(&self) -> (Uuid, DateTime<Utc>) {
         self.accept().await;
         self.agree_missions().await;
         let meeting = self.meeting().await;
@@ -162,7 +162,7 @@ impl Scene {
         (meeting, start)
     }
 
-    async fn record(&self, meeting: Uuid) -> (u16, Value) {
+    pub async fn record(&self, meeting: Uuid) -> (u16, Value) {
         status_and_body(
             self.ines
                 .post(
@@ -174,7 +174,7 @@ impl Scene {
         .await
     }
 
-    async fn convene(&self, meeting: Uuid) -> (u16, Value) {
+    pub async fn convene(&self, meeting: Uuid) -> (u16, Value) {
         status_and_body(
             self.ines
                 .post(&format!("/api/meetings/{meeting}/convocation"), json!({}))
@@ -184,7 +184,7 @@ impl Scene {
     }
 }
 
-async fn agree(actor: &Actor, path: &str, hash: &Value) {
+pub async fn agree(actor: &Actor, path: &str, hash: &Value) {
     let (status, body) = status_and_body(
         actor
             .post(path, json!({"content_hash": hash, "decision": "agree"}))
@@ -195,7 +195,7 @@ async fn agree(actor: &Actor, path: &str, hash: &Value) {
 }
 
 /// A whole hour some days ahead (so that it is in the future and stable in the ICS).
-fn in_days(days: i64) -> DateTime<Utc> {
+pub fn in_days(days: i64) -> DateTime<Utc> {
     let at = Utc::now() + chrono::Duration::days(days);
     at.date_naive().and_hms_opt(9, 0, 0).unwrap().and_utc()
 }

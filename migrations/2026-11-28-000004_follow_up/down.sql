@@ -1,0 +1,4 @@
+DROP TABLE digests;
+DROP TABLE actions;
+DROP TABLE decision_positions;
+DROP TABLE decisions;

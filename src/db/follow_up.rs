@@ -1,0 +1,252 @@
+//! Queries of the follow-up: decisions with their positions and actions, actions with their
+//! owners, and the digest's selection, read as the API shows them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::models::{Action, Decision, DecisionPosition};
+use crate::db::schema::{
+    actions, decision_positions, decisions, meetings, organizations, projects, users,
+};
+use crate::domain::follow_up::{self, ActionStatus};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionView {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub position: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub project_title: String,
+    pub decision_id: Uuid,
+    pub decision_title: String,
+    pub title: String,
+    pub owner_organization_id: Uuid,
+    pub owner_organization_name: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub overdue: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: Uuid,
+    pub updated_by_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub meeting_id: Uuid,
+    pub meeting_title: String,
+    pub agenda_item_id: Option<String>,
+    pub title: String,
+    pub text: String,
+    pub status: String,
+    pub positions: Vec<PositionView>,
+    pub actions: Vec<ActionView>,
+    pub created_by: Uuid,
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which decisions to read.
+#[derive(Debug, Default, Clone)]
+pub struct DecisionFilter {
+    pub status: Option<String>,
+    pub meeting_id: Option<Uuid>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub id: Option<Uuid>,
+}
+
+/// Which actions to read.
+#[derive(Debug, Default, Clone)]
+pub struct ActionFilter {
+    pub project_id: Option<Uuid>,
+    pub owners: Option<Vec<Uuid>>,
+    pub decision_ids: Option<Vec<Uuid>>,
+    pub id: Option<Uuid>,
+    pub status: Option<ActionStatus>,
+    pub overdue_on: Option<NaiveDate>,
+}
+
+fn names_of_organizations(
+    conn: &mut PgConnection,
+    ids: Vec<Uuid>,
+) -> QueryResult<HashMap<Uuid, String>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load::<(Uuid, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn names_of_users(conn: &mut PgConnection, ids: Vec<Uuid>) -> QueryResult<HashMap<Uuid, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(Uuid, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Actions as the API shows them, soonest due first (overdue ones therefore first).
+pub fn action_views(
+    conn: &mut PgConnection,
+    filter: &ActionFilter,
+    today: NaiveDate,
+) -> QueryResult<Vec<ActionView>> {
+    let mut query = actions::table
+        .inner_join(decisions::table)
+        .inner_join(projects::table)
+        .select((Action::as_select(), decisions::title, projects::title))
+        .order((actions::due_on.asc(), actions::created_at.asc()))
+        .into_boxed();
+    if let Some(project_id) = filter.project_id {
+        query = query.filter(actions::project_id.eq(project_id));
+    }
+    if let Some(owners) = &filter.owners {
+        query = query.filter(actions::owner_organization_id.eq_any(owners.clone()));
+    }
+    if let Some(ids) = &filter.decision_ids {
+        query = query.filter(actions::decision_id.eq_any(ids.clone()));
+    }
+    if let Some(id) = filter.id {
+        query = query.filter(actions::id.eq(id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(actions::status.eq(status.as_str()));
+    }
+    if let Some(day) = filter.overdue_on {
+        query = query
+            .filter(actions::status.eq(ActionStatus::Open.as_str()))
+            .filter(actions::due_on.lt(day));
+    }
+    let rows: Vec<(Action, String, String)> = query.load(conn)?;
+    let orgs = names_of_organizations(
+        conn,
+        rows.iter().map(|r| r.0.owner_organization_id).collect(),
+    )?;
+    let people = names_of_users(conn, rows.iter().map(|r| r.0.updated_by).collect())?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, decision_title, project_title)| {
+            let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::Open);
+            ActionView {
+                overdue: follow_up::is_overdue(status, a.due_on, today),
+                owner_organization_name: orgs
+                    .get(&a.owner_organization_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                updated_by_name: people.get(&a.updated_by).cloned().unwrap_or_default(),
+                id: a.id,
+                project_id: a.project_id,
+                project_title,
+                decision_id: a.decision_id,
+                decision_title,
+                title: a.title,
+                owner_organization_id: a.owner_organization_id,
+                due_on: a.due_on,
+                status: a.status,
+                created_at: a.created_at,
+                updated_at: a.updated_at,
+                updated_by: a.updated_by,
+            }
+        })
+        .collect())
+}
+
+/// A project's decisions, oldest first, each with its positions and actions.
+pub fn decision_views(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    filter: &DecisionFilter,
+    today: NaiveDate,
+) -> QueryResult<Vec<DecisionView>> {
+    let mut query = decisions::table
+        .inner_join(meetings::table)
+        .filter(decisions::project_id.eq(project_id))
+        .select((Decision::as_select(), meetings::title))
+        .order((decisions::created_at.asc(), decisions::id.asc()))
+        .into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(decisions::status.eq(status.clone()));
+    }
+    if let Some(meeting_id) = filter.meeting_id {
+        query = query.filter(decisions::meeting_id.eq(meeting_id));
+    }
+    if let Some(id) = filter.id {
+        query = query.filter(decisions::id.eq(id));
+    }
+    if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        query = query.filter(decisions::created_at.ge(from.and_utc()));
+    }
+    if let Some(to) = filter
+        .to
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
+        query = query.filter(decisions::created_at.lt(to.and_utc()));
+    }
+    let rows: Vec<(Decision, String)> = query.load(conn)?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.0.id).collect();
+    let positions: Vec<DecisionPosition> = decision_positions::table
+        .filter(decision_positions::decision_id.eq_any(&ids))
+        .select(DecisionPosition::as_select())
+        .load(conn)?;
+    let orgs = names_of_organizations(conn, positions.iter().map(|p| p.organization_id).collect())?;
+    let people = names_of_users(conn, rows.iter().map(|r| r.0.created_by).collect())?;
+    let all_actions = action_views(
+        conn,
+        &ActionFilter {
+            decision_ids: Some(ids),
+            ..ActionFilter::default()
+        },
+        today,
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(d, meeting_title)| {
+            let mut own_positions: Vec<PositionView> = positions
+                .iter()
+                .filter(|p| p.decision_id == d.id)
+                .map(|p| PositionView {
+                    organization_id: p.organization_id,
+                    organization_name: orgs.get(&p.organization_id).cloned().unwrap_or_default(),
+                    position: p.position.clone(),
+                    comment: p.comment.clone(),
+                })
+                .collect();
+            own_positions.sort_by(|a, b| a.organization_name.cmp(&b.organization_name));
+            DecisionView {
+                positions: own_positions,
+                actions: all_actions
+                    .iter()
+                    .filter(|a| a.decision_id == d.id)
+                    .cloned()
+                    .collect(),
+                created_by_name: people.get(&d.created_by).cloned().unwrap_or_default(),
+                id: d.id,
+                project_id: d.project_id,
+                meeting_id: d.meeting_id,
+                meeting_title,
+                agenda_item_id: d.agenda_item_id,
+                title: d.title,
+                text: d.text,
+                status: d.status,
+                created_by: d.created_by,
+                created_at: d.created_at,
+            }
+        })
+        .collect())
+}
