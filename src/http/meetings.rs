@@ -562,10 +562,26 @@ pub async fn get_agenda(
         &state,
         current.id(),
         path.into_inner(),
-        |conn, meeting, _| {
-            Ok(agenda_json(
-                &document::load(conn, meeting.project_id)?.agenda(meeting.id),
-            ))
+        |conn, meeting, access| {
+            let agenda = document::load(conn, meeting.project_id)?.agenda(meeting.id);
+            let mut body = agenda_json(&agenda);
+            // Each accepted partner's latest agreement, and whether it still counts.
+            let mut agreed = Vec::new();
+            let initiator = access.project.initiator_organization_id;
+            for (org, name, status) in queries::partners(conn, meeting.project_id, initiator)? {
+                if status != PartnershipStatus::Accepted {
+                    continue;
+                }
+                let latest =
+                    queries::latest_agreement(conn, meeting.project_id, "agenda", meeting.id, org)?;
+                agreed.push(json!({
+                    "organization_id": org,
+                    "organization_name": name,
+                    "agreement": latest.map(|a| AgreementView::new(&a, &agenda.content_hash)),
+                }));
+            }
+            body["agreements"] = json!(agreed);
+            Ok(body)
         },
     )
     .await?;

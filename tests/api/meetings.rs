@@ -730,3 +730,38 @@ async fn hostile_titles_cannot_inject_into_the_invitation_or_the_email() {
     let headers = mailparse::parse_mail(&mails[1].raw).unwrap().headers;
     assert_eq!(headers.get_all_values("To").len(), 1);
 }
+
+#[actix_web::test]
+async fn the_agenda_shows_each_partners_agreement_and_whether_it_still_counts() {
+    let scene = Scene::new().await;
+    scene.accept().await;
+    let meeting = scene.meeting().await;
+    let hash = scene.write_agenda(meeting, "Budget 2027").await;
+    agree(
+        &scene.claire,
+        &format!("/api/meetings/{meeting}/agenda/agreement"),
+        &hash,
+    )
+    .await;
+    let agenda = scene
+        .ines
+        .read(&format!("/api/meetings/{meeting}/agenda"))
+        .await;
+    let by_org = |agenda: &Value, org: Uuid| {
+        agenda["agreements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["organization_id"] == json!(org))
+            .unwrap()["agreement"]
+            .clone()
+    };
+    assert_eq!(by_org(&agenda, scene.caf)["current"], true);
+    assert_eq!(by_org(&agenda, scene.mjc), Value::Null);
+    scene.write_agenda(meeting, "Budget 2028").await;
+    let agenda = scene
+        .ines
+        .read(&format!("/api/meetings/{meeting}/agenda"))
+        .await;
+    assert_eq!(by_org(&agenda, scene.caf)["current"], false);
+}
