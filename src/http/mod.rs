@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod meetings;
 pub mod metrics;
+pub mod openapi;
 pub mod organizations;
 pub mod partners;
 pub mod projects;
@@ -59,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
 fn api_routes(cfg: &mut web::ServiceConfig) {
     use web::{get, patch, post, put};
     cfg.route("/auth/magic-link", post().to(auth::request_link))
+        .route("/openapi.json", get().to(openapi::document))
         .route("/auth/session", post().to(auth::create_session))
         .route("/auth/logout", post().to(auth::logout))
         .route("/me", get().to(auth::me))

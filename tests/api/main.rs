@@ -13,4 +13,5 @@ mod document;
 mod follow_up;
 mod mail;
 mod meetings;
+mod openapi;
 mod operations;
