@@ -6,6 +6,7 @@ pub mod gate;
 pub mod input;
 pub mod locale;
 pub mod partnership;
+pub mod project;
 pub mod slots;
 
 pub use locale::Locale;

@@ -99,6 +99,12 @@ fn mark_convened(
     agenda: &[AgendaLine],
 ) -> Result<Meeting, ApiError> {
     let organizer_org = acting_organization(access, access.project.initiator_organization_id);
+    crate::http::projects::advance(
+        conn,
+        access.project.id,
+        access.user_id,
+        crate::domain::project::ProjectEvent::Convened,
+    )?;
     diesel::update(
         meetings::table
             .find(meeting.id)

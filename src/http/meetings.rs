@@ -155,6 +155,7 @@ pub async fn create(
         conn.transaction::<_, ApiError, _>(|conn| {
             let access = ProjectAccess::load(conn, project_id, user_id)?;
             access.require_initiator()?;
+            crate::http::projects::require_open(&access.project)?;
             let id = Uuid::new_v4();
             let meeting = Meeting {
                 id,

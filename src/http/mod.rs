@@ -96,6 +96,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/projects/{id}/sheet", get().to(sheet::sheet))
         .route("/projects/{id}/audit", get().to(sheet::audit))
+        .route("/projects/{id}/close", post().to(projects::close))
         .configure(meeting_routes)
         .configure(follow_up_routes);
 }

@@ -72,6 +72,7 @@ pub async fn invite(
         conn.transaction::<_, ApiError, _>(|conn| {
             let access = ProjectAccess::load(conn, project_id, inviter.id)?;
             access.require_initiator()?;
+            crate::http::projects::require_open(&access.project)?;
             let org = match named {
                 OrgRef::Id(id) => organizations::table
                     .find(id)
@@ -151,6 +152,12 @@ pub async fn invite(
                 details: json!({"contact_email": contact.as_str(), "proposed_role": role}),
             }
             .record(conn)?;
+            crate::http::projects::advance(
+                conn,
+                project_id,
+                inviter.id,
+                crate::domain::project::ProjectEvent::Consulted,
+            )?;
 
             // The consultation: a link to the project that logs the contact in.
             let token = links::create(

@@ -15,6 +15,7 @@ use crate::document;
 use crate::domain::content;
 use crate::domain::input::{line, optional_paragraph, paragraph};
 use crate::domain::partnership::PartnershipStatus;
+use crate::domain::project::{self, ProjectEvent};
 use crate::http::views::{AgreementView, ProjectView};
 use crate::http::{ApiError, AppState};
 
@@ -437,4 +438,73 @@ pub async fn agree_mission(
     })
     .await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// Moves the project on `event` when it is in one of the states the event starts from; audited
+/// when it moved. Returns whether it moved.
+pub fn advance(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    user_id: Uuid,
+    event: ProjectEvent,
+) -> QueryResult<bool> {
+    let moved = diesel::update(
+        projects::table
+            .find(project_id)
+            .filter(projects::status.eq_any(event.from())),
+    )
+    .set(projects::status.eq(event.to()))
+    .execute(conn)?;
+    if moved > 0 {
+        NewAuditEvent {
+            project_id: Some(project_id),
+            actor_user_id: Some(user_id),
+            actor_organization_id: None,
+            action: "project.status_changed",
+            organization_id: None,
+            details: json!({"status": event.to()}),
+        }
+        .record(conn)?;
+    }
+    Ok(moved > 0)
+}
+
+/// 409 `project_closed` when the project no longer takes invitations or meetings.
+pub fn require_open(project: &Project) -> Result<(), ApiError> {
+    if project::is_open(&project.status) {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "project_closed",
+            "the project is closed",
+        ))
+    }
+}
+
+/// `POST /api/projects/{id}/close`: the initiator ends the project.
+pub async fn close(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let user_id = current.id();
+    let project = db::run(&state.pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let access = ProjectAccess::load(conn, project_id, user_id)?;
+            access.require_initiator()?;
+            if !advance(conn, project_id, user_id, ProjectEvent::Closed)? {
+                return Err(ApiError::conflict(
+                    "project_closed",
+                    "the project is already closed",
+                ));
+            }
+            Ok(projects::table
+                .find(project_id)
+                .select(Project::as_select())
+                .first(conn)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ProjectView::from(&project)))
 }

@@ -379,6 +379,7 @@ async fn a_consultation_is_a_link_never_a_calendar_invitation_and_makes_the_cont
         [
             "project.created",
             "partnership.invited",
+            "project.status_changed",
             "membership.joined_as_contact"
         ]
     );
@@ -960,4 +961,68 @@ async fn the_session_cookie_is_secure_behind_https() {
     assert_eq!(response.status(), 200);
     let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[actix_web::test]
+async fn a_project_moves_from_draft_to_concertation_and_can_be_closed() {
+    let app = TestApp::spawn().await;
+    let (initiator, _, project) = initiated(&app).await;
+    let path = format!("/api/projects/{project}");
+    assert_eq!(initiator.read(&path).await["status"], "draft");
+    let caf = invite(&initiator, project, "CAF", "contact@caf.example").await;
+    assert_eq!(initiator.read(&path).await["status"], "concertation");
+    let sophie = Actor::new(&app, "contact@caf.example", "Sophie");
+    sophie.join(&app, caf, "member");
+    assert_eq!(
+        sophie
+            .post(&format!("{path}/close"), json!({}))
+            .await
+            .status(),
+        403
+    );
+    let (status, body) =
+        status_and_body(initiator.post(&format!("{path}/close"), json!({})).await).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("closed")));
+    let (status, body) =
+        status_and_body(initiator.post(&format!("{path}/close"), json!({})).await).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("project_closed"))
+    );
+    // A closed project takes no new invitation and no new meeting.
+    let (status, body) = status_and_body(
+        initiator
+            .post(
+                &format!("{path}/partners"),
+                json!({"organization_name": "Autre", "contact_email": "a@b.example"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("project_closed"))
+    );
+    let (status, body) = status_and_body(
+        initiator
+            .post(
+                &format!("{path}/meetings"),
+                json!({"title": "X", "duration_minutes": 60, "timezone": "Europe/Paris"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("project_closed"))
+    );
+    let audit = initiator.read(&format!("{path}/audit")).await;
+    let moves: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "project.status_changed")
+        .map(|e| e["details"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(moves, ["concertation", "closed"]);
 }

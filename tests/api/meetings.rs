@@ -377,6 +377,11 @@ async fn the_full_path_poll_agenda_record_convene_update_rsvp_cancel() {
     let mut to: Vec<String> = invitations.iter().map(|m| m.envelope_to.clone()).collect();
     to.sort();
     assert_eq!(to, recipients, "each attendee exactly once");
+    let project = s.ines.read(&format!("/api/projects/{}", s.project)).await;
+    assert_eq!(
+        project["status"], "active",
+        "a first convocation makes the project active"
+    );
 
     let to_claire = invitations
         .iter()
