@@ -16,18 +16,19 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::auth::{CurrentUser, ProjectAccess};
-use crate::db::models::{Agreement, ConcertationRecord, Meeting, MeetingSlot, NewAuditEvent};
+use crate::db::models::{ConcertationRecord, Meeting, MeetingSlot, NewAuditEvent};
 use crate::db::schema::{
-    agreements, availability_answers, concertation_records, meeting_attendees, meeting_slots,
-    meetings, partnerships,
+    availability_answers, concertation_records, meeting_attendees, meeting_slots, meetings,
+    partnerships,
 };
 use crate::db::{self, meetings as queries};
 use crate::document::{self, AgendaItemInput};
 use crate::domain::content;
 use crate::domain::gate::{self, Unmet};
-use crate::domain::input::{line, optional_line, paragraph};
+use crate::domain::input::{line, optional_line, optional_paragraph, paragraph};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{self, Availability};
+use crate::http::agreements as agreement;
 use crate::http::projects::{acting_organization, lock_document};
 use crate::http::views::{AgreementView, MeetingView};
 use crate::http::{ApiError, AppState, convocation};
@@ -727,8 +728,7 @@ pub async fn agree_agenda(
     if gate::Decision::parse(&body.decision).is_none() {
         return Err(ApiError::invalid_field("decision", "agree or object"));
     }
-    let comment = paragraph("comment", body.comment.as_deref().unwrap_or(""), 2000)?;
-    let comment = Some(comment).filter(|c| !c.trim().is_empty());
+    let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
     let user_id = current.id();
     let view = in_meeting(
         &state,
@@ -739,44 +739,23 @@ pub async fn agree_agenda(
             // Hold the document still from the hash check to the insert.
             lock_document(conn, meeting.project_id)?;
             let agenda = document::load(conn, meeting.project_id)?.agenda(meeting.id);
-            if agenda.content_hash != body.content_hash.trim() {
-                return Err(ApiError::conflict(
-                    "stale_content",
-                    "the agenda changed since you read it; read it again before agreeing",
-                )
-                .with("content_hash", json!(agenda.content_hash)));
-            }
-            if agenda.items.is_empty() {
-                return Err(ApiError::conflict(
-                    "empty_content",
-                    "the agenda is empty: write it before agreeing to it",
-                ));
-            }
-            let agreement = Agreement {
-                id: Uuid::new_v4(),
-                project_id: meeting.project_id,
-                organization_id,
-                subject: "agenda".into(),
-                subject_id: meeting.id,
-                content_hash: agenda.content_hash.clone(),
-                content: content::canonical_agenda(meeting.id, &agenda.items),
-                decision: body.decision,
-                comment,
-                user_id,
-                created_at: Utc::now(),
-            };
-            diesel::insert_into(agreements::table)
-                .values(&agreement)
-                .execute(conn)?;
-            audit(
+            let agreement = agreement::record(
                 conn,
-                &access,
-                "agreement.recorded",
-                Some(organization_id),
-                json!({
-                    "subject": "agenda", "meeting_id": meeting.id,
-                    "decision": agreement.decision, "content_hash": agreement.content_hash,
-                }),
+                agreement::Section {
+                    subject: "agenda",
+                    subject_id: meeting.id,
+                    current_hash: &agenda.content_hash,
+                    canonical: content::canonical_agenda(meeting.id, &agenda.items),
+                    is_empty: agenda.items.is_empty(),
+                },
+                agreement::Consent {
+                    project_id: meeting.project_id,
+                    organization_id,
+                    user_id,
+                    claimed_hash: body.content_hash,
+                    decision: body.decision,
+                    comment,
+                },
             )?;
             Ok(AgreementView::new(&agreement, &agenda.content_hash))
         },

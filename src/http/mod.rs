@@ -3,6 +3,7 @@
 //! Handlers are thin: parse the input, authorize, call the domain, store, answer. Everything a
 //! handler needs lives in [`AppState`].
 
+pub mod agreements;
 pub mod auth;
 pub mod convocation;
 pub mod decisions;

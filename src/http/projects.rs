@@ -16,6 +16,7 @@ use crate::domain::content;
 use crate::domain::input::{line, optional_paragraph, paragraph};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::project::{self, ProjectEvent};
+use crate::http::agreements as agreement;
 use crate::http::views::{AgreementView, ProjectView};
 use crate::http::{ApiError, AppState};
 
@@ -391,48 +392,24 @@ pub async fn agree_mission(
             // Hold the document still from the hash check to the insert.
             lock_document(conn, project_id)?;
             let mission = document::load(conn, project_id)?.mission(organization_id);
-            if mission.content_hash != claimed_hash {
-                return Err(ApiError::conflict(
-                    "stale_content",
-                    "the mission changed since you read it; read it again before agreeing",
-                )
-                .with("content_hash", json!(mission.content_hash)));
-            }
-            if mission.text.trim().is_empty() {
-                return Err(ApiError::conflict(
-                    "empty_content",
-                    "the mission is empty: write it before agreeing to it",
-                ));
-            }
-            let agreement = Agreement {
-                id: Uuid::new_v4(),
-                project_id,
-                organization_id,
-                subject: "mission".into(),
-                subject_id: organization_id,
-                content_hash: mission.content_hash.clone(),
-                content: content::canonical_mission(organization_id, &mission.text),
-                decision,
-                comment,
-                user_id,
-                created_at: Utc::now(),
-            };
-            diesel::insert_into(agreements::table)
-                .values(&agreement)
-                .execute(conn)?;
-            NewAuditEvent {
-                project_id: Some(project_id),
-                actor_user_id: Some(user_id),
-                actor_organization_id: Some(organization_id),
-                action: "agreement.recorded",
-                organization_id: Some(organization_id),
-                details: json!({
-                    "subject": "mission",
-                    "decision": agreement.decision,
-                    "content_hash": agreement.content_hash,
-                }),
-            }
-            .record(conn)?;
+            let agreement = agreement::record(
+                conn,
+                agreement::Section {
+                    subject: "mission",
+                    subject_id: organization_id,
+                    current_hash: &mission.content_hash,
+                    canonical: content::canonical_mission(organization_id, &mission.text),
+                    is_empty: mission.text.trim().is_empty(),
+                },
+                agreement::Consent {
+                    project_id,
+                    organization_id,
+                    user_id,
+                    claimed_hash,
+                    decision,
+                    comment,
+                },
+            )?;
             Ok(AgreementView::new(&agreement, &mission.content_hash))
         })
     })
