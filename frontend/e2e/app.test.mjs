@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { readMail, repo, startStack, stopStack, waitForLink } from './harness.mjs';
+import { calendarParts, readMail, repo, startStack, stopStack, waitForLink } from './harness.mjs';
 
 const shots = join(repo, 'test-artifacts', 'screenshots');
 mkdirSync(shots, { recursive: true });
@@ -29,11 +29,26 @@ async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
-async function newPage() {
+async function newPage(who) {
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
+  page.on('pageerror', (error) => console.error(`# ${who}: page error:`, error.message));
+  // API refusals are logged (they explain a failing step); the websocket probe's 404 is expected.
+  page.on('response', async (response) => {
+    const url = new URL(response.url());
+    if (response.status() < 400 || !url.pathname.startsWith('/api/') || url.pathname === '/api/me') return;
+    const body = await response.text().catch(() => '');
+    console.log(`# ${who}: HTTP ${response.status()} ${response.request().method()} ${url.pathname}${url.search} ${body.slice(0, 300)}`);
+  });
   return page;
+}
+
+/** Clicks an agreement button once it is enabled (it waits for the text shown to be saved). */
+async function agreeWhenEnabled(page, button) {
+  await button.waitFor();
+  const handle = await button.elementHandle();
+  await page.waitForFunction((b) => !b.disabled, handle, { timeout: 20_000 });
+  await button.click();
 }
 
 async function logIn(page, email) {
@@ -47,6 +62,21 @@ async function logIn(page, email) {
   await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
 }
 
+/** A test step that, when it fails, screenshots both people's pages (failed-*.png). */
+function step(name, fn) {
+  return test(name, async (t) => {
+    try {
+      return await fn(t);
+    } catch (error) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      for (const [who, page] of [['ines', ines], ['sophie', sophie]]) {
+        if (page && !page.isClosed()) await page.screenshot({ path: join(shots, `failed-${slug}-${who}.png`), fullPage: true }).catch(() => undefined);
+      }
+      throw error;
+    }
+  });
+}
+
 before(async () => {
   stack = await startStack();
   browser = await chromium.launch({ executablePath: process.env.AMONT_CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -58,15 +88,15 @@ after(async () => {
 });
 
 describe('consult, co-edit, agree', { concurrency: false }, () => {
-  test('the initiator logs in by magic link', async () => {
-    ines = await newPage();
+  step('the initiator logs in by magic link', async () => {
+    ines = await newPage('ines');
     await ines.goto(`${stack.base}/`);
     await ines.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
     await shot(ines, '01-login');
     await logIn(ines, INITIATOR);
   });
 
-  test('creates an organization, then a project whose title is shown as text', async () => {
+  step('creates an organization, then a project whose title is shown as text', async () => {
     await ines.getByLabel('Nom de l’organisation').fill(MJC);
     await ines.getByRole('button', { name: 'Créer mon organisation' }).click();
     await ines.getByLabel('Titre du projet').fill(XSS_TITLE);
@@ -83,7 +113,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     console.log(liveOn ? '# live editing: /ws/projects/{id} answers, live steps enabled' : '# live editing: /ws/projects/{id} is not on this server (404): live steps skipped, HTTP editing tested');
   });
 
-  test('invites a partner, who receives a consultation', async () => {
+  step('invites a partner, who receives a consultation', async () => {
     await ines.getByLabel('Nom de l’organisation').fill(CAF);
     await ines.getByLabel('E-mail du contact').fill(PARTNER);
     await ines.getByLabel('Rôle proposé').fill('Cofinancement');
@@ -93,8 +123,8 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await shot(ines, '03-project-initiator');
   });
 
-  test('the partner follows the consultation link and accepts', async () => {
-    sophie = await newPage();
+  step('the partner follows the consultation link and accepts', async () => {
+    sophie = await newPage('sophie');
     const link = await waitForLink(stack.maildir, PARTNER);
     assert.match(link, /project=/);
     await sophie.goto(new URL(link, stack.base).toString());
@@ -110,7 +140,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await ines.locator('.partner', { hasText: CAF }).getByText('A accepté').waitFor({ timeout: 15_000 });
   });
 
-  test('both edit the brief and the mission; the partner agrees; a change makes it stale', async () => {
+  step('both edit the brief and the mission; the partner agrees; a change makes it stale', async () => {
     await ines.reload();
     const brief = (page) => page.getByRole('textbox', { name: 'Présentation du projet' });
     const mission = (page) => page.getByRole('textbox', { name: `Mission de ${CAF}` });
@@ -154,7 +184,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await shot(sophie, '06-agreement-stale');
   });
 
-  test('live: presence and edits are seen at once', async (t) => {
+  step('live: presence and edits are seen at once', async (t) => {
     if (!liveOn) {
       t.skip('/ws/projects/{id} answers 404 on this server: live co-editing is not merged yet');
       return;
@@ -171,7 +201,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await shot(ines, '07-live-presence');
   });
 
-  test('the sheet opens printable and the language switches to English', async () => {
+  step('the sheet opens printable and the language switches to English', async () => {
     const href = await ines.getByRole('link', { name: 'Fiche partenariale (imprimable)' }).getAttribute('href');
     assert.match(href, /\/api\/projects\/[0-9a-f-]+\/sheet\?format=html/);
     const sheet = await ines.context().newPage();
@@ -188,7 +218,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await ines.getByRole('heading', { name: 'Partenaires' }).waitFor();
   });
 
-  test('works at phone width (360 px)', async () => {
+  step('works at phone width (360 px)', async () => {
     await sophie.setViewportSize({ width: 360, height: 780 });
     await sophie.reload();
     await sophie.getByRole('heading', { name: 'Partenaires' }).waitFor();
@@ -202,7 +232,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
 describe('meetings, gate, convocation', { concurrency: false }, () => {
   let meetingUrl;
 
-  test('meetings API present?', async (t) => {
+  step('meetings API present?', async (t) => {
     const status = await ines.evaluate(async (url) => {
       const id = url.split('/').pop();
       const r = await fetch(`/api/projects/${id}/meetings`, {
@@ -216,8 +246,12 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     if (!meetingsOn) t.skip('/api/projects/{id}/meetings answers 404: meetings are not merged yet, their steps are skipped');
   });
 
-  test('the initiator creates a meeting and proposes slots', async (t) => {
+  step('the initiator creates a meeting and proposes slots', async (t) => {
     if (!meetingsOn) return t.skip('meetings API not on this server (404)');
+    // Only the initiator's members prepare meetings.
+    await sophie.goto(projectUrl);
+    await sophie.getByRole('heading', { name: 'Réunions' }).waitFor();
+    assert.equal(await sophie.getByRole('heading', { name: 'Préparer une réunion' }).count(), 0);
     await ines.goto(projectUrl);
     await ines.getByLabel('Titre de la réunion').fill('Comité de lancement');
     await ines.getByLabel('Durée (minutes)').fill('90');
@@ -234,7 +268,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.locator('table.poll-grid tbody tr').nth(1).waitFor();
   });
 
-  test('both answer the poll; the gate blocks; the agenda is co-edited and agreed', async (t) => {
+  step('both answer the poll; the gate blocks; the agenda is co-edited', async (t) => {
     if (!meetingsOn) return t.skip('meetings API not on this server (404)');
     await sophie.goto(meetingUrl);
     for (const page of [ines, sophie]) {
@@ -261,23 +295,62 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await shot(ines, '11-agenda');
   });
 
-  test('missions and agenda agreed, slot chosen, concertation recorded, convocation sent by email', async (t) => {
+  step('missions agreed; the agenda agreement goes stale on a change and is given again', async (t) => {
     if (!meetingsOn) return t.skip('meetings API not on this server (404)');
-    // The CAF agrees to its (changed) mission again; the MJC agrees to its own.
-    for (const [page, org] of [[sophie, CAF], [ines, MJC]]) {
-      await page.goto(projectUrl);
-      const button = page.getByRole('button', { name: `J’approuve au nom de ${org}` });
-      await page.waitForFunction((name) => [...document.querySelectorAll('button.agree')].some((b) => b.textContent.includes(name) && !b.disabled), org, { timeout: 20_000 });
-      await button.click();
-      await page.getByText('Approbation enregistrée pour la version affichée.').waitFor();
-      await page.goto(meetingUrl);
-      const agreeAgenda = page.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${org}` });
-      await page.waitForFunction(() => [...document.querySelectorAll('button.agree')].some((b) => !b.disabled), null, { timeout: 20_000 });
-      await agreeAgenda.click();
-      await page.getByText('Ordre du jour approuvé pour la version affichée.').waitFor();
+    const missionSection = (page, org) => page.locator(`[data-section^="mission:"]`, { hasText: `Mission de ${org}` });
+    // The CAF agrees to its (changed) mission again.
+    await sophie.goto(projectUrl);
+    await agreeWhenEnabled(sophie, missionSection(sophie, CAF).getByRole('button', { name: `J’approuve au nom de ${CAF}` }));
+    await missionSection(sophie, CAF).getByText('Approbation enregistrée pour la version affichée.').waitFor();
+    // The MJC writes its own mission (an empty text cannot be agreed to), then agrees.
+    await ines.goto(projectUrl);
+    const mjcMission = missionSection(ines, MJC);
+    await mjcMission.getByRole('textbox').waitFor();
+    await ines.waitForFunction(() => !document.querySelector('.doc-text[disabled]'));
+    assert.equal(await mjcMission.getByRole('button', { name: `J’approuve au nom de ${MJC}` }).isDisabled(), true);
+    await mjcMission.getByRole('textbox').fill('Accueillir les jeunes et coordonner le projet.');
+    if (!liveOn) {
+      await mjcMission.getByRole('button', { name: 'Enregistrer' }).click();
+      await mjcMission.getByText('Texte enregistré.').waitFor();
     }
-    await ines.getByRole('button', { name: 'Retenir ce créneau' }).first().click();
+    await agreeWhenEnabled(ines, mjcMission.getByRole('button', { name: `J’approuve au nom de ${MJC}` }));
+    await mjcMission.getByText('Approbation enregistrée pour la version affichée.').waitFor();
+
+    // The CAF agrees to the agenda; each partner's state is shown to both.
+    await sophie.goto(meetingUrl);
+    await agreeWhenEnabled(sophie, sophie.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${CAF}` }));
+    await sophie.getByText('Ordre du jour approuvé pour la version affichée.').waitFor();
+    await ines.goto(meetingUrl);
+    const cafLine = (page) => page.locator('.agreements li', { hasText: CAF });
+    await cafLine(ines).getByText('approuvé le').waitFor({ timeout: 20_000 });
+    assert.equal(await cafLine(ines).getAttribute('data-state'), 'current');
+    assert.equal(await ines.locator('.agreements li', { hasText: MJC }).getAttribute('data-state'), 'none');
+    // The MJC changes the agenda: the CAF's agreement is no longer current, for both.
+    await ines.waitForFunction(() => document.querySelectorAll('input.agenda-title').length === 2);
+    await ines.getByLabel('Durée (min)').nth(1).fill('20');
+    await ines.getByLabel('Durée (min)').nth(1).press('Tab');
+    if (!liveOn) {
+      await ines.getByRole('button', { name: 'Enregistrer l’ordre du jour' }).click();
+      await ines.getByText('Ordre du jour enregistré.').waitFor();
+    }
+    await cafLine(ines).getByText('plus à jour').waitFor({ timeout: 20_000 });
+    await cafLine(sophie).getByText('plus à jour').waitFor({ timeout: 20_000 });
+    assert.equal(await cafLine(sophie).getAttribute('data-state'), 'stale');
+    await ines.getByText(`${CAF} n’a pas encore approuvé l’ordre du jour.`).waitFor({ timeout: 15_000 });
+    await shot(sophie, '12-agenda-agreement-stale');
+    // Both agree to the agenda as it is now.
+    for (const [page, org] of [[sophie, CAF], [ines, MJC]]) {
+      await agreeWhenEnabled(page, page.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${org}` }));
+      await page.locator('.agreements li', { hasText: org }).and(page.locator('[data-state="current"]')).waitFor({ timeout: 20_000 });
+    }
+  });
+
+  step('the suggested slot is chosen, the concertation recorded, the convocation sent by email', async (t) => {
+    if (!meetingsOn) return t.skip('meetings API not on this server (404)');
+    const suggested = ines.locator('table.poll-grid tbody tr[data-suggested="true"]');
+    await suggested.getByRole('button', { name: 'Retenir ce créneau' }).click();
     await ines.getByText('Créneau retenu.').waitFor();
+    await suggested.getByText('Créneau retenu', { exact: true }).waitFor();
     const record = ines.getByRole('button', { name: 'Enregistrer la concertation' });
     await ines.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Enregistrer la concertation' && !b.disabled), null, { timeout: 20_000 });
     await ines.getByLabel('Résumé de la concertation').fill('Missions et ordre du jour approuvés par la MJC et la CAF.');
@@ -286,15 +359,28 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByText('Concertation enregistrée.').waitFor();
     await ines.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Envoyer la convocation' && !b.disabled), null, { timeout: 20_000 });
     await ines.getByText('Tout est prêt').waitFor();
+    // The partner sees the same checklist, but no button to convene.
+    await sophie.reload();
+    await sophie.getByText('Tout est prêt').waitFor({ timeout: 15_000 });
+    assert.equal(await sophie.getByRole('button', { name: 'Envoyer la convocation' }).count(), 0);
+    await shot(ines, '13-gate-ready');
     const before = readMail(stack.maildir).length;
     await ines.getByRole('button', { name: 'Envoyer la convocation' }).click();
     const dialog = ines.getByRole('dialog');
     await dialog.getByText(CAF).waitFor();
-    await shot(ines, '12-convocation-confirm');
+    await dialog.getByText(MJC).waitFor();
+    await shot(ines, '14-convocation-confirm');
     await dialog.getByRole('button', { name: 'Envoyer la convocation' }).click();
     await ines.locator('#meeting-status', { hasText: 'Convoquée' }).waitFor({ timeout: 20_000 });
-    await waitForLink(stack.maildir, PARTNER, { after: before, pattern: /BEGIN:VCALENDAR|text\/calendar/ });
+    // The convocation reaches the partner through the real SMTP server, as an iTIP REQUEST.
+    await waitForLink(stack.maildir, PARTNER, { after: before, pattern: /text\/calendar/ });
+    const invite = readMail(stack.maildir).slice(before).find((m) => m.to.toLowerCase().includes(PARTNER));
+    const calendars = calendarParts(invite.raw);
+    assert.ok(calendars.length > 0, 'a text/calendar part');
+    assert.match(calendars[0], /METHOD:REQUEST/);
+    assert.match(calendars[0], /BEGIN:VEVENT/);
     await ines.getByRole('heading', { name: 'Participants et réponses' }).waitFor();
-    await shot(ines, '13-convened');
+    await ines.locator('.attendees li', { hasText: PARTNER }).waitFor({ timeout: 15_000 });
+    await shot(ines, '15-convened');
   });
 });

@@ -268,7 +268,7 @@ function meetingsSection(ctx: ViewContext, project: Project, live: LiveSession):
           ),
     );
   });
-  section.append(meetingForm(ctx, project));
+  if (project.is_initiator) section.append(meetingForm(ctx, project));
   return section;
 }
 
