@@ -1,7 +1,7 @@
 // End to end: two people in two browser contexts, against the real server, a fresh PostgreSQL
 // database and a real SMTP server on loopback. Run with `npm run e2e`.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -9,6 +9,7 @@ import { calendarParts, readMail, repo, startStack, stopStack, waitForLink } fro
 
 const shots = join(repo, 'test-artifacts', 'screenshots');
 mkdirSync(shots, { recursive: true });
+for (const name of readdirSync(shots)) if (name.startsWith('failed-')) rmSync(join(shots, name));
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const INITIATOR = 'ines@mjc.example';
@@ -24,6 +25,8 @@ let sophie; // partner's page
 let projectUrl;
 let liveOn = false;
 let meetingsOn = false;
+let meetingUrl; // the meeting the MJC prepares, then convenes
+let convened = false;
 
 async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -230,17 +233,12 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
 });
 
 describe('meetings, gate, convocation', { concurrency: false }, () => {
-  let meetingUrl;
 
   step('meetings API present?', async (t) => {
     const status = await ines.evaluate(async (url) => {
       const id = url.split('/').pop();
-      const r = await fetch(`/api/projects/${id}/meetings`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{}',
-      });
-      return r.status;
+      const r = await fetch(`/api/projects/${id}/meetings`);
+      return r.status === 200 && (r.headers.get('content-type') ?? '').includes('json') ? 200 : 404;
     }, projectUrl);
     meetingsOn = status !== 404;
     if (!meetingsOn) t.skip('/api/projects/{id}/meetings answers 404: meetings are not merged yet, their steps are skipped');
@@ -382,5 +380,144 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByRole('heading', { name: 'Participants et réponses' }).waitFor();
     await ines.locator('.attendees li', { hasText: PARTNER }).waitFor({ timeout: 15_000 });
     await shot(ines, '15-convened');
+    convened = true;
+  });
+});
+
+/** A calendar day in Paris, `days` from today (due dates are Paris days). */
+function parisDay(days) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + days * 86_400_000));
+}
+
+describe('decisions and follow-up', { concurrency: false }, () => {
+  const DECISION = 'Ouvrir l’accueil jeunes en septembre';
+  const LATE = 'Chiffrer le poste d’animateur';
+  const LATER = 'Réserver la salle polyvalente';
+
+  step('the initiator records a decision with positions and two actions', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    await ines.goto(meetingUrl);
+    await ines.getByRole('tab', { name: 'Décisions' }).click();
+    const panel = ines.getByRole('tabpanel', { name: 'Décisions' });
+    await panel.getByText('Aucune décision enregistrée pour cette réunion.').waitFor();
+    // The meeting has not started: it cannot be marked as held yet.
+    assert.equal(await panel.getByRole('button', { name: 'Marquer comme tenue' }).isDisabled(), true);
+    await panel.getByText('pourra être marquée comme tenue une fois commencée').waitFor();
+    assert.match(ines.url(), /tab=decisions/);
+
+    await panel.getByLabel('Intitulé de la décision').fill(DECISION);
+    await panel.getByLabel('Texte de la décision').fill('Ouverture le mercredi et le samedi. <img src=x onerror="window.__pwned=3">');
+    await panel.getByLabel('Point de l’ordre du jour').selectOption({ label: 'Budget' });
+    await panel.getByLabel('Adoptée').check();
+    await panel.getByLabel(`Consentement — ${MJC}`).check();
+    await panel.getByText(`Sans position pour l’instant : ${CAF}.`).waitFor();
+    await panel.getByLabel(`Objection — ${CAF}`).check();
+    await panel.getByLabel(`Consentement — ${CAF}`).check();
+    await panel.getByLabel(`Commentaire de ${CAF}`).fill('Sous réserve du vote du budget 2027.');
+    const drafts = panel.locator('.action-draft');
+    await drafts.nth(0).getByLabel('Action', { exact: true }).fill(LATE);
+    await drafts.nth(0).getByLabel('Organisation responsable').selectOption({ label: CAF });
+    await drafts.nth(0).getByLabel('Échéance').fill(parisDay(-3));
+    await panel.getByRole('button', { name: 'Ajouter une action' }).click();
+    await drafts.nth(1).getByLabel('Action', { exact: true }).fill(LATER);
+    // An incomplete action is named before anything is sent.
+    await panel.getByRole('button', { name: 'Enregistrer la décision' }).click();
+    await panel.getByText('Action 2 incomplète').waitFor();
+    await drafts.nth(1).getByLabel('Organisation responsable').selectOption({ label: CAF });
+    await drafts.nth(1).getByLabel('Échéance').fill(parisDay(30));
+    await shot(ines, '16-decision-form');
+    await panel.getByRole('button', { name: 'Enregistrer la décision' }).click();
+    await panel.getByText(`Décision « ${DECISION} » enregistrée avec 2 action(s).`).waitFor();
+    const card = panel.locator('article.decision', { hasText: DECISION });
+    await card.waitFor();
+    await card.getByText('Point : Budget').waitFor();
+    await card.getByText(`${CAF} : Consentement — « Sous réserve du vote du budget 2027. »`).waitFor();
+    assert.equal(await card.locator('.action').first().getAttribute('data-overdue'), 'true');
+    await card.locator('.action').first().getByText('En retard de 3 jours').waitFor();
+    assert.equal(await ines.evaluate(() => window.__pwned), undefined);
+    await shot(ines, '17-decisions-tab');
+  });
+
+  step('the partner marks the action done from its own browser', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    // Partners read the decision, without the form.
+    await sophie.goto(`${meetingUrl}?tab=decisions`);
+    await sophie.locator('article.decision', { hasText: DECISION }).waitFor();
+    assert.equal(await sophie.getByRole('button', { name: 'Enregistrer la décision' }).count(), 0);
+    // "Mes actions" in the header: overdue first, and marked.
+    await sophie.getByRole('navigation').getByRole('link', { name: 'Mes actions' }).click();
+    await sophie.getByRole('heading', { level: 1, name: 'Les actions de mon organisation' }).waitFor();
+    const items = sophie.locator('.my-actions > li');
+    await items.nth(1).waitFor();
+    assert.equal(await items.nth(0).locator('.action-title').textContent(), LATE);
+    assert.equal(await items.nth(0).getAttribute('data-overdue'), 'true');
+    await items.nth(0).getByText('En retard', { exact: true }).waitFor();
+    await sophie.getByText('2 action(s), dont 1 en retard.').waitFor();
+    await shot(sophie, '18-my-actions');
+    await sophie.getByRole('button', { name: `Marquer « ${LATE} » comme faite` }).click();
+    await sophie.getByText(`Action « ${LATE} » : Faite.`).first().waitFor();
+    // It stays in view, done, with a way back.
+    const done = sophie.locator('.my-actions > li', { hasText: LATE });
+    await done.getByRole('button', { name: `Rouvrir « ${LATE} »` }).waitFor();
+    assert.equal(await done.getAttribute('data-status'), 'done');
+    await shot(sophie, '19-my-actions-done');
+  });
+
+  step('the register shows it, filters, and downloads as CSV', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    await ines.goto(projectUrl);
+    await ines.getByRole('link', { name: 'Registre des décisions' }).click();
+    await ines.getByRole('heading', { level: 1, name: 'Registre des décisions' }).waitFor();
+    await ines.getByText('1 décision(s)').waitFor();
+    const action = ines.locator('article.decision .action', { hasText: LATE });
+    await action.and(ines.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
+    await action.getByText('Modifiée par').waitFor();
+    // Filters: nothing rejected; a date range around today finds it; the address keeps them.
+    await ines.getByLabel('Issue').selectOption({ label: 'Rejetée' });
+    await ines.getByRole('button', { name: 'Filtrer' }).click();
+    await ines.getByText('Aucune décision ne correspond à ces filtres.').waitFor();
+    assert.match(ines.url(), /status=rejected/);
+    await ines.getByLabel('Issue').selectOption({ label: 'Adoptée' });
+    await ines.getByLabel('Décisions prises à partir du').fill(parisDay(1));
+    await ines.getByLabel('Jusqu’au').fill(parisDay(-1));
+    await ines.getByRole('button', { name: 'Filtrer' }).click();
+    await ines.getByText('La première date doit précéder la seconde.').waitFor();
+    await ines.getByLabel('Décisions prises à partir du').fill(parisDay(-1));
+    await ines.getByLabel('Jusqu’au').fill(parisDay(1));
+    await ines.getByRole('button', { name: 'Filtrer' }).click();
+    await ines.getByText('1 décision(s)').waitFor();
+    assert.match(ines.url(), /status=adopted&from=/);
+    const href = await ines.getByRole('link', { name: 'Télécharger le registre (CSV pour tableur)' }).getAttribute('href');
+    assert.match(href, /decisions\.csv\?.*status=adopted.*lang=fr/);
+    const csv = await ines.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { type: r.headers.get('content-type'), bytes: [...new Uint8Array(await r.clone().arrayBuffer()).slice(0, 3)], text: await r.text() };
+    }, href);
+    assert.match(csv.type, /text\/csv/);
+    assert.deepEqual(csv.bytes, [0xef, 0xbb, 0xbf]);
+    assert.ok(csv.text.includes(DECISION), 'the decision is in the CSV');
+    await shot(ines, '20-register');
+  });
+
+  step('decisions screens work at phone width and in English', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    await ines.setViewportSize({ width: 360, height: 780 });
+    await ines.goto(`${meetingUrl}?tab=decisions`);
+    await ines.getByLabel(`Objection — ${CAF}`).waitFor();
+    let overflow = await ines.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `horizontal overflow of ${overflow}px at 360px (decisions)`);
+    await shot(ines, '21-decisions-phone');
+    await sophie.setViewportSize({ width: 360, height: 780 });
+    await sophie.reload();
+    await sophie.locator('.my-actions > li').first().waitFor();
+    overflow = await sophie.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `horizontal overflow of ${overflow}px at 360px (my actions)`);
+    await sophie.getByRole('button', { name: 'EN', exact: true }).click();
+    await sophie.getByRole('heading', { level: 1, name: 'My organization’s actions' }).waitFor();
+    await sophie.getByText('Due: ').first().waitFor();
+    await shot(sophie, '22-my-actions-phone-en');
+    await sophie.getByRole('button', { name: 'FR', exact: true }).click();
+    await ines.setViewportSize({ width: 1100, height: 900 });
+    await sophie.setViewportSize({ width: 1100, height: 900 });
   });
 });

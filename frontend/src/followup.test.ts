@@ -10,6 +10,7 @@ import {
   filtersProblem,
   formatDay,
   isIsoDate,
+  mergeRecent,
   missingPositions,
   nextStatuses,
   parseRegisterQuery,
@@ -185,5 +186,15 @@ describe('actions order and rights', () => {
     expect(canChangeAction(action, { isInitiator: false, organizationIds: ['caf'] })).toBe(true);
     expect(canChangeAction(action, { isInitiator: true, organizationIds: ['mjc'] })).toBe(true);
     expect(canChangeAction(action, { isInitiator: false, organizationIds: ['ville'] })).toBe(false);
+  });
+});
+
+describe('recently changed actions', () => {
+  const a = (id: string, status: 'open' | 'done', updated_at: string) => ({ id, title: id, status, due_on: '2026-12-01', overdue: false, updated_at });
+  it('keeps an action just marked done in view, and prefers the newer version', () => {
+    const list = [a('x', 'open', '2026-12-01T10:00:00Z')];
+    const recent = new Map([['y', a('y', 'done', '2026-12-01T11:00:00Z')], ['x', a('x', 'done', '2026-12-01T09:00:00Z')]]);
+    const merged = mergeRecent(list, recent);
+    expect(merged.map((m) => `${m.id}:${m.status}`)).toEqual(['x:open', 'y:done']);
   });
 });

@@ -228,3 +228,17 @@ export function nextStatuses(status: ActionStatus): ActionStatus[] {
 export function canChangeAction(action: { owner_organization_id: string }, who: { isInitiator: boolean; organizationIds: readonly string[] }): boolean {
   return who.isInitiator || who.organizationIds.includes(action.owner_organization_id);
 }
+
+/**
+ * The actions to show: the server's list, plus those changed here a moment ago that the list no
+ * longer has (an action marked done stays in view, with "Reopen", until the page is left), the
+ * newer version of each winning. Sorted as `sortActions`.
+ */
+export function mergeRecent<A extends { id: string; updated_at: string; due_on: string; status: ActionStatus; overdue: boolean; title: string }>(actions: readonly A[], recent: ReadonlyMap<string, A>): A[] {
+  const byId = new Map(actions.map((a) => [a.id, a]));
+  for (const [id, a] of recent) {
+    const listed = byId.get(id);
+    if (!listed || listed.updated_at < a.updated_at) byId.set(id, a);
+  }
+  return sortActions([...byId.values()]);
+}

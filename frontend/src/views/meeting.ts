@@ -12,7 +12,8 @@ import { checklist } from '../gate';
 import { getLocale, t } from '../i18n';
 import { type LiveSession, agendaItems, loadAgenda } from '../live';
 import { browserZone, describeSlot, utcToZoned, zoneLabel, zonedToUtc } from '../slots';
-import { announce, busy, confirmDialog, errorMessage, feedback, field, formatDate, shortHash } from '../ui';
+import { announce, busy, confirmDialog, errorMessage, feedback, field, formatDate, shortHash, tabs } from '../ui';
+import { decisionsTab } from './decisions';
 import { agreementState } from '../consent';
 import { agendaEditor } from './agendaEditor';
 import { connectionBar } from './connection';
@@ -91,15 +92,37 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
   };
   renderHeader();
 
+  const preparation = [
+    pollSection(page),
+    agendaSection(page),
+    h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox),
+    afterSection(page),
+  ];
+  // Decisions are recorded for convened (during the meeting) and held meetings.
+  const withDecisions = meeting.status === 'convened' || meeting.status === 'held';
+  const asked = ctx.query.get('tab');
+  const selected = asked === 'decisions' || asked === 'prepare' ? asked : meeting.status === 'held' ? 'decisions' : 'prepare';
+  const reload = () => ctx.navigate(location.pathname + location.search, { replace: true });
   replace(
     ctx.main,
     h('p', { class: 'crumbs' }, h('a', { href: `/projects/${encodeURIComponent(project.id)}`, 'data-nav': true }, t('meeting.backToProject'))),
     h('h1', null, meeting.title),
     header,
-    pollSection(page),
-    agendaSection(page),
-    h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox),
-    afterSection(page),
+    withDecisions
+      ? tabs(
+          t('meeting.tabs'),
+          [
+            { key: 'prepare', label: t('meeting.tab.prepare'), panel: h('div', { class: 'tab-panel' }, preparation) },
+            { key: 'decisions', label: t('meeting.tab.decisions'), panel: h('div', { class: 'tab-panel' }, decisionsTab({ ctx, meeting, project, partners, reload })) },
+          ],
+          selected,
+          (key) => {
+            const url = new URL(location.href);
+            url.searchParams.set('tab', key);
+            history.replaceState(history.state, '', url.pathname + url.search);
+          },
+        )
+      : preparation,
   );
   gateSection(page, gateBox);
 }
@@ -313,6 +336,8 @@ function agendaSection(page: MeetingPage): HTMLElement {
         loadAgenda(list, data.items);
         savedKey = currentKey();
       }
+      // A message about another version ("approved…") would mislead once the agenda changed.
+      if (shown && shown.content_hash !== data.content_hash) status.clear();
       shown = data;
       renderState();
     } catch {
@@ -326,8 +351,9 @@ function agendaSection(page: MeetingPage): HTMLElement {
       if (!list) return;
       try {
         const items = agendaItems(list).map((i) => ({ id: i.id, title: i.title, duration_min: i.duration_min, ...(i.lead_org_id ? { lead_org_id: i.lead_org_id } : {}), notes: i.notes }));
-        await api.putAgenda(meeting.id, items);
+        const saved = await api.putAgenda(meeting.id, items);
         savedKey = currentKey();
+        shown = { ...saved, agreements: shown?.agreements ?? [] };
         status.ok(t('agenda.saved'));
         await refresh();
         await page.refreshGate();
