@@ -561,7 +561,7 @@ function gateError(error: unknown): string {
 
 function afterSection(page: MeetingPage): HTMLElement | null {
   const m = page.meeting;
-  if (m.status !== 'convened' && m.status !== 'cancelled') return null;
+  if (m.status === 'planning') return null;
   const { ctx } = page;
   const titleId = uid('after');
   const table = h('div', { class: 'attendees' }, h('p', null, t('common.loading')));
@@ -590,7 +590,7 @@ function afterSection(page: MeetingPage): HTMLElement | null {
   };
   void refresh();
   every(ctx, 8000, refresh);
-  if (m.status === 'cancelled') {
+  if (m.status !== 'convened') {
     return h('section', { class: 'card', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('attendees.title')), table);
   }
   const start = m.starts_at ? utcToZoned(m.starts_at, m.timezone) : { date: '', time: '10:00' };
