@@ -317,7 +317,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     // The CAF agrees to the agenda; each partner's state is shown to both.
     await sophie.goto(meetingUrl);
     await agreeWhenEnabled(sophie, sophie.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${CAF}` }));
-    await sophie.getByText('Ordre du jour approuvé pour la version affichée.').waitFor();
+    await sophie.locator('main').getByText('Ordre du jour approuvé pour la version affichée.').waitFor();
     await ines.goto(meetingUrl);
     const cafLine = (page) => page.locator('.agreements li', { hasText: CAF });
     await cafLine(ines).getByText('approuvé le').waitFor({ timeout: 20_000 });
@@ -354,7 +354,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByLabel('Résumé de la concertation').fill('Missions et ordre du jour approuvés par la MJC et la CAF.');
     await record.click();
     await ines.getByRole('dialog').getByRole('button', { name: 'Enregistrer la concertation' }).click();
-    await ines.getByText('Concertation enregistrée.').waitFor();
+    await ines.locator('main').getByText('Concertation enregistrée.').waitFor();
     await ines.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Envoyer la convocation' && !b.disabled), null, { timeout: 20_000 });
     await ines.getByText('Tout est prêt').waitFor();
     // The partner sees the same checklist, but no button to convene.
@@ -379,6 +379,8 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     assert.match(calendars[0], /BEGIN:VEVENT/);
     await ines.getByRole('heading', { name: 'Participants et réponses' }).waitFor();
     await ines.locator('.attendees li', { hasText: PARTNER }).waitFor({ timeout: 15_000 });
+    // The poll is closed once convened.
+    assert.equal(await ines.getByRole('button', { name: 'Enregistrer mes disponibilités' }).count(), 0);
     await shot(ines, '15-convened');
     convened = true;
   });

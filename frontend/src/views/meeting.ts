@@ -155,7 +155,8 @@ function pollSection(page: MeetingPage): HTMLElement {
         h('legend', { class: 'visually-hidden' }, `${t('poll.yours')} — ${view.primary}`),
         (['yes', 'maybe', 'no'] as const).map((answer) => {
           const radioId = uid('answer');
-          const radio = h('input', { type: 'radio', id: radioId, name: `slot-${slot.id}`, value: answer, props: { checked: mine === answer } });
+          // Answers are taken while the meeting is being prepared only.
+          const radio = h('input', { type: 'radio', id: radioId, name: `slot-${slot.id}`, value: answer, disabled: m.status !== 'planning' || page.myAccepted.length === 0, props: { checked: mine === answer } });
           radio.addEventListener('change', () => choices.set(slot.id, answer));
           return h('span', { class: 'choice' }, radio, h('label', { for: radioId }, t(`poll.${answer}`)));
         }),
@@ -222,7 +223,7 @@ function pollSection(page: MeetingPage): HTMLElement {
           h('tbody', null, rows),
         ),
       ),
-      page.myAccepted.length > 0 ? save : null,
+      page.myAccepted.length > 0 && page.meeting.status === 'planning' ? save : null,
     );
   };
 
