@@ -1,14 +1,15 @@
 // End to end: two people in two browser contexts, against the real server, a fresh PostgreSQL
 // database and a real SMTP server on loopback. Run with `npm run e2e`.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { readMail, repo, startStack, stopStack, waitForLink } from './harness.mjs';
+import { calendarParts, readMail, repo, startStack, stopStack, waitForLink } from './harness.mjs';
 
 const shots = join(repo, 'test-artifacts', 'screenshots');
 mkdirSync(shots, { recursive: true });
+for (const name of readdirSync(shots)) if (name.startsWith('failed-')) rmSync(join(shots, name));
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const INITIATOR = 'ines@mjc.example';
@@ -24,16 +25,33 @@ let sophie; // partner's page
 let projectUrl;
 let liveOn = false;
 let meetingsOn = false;
+let meetingUrl; // the meeting the MJC prepares, then convenes
+let convened = false;
 
 async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
-async function newPage() {
+async function newPage(who) {
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
+  page.on('pageerror', (error) => console.error(`# ${who}: page error:`, error.message));
+  // API refusals are logged (they explain a failing step); the websocket probe's 404 is expected.
+  page.on('response', async (response) => {
+    const url = new URL(response.url());
+    if (response.status() < 400 || !url.pathname.startsWith('/api/') || url.pathname === '/api/me') return;
+    const body = await response.text().catch(() => '');
+    console.log(`# ${who}: HTTP ${response.status()} ${response.request().method()} ${url.pathname}${url.search} ${body.slice(0, 300)}`);
+  });
   return page;
+}
+
+/** Clicks an agreement button once it is enabled (it waits for the text shown to be saved). */
+async function agreeWhenEnabled(page, button) {
+  await button.waitFor();
+  const handle = await button.elementHandle();
+  await page.waitForFunction((b) => !b.disabled, handle, { timeout: 20_000 });
+  await button.click();
 }
 
 async function logIn(page, email) {
@@ -47,6 +65,21 @@ async function logIn(page, email) {
   await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
 }
 
+/** A test step that, when it fails, screenshots both people's pages (failed-*.png). */
+function step(name, fn) {
+  return test(name, async (t) => {
+    try {
+      return await fn(t);
+    } catch (error) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      for (const [who, page] of [['ines', ines], ['sophie', sophie]]) {
+        if (page && !page.isClosed()) await page.screenshot({ path: join(shots, `failed-${slug}-${who}.png`), fullPage: true }).catch(() => undefined);
+      }
+      throw error;
+    }
+  });
+}
+
 before(async () => {
   stack = await startStack();
   browser = await chromium.launch({ executablePath: process.env.AMONT_CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -58,15 +91,15 @@ after(async () => {
 });
 
 describe('consult, co-edit, agree', { concurrency: false }, () => {
-  test('the initiator logs in by magic link', async () => {
-    ines = await newPage();
+  step('the initiator logs in by magic link', async () => {
+    ines = await newPage('ines');
     await ines.goto(`${stack.base}/`);
     await ines.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
     await shot(ines, '01-login');
     await logIn(ines, INITIATOR);
   });
 
-  test('creates an organization, then a project whose title is shown as text', async () => {
+  step('creates an organization, then a project whose title is shown as text', async () => {
     await ines.getByLabel('Nom de l’organisation').fill(MJC);
     await ines.getByRole('button', { name: 'Créer mon organisation' }).click();
     await ines.getByLabel('Titre du projet').fill(XSS_TITLE);
@@ -83,7 +116,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     console.log(liveOn ? '# live editing: /ws/projects/{id} answers, live steps enabled' : '# live editing: /ws/projects/{id} is not on this server (404): live steps skipped, HTTP editing tested');
   });
 
-  test('invites a partner, who receives a consultation', async () => {
+  step('invites a partner, who receives a consultation', async () => {
     await ines.getByLabel('Nom de l’organisation').fill(CAF);
     await ines.getByLabel('E-mail du contact').fill(PARTNER);
     await ines.getByLabel('Rôle proposé').fill('Cofinancement');
@@ -93,8 +126,8 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await shot(ines, '03-project-initiator');
   });
 
-  test('the partner follows the consultation link and accepts', async () => {
-    sophie = await newPage();
+  step('the partner follows the consultation link and accepts', async () => {
+    sophie = await newPage('sophie');
     const link = await waitForLink(stack.maildir, PARTNER);
     assert.match(link, /project=/);
     await sophie.goto(new URL(link, stack.base).toString());
@@ -110,7 +143,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await ines.locator('.partner', { hasText: CAF }).getByText('A accepté').waitFor({ timeout: 15_000 });
   });
 
-  test('both edit the brief and the mission; the partner agrees; a change makes it stale', async () => {
+  step('both edit the brief and the mission; the partner agrees; a change makes it stale', async () => {
     await ines.reload();
     const brief = (page) => page.getByRole('textbox', { name: 'Présentation du projet' });
     const mission = (page) => page.getByRole('textbox', { name: `Mission de ${CAF}` });
@@ -154,7 +187,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await shot(sophie, '06-agreement-stale');
   });
 
-  test('live: presence and edits are seen at once', async (t) => {
+  step('live: presence and edits are seen at once', async (t) => {
     if (!liveOn) {
       t.skip('/ws/projects/{id} answers 404 on this server: live co-editing is not merged yet');
       return;
@@ -171,7 +204,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await shot(ines, '07-live-presence');
   });
 
-  test('the sheet opens printable and the language switches to English', async () => {
+  step('the sheet opens printable and the language switches to English', async () => {
     const href = await ines.getByRole('link', { name: 'Fiche partenariale (imprimable)' }).getAttribute('href');
     assert.match(href, /\/api\/projects\/[0-9a-f-]+\/sheet\?format=html/);
     const sheet = await ines.context().newPage();
@@ -188,7 +221,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await ines.getByRole('heading', { name: 'Partenaires' }).waitFor();
   });
 
-  test('works at phone width (360 px)', async () => {
+  step('works at phone width (360 px)', async () => {
     await sophie.setViewportSize({ width: 360, height: 780 });
     await sophie.reload();
     await sophie.getByRole('heading', { name: 'Partenaires' }).waitFor();
@@ -200,24 +233,23 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
 });
 
 describe('meetings, gate, convocation', { concurrency: false }, () => {
-  let meetingUrl;
 
-  test('meetings API present?', async (t) => {
+  step('meetings API present?', async (t) => {
     const status = await ines.evaluate(async (url) => {
       const id = url.split('/').pop();
-      const r = await fetch(`/api/projects/${id}/meetings`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{}',
-      });
-      return r.status;
+      const r = await fetch(`/api/projects/${id}/meetings`);
+      return r.status === 200 && (r.headers.get('content-type') ?? '').includes('json') ? 200 : 404;
     }, projectUrl);
     meetingsOn = status !== 404;
     if (!meetingsOn) t.skip('/api/projects/{id}/meetings answers 404: meetings are not merged yet, their steps are skipped');
   });
 
-  test('the initiator creates a meeting and proposes slots', async (t) => {
+  step('the initiator creates a meeting and proposes slots', async (t) => {
     if (!meetingsOn) return t.skip('meetings API not on this server (404)');
+    // Only the initiator's members prepare meetings.
+    await sophie.goto(projectUrl);
+    await sophie.getByRole('heading', { name: 'Réunions' }).waitFor();
+    assert.equal(await sophie.getByRole('heading', { name: 'Préparer une réunion' }).count(), 0);
     await ines.goto(projectUrl);
     await ines.getByLabel('Titre de la réunion').fill('Comité de lancement');
     await ines.getByLabel('Durée (minutes)').fill('90');
@@ -234,7 +266,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.locator('table.poll-grid tbody tr').nth(1).waitFor();
   });
 
-  test('both answer the poll; the gate blocks; the agenda is co-edited and agreed', async (t) => {
+  step('both answer the poll; the gate blocks; the agenda is co-edited', async (t) => {
     if (!meetingsOn) return t.skip('meetings API not on this server (404)');
     await sophie.goto(meetingUrl);
     for (const page of [ines, sophie]) {
@@ -261,40 +293,233 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await shot(ines, '11-agenda');
   });
 
-  test('missions and agenda agreed, slot chosen, concertation recorded, convocation sent by email', async (t) => {
+  step('missions agreed; the agenda agreement goes stale on a change and is given again', async (t) => {
     if (!meetingsOn) return t.skip('meetings API not on this server (404)');
-    // The CAF agrees to its (changed) mission again; the MJC agrees to its own.
-    for (const [page, org] of [[sophie, CAF], [ines, MJC]]) {
-      await page.goto(projectUrl);
-      const button = page.getByRole('button', { name: `J’approuve au nom de ${org}` });
-      await page.waitForFunction((name) => [...document.querySelectorAll('button.agree')].some((b) => b.textContent.includes(name) && !b.disabled), org, { timeout: 20_000 });
-      await button.click();
-      await page.getByText('Approbation enregistrée pour la version affichée.').waitFor();
-      await page.goto(meetingUrl);
-      const agreeAgenda = page.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${org}` });
-      await page.waitForFunction(() => [...document.querySelectorAll('button.agree')].some((b) => !b.disabled), null, { timeout: 20_000 });
-      await agreeAgenda.click();
-      await page.getByText('Ordre du jour approuvé pour la version affichée.').waitFor();
+    const missionSection = (page, org) => page.locator(`[data-section^="mission:"]`, { hasText: `Mission de ${org}` });
+    // The CAF agrees to its (changed) mission again.
+    await sophie.goto(projectUrl);
+    await agreeWhenEnabled(sophie, missionSection(sophie, CAF).getByRole('button', { name: `J’approuve au nom de ${CAF}` }));
+    await missionSection(sophie, CAF).getByText('Approbation enregistrée pour la version affichée.').waitFor();
+    // The MJC writes its own mission (an empty text cannot be agreed to), then agrees.
+    await ines.goto(projectUrl);
+    const mjcMission = missionSection(ines, MJC);
+    await mjcMission.getByRole('textbox').waitFor();
+    await ines.waitForFunction(() => !document.querySelector('.doc-text[disabled]'));
+    assert.equal(await mjcMission.getByRole('button', { name: `J’approuve au nom de ${MJC}` }).isDisabled(), true);
+    await mjcMission.getByRole('textbox').fill('Accueillir les jeunes et coordonner le projet.');
+    if (!liveOn) {
+      await mjcMission.getByRole('button', { name: 'Enregistrer' }).click();
+      await mjcMission.getByText('Texte enregistré.').waitFor();
     }
-    await ines.getByRole('button', { name: 'Retenir ce créneau' }).first().click();
+    await agreeWhenEnabled(ines, mjcMission.getByRole('button', { name: `J’approuve au nom de ${MJC}` }));
+    await mjcMission.getByText('Approbation enregistrée pour la version affichée.').waitFor();
+
+    // The CAF agrees to the agenda; each partner's state is shown to both.
+    await sophie.goto(meetingUrl);
+    await agreeWhenEnabled(sophie, sophie.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${CAF}` }));
+    await sophie.locator('main').getByText('Ordre du jour approuvé pour la version affichée.').waitFor();
+    await ines.goto(meetingUrl);
+    const cafLine = (page) => page.locator('.agreements li', { hasText: CAF });
+    await cafLine(ines).getByText('approuvé le').waitFor({ timeout: 20_000 });
+    assert.equal(await cafLine(ines).getAttribute('data-state'), 'current');
+    assert.equal(await ines.locator('.agreements li', { hasText: MJC }).getAttribute('data-state'), 'none');
+    // The MJC changes the agenda: the CAF's agreement is no longer current, for both.
+    await ines.waitForFunction(() => document.querySelectorAll('input.agenda-title').length === 2);
+    await ines.getByLabel('Durée (min)').nth(1).fill('20');
+    await ines.getByLabel('Durée (min)').nth(1).press('Tab');
+    if (!liveOn) {
+      await ines.getByRole('button', { name: 'Enregistrer l’ordre du jour' }).click();
+      await ines.getByText('Ordre du jour enregistré.').waitFor();
+    }
+    await cafLine(ines).getByText('plus à jour').waitFor({ timeout: 20_000 });
+    await cafLine(sophie).getByText('plus à jour').waitFor({ timeout: 20_000 });
+    assert.equal(await cafLine(sophie).getAttribute('data-state'), 'stale');
+    await ines.getByText(`${CAF} n’a pas encore approuvé l’ordre du jour.`).waitFor({ timeout: 15_000 });
+    await shot(sophie, '12-agenda-agreement-stale');
+    // Both agree to the agenda as it is now.
+    for (const [page, org] of [[sophie, CAF], [ines, MJC]]) {
+      await agreeWhenEnabled(page, page.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${org}` }));
+      await page.locator('.agreements li', { hasText: org }).and(page.locator('[data-state="current"]')).waitFor({ timeout: 20_000 });
+    }
+  });
+
+  step('the suggested slot is chosen, the concertation recorded, the convocation sent by email', async (t) => {
+    if (!meetingsOn) return t.skip('meetings API not on this server (404)');
+    const suggested = ines.locator('table.poll-grid tbody tr[data-suggested="true"]');
+    await suggested.getByRole('button', { name: 'Retenir ce créneau' }).click();
     await ines.getByText('Créneau retenu.').waitFor();
+    await suggested.getByText('Créneau retenu', { exact: true }).waitFor();
     const record = ines.getByRole('button', { name: 'Enregistrer la concertation' });
     await ines.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Enregistrer la concertation' && !b.disabled), null, { timeout: 20_000 });
     await ines.getByLabel('Résumé de la concertation').fill('Missions et ordre du jour approuvés par la MJC et la CAF.');
     await record.click();
     await ines.getByRole('dialog').getByRole('button', { name: 'Enregistrer la concertation' }).click();
-    await ines.getByText('Concertation enregistrée.').waitFor();
+    await ines.locator('main').getByText('Concertation enregistrée.').waitFor();
     await ines.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Envoyer la convocation' && !b.disabled), null, { timeout: 20_000 });
     await ines.getByText('Tout est prêt').waitFor();
+    // The partner sees the same checklist, but no button to convene.
+    await sophie.reload();
+    await sophie.getByText('Tout est prêt').waitFor({ timeout: 15_000 });
+    assert.equal(await sophie.getByRole('button', { name: 'Envoyer la convocation' }).count(), 0);
+    await shot(ines, '13-gate-ready');
     const before = readMail(stack.maildir).length;
     await ines.getByRole('button', { name: 'Envoyer la convocation' }).click();
     const dialog = ines.getByRole('dialog');
     await dialog.getByText(CAF).waitFor();
-    await shot(ines, '12-convocation-confirm');
+    await dialog.getByText(MJC).waitFor();
+    await shot(ines, '14-convocation-confirm');
     await dialog.getByRole('button', { name: 'Envoyer la convocation' }).click();
     await ines.locator('#meeting-status', { hasText: 'Convoquée' }).waitFor({ timeout: 20_000 });
-    await waitForLink(stack.maildir, PARTNER, { after: before, pattern: /BEGIN:VCALENDAR|text\/calendar/ });
+    // The convocation reaches the partner through the real SMTP server, as an iTIP REQUEST.
+    await waitForLink(stack.maildir, PARTNER, { after: before, pattern: /text\/calendar/ });
+    const invite = readMail(stack.maildir).slice(before).find((m) => m.to.toLowerCase().includes(PARTNER));
+    const calendars = calendarParts(invite.raw);
+    assert.ok(calendars.length > 0, 'a text/calendar part');
+    assert.match(calendars[0], /METHOD:REQUEST/);
+    assert.match(calendars[0], /BEGIN:VEVENT/);
     await ines.getByRole('heading', { name: 'Participants et réponses' }).waitFor();
-    await shot(ines, '13-convened');
+    await ines.locator('.attendees li', { hasText: PARTNER }).waitFor({ timeout: 15_000 });
+    // The poll is closed once convened.
+    assert.equal(await ines.getByRole('button', { name: 'Enregistrer mes disponibilités' }).count(), 0);
+    await shot(ines, '15-convened');
+    convened = true;
+  });
+});
+
+/** A calendar day in Paris, `days` from today (due dates are Paris days). */
+function parisDay(days) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + days * 86_400_000));
+}
+
+describe('decisions and follow-up', { concurrency: false }, () => {
+  const DECISION = 'Ouvrir l’accueil jeunes en septembre';
+  const LATE = 'Chiffrer le poste d’animateur';
+  const LATER = 'Réserver la salle polyvalente';
+
+  step('the initiator records a decision with positions and two actions', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    await ines.goto(meetingUrl);
+    await ines.getByRole('tab', { name: 'Décisions' }).click();
+    const panel = ines.getByRole('tabpanel', { name: 'Décisions' });
+    await panel.getByText('Aucune décision enregistrée pour cette réunion.').waitFor();
+    // The meeting has not started: it cannot be marked as held yet.
+    assert.equal(await panel.getByRole('button', { name: 'Marquer comme tenue' }).isDisabled(), true);
+    await panel.getByText('pourra être marquée comme tenue une fois commencée').waitFor();
+    assert.match(ines.url(), /tab=decisions/);
+
+    await panel.getByLabel('Intitulé de la décision').fill(DECISION);
+    await panel.getByLabel('Texte de la décision').fill('Ouverture le mercredi et le samedi. <img src=x onerror="window.__pwned=3">');
+    await panel.getByLabel('Point de l’ordre du jour').selectOption({ label: 'Budget' });
+    await panel.getByLabel('Adoptée').check();
+    await panel.getByLabel(`Consentement — ${MJC}`).check();
+    await panel.getByText(`Sans position pour l’instant : ${CAF}.`).waitFor();
+    await panel.getByLabel(`Objection — ${CAF}`).check();
+    await panel.getByLabel(`Consentement — ${CAF}`).check();
+    await panel.getByLabel(`Commentaire de ${CAF}`).fill('Sous réserve du vote du budget 2027.');
+    const drafts = panel.locator('.action-draft');
+    await drafts.nth(0).getByLabel('Action', { exact: true }).fill(LATE);
+    await drafts.nth(0).getByLabel('Organisation responsable').selectOption({ label: CAF });
+    await drafts.nth(0).getByLabel('Échéance').fill(parisDay(-3));
+    await panel.getByRole('button', { name: 'Ajouter une action' }).click();
+    await drafts.nth(1).getByLabel('Action', { exact: true }).fill(LATER);
+    // An incomplete action is named before anything is sent.
+    await panel.getByRole('button', { name: 'Enregistrer la décision' }).click();
+    await panel.getByText('Action 2 incomplète').waitFor();
+    await drafts.nth(1).getByLabel('Organisation responsable').selectOption({ label: CAF });
+    await drafts.nth(1).getByLabel('Échéance').fill(parisDay(30));
+    await shot(ines, '16-decision-form');
+    await panel.getByRole('button', { name: 'Enregistrer la décision' }).click();
+    await panel.getByText(`Décision « ${DECISION} » enregistrée avec 2 action(s).`).waitFor();
+    const card = panel.locator('article.decision', { hasText: DECISION });
+    await card.waitFor();
+    await card.getByText('Point : Budget').waitFor();
+    await card.getByText(`${CAF} : Consentement — « Sous réserve du vote du budget 2027. »`).waitFor();
+    assert.equal(await card.locator('.action').first().getAttribute('data-overdue'), 'true');
+    await card.locator('.action').first().getByText('En retard de 3 jours').waitFor();
+    assert.equal(await ines.evaluate(() => window.__pwned), undefined);
+    await shot(ines, '17-decisions-tab');
+  });
+
+  step('the partner marks the action done from its own browser', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    // Partners read the decision, without the form.
+    await sophie.goto(`${meetingUrl}?tab=decisions`);
+    await sophie.locator('article.decision', { hasText: DECISION }).waitFor();
+    assert.equal(await sophie.getByRole('button', { name: 'Enregistrer la décision' }).count(), 0);
+    // "Mes actions" in the header: overdue first, and marked.
+    await sophie.getByRole('navigation').getByRole('link', { name: 'Mes actions' }).click();
+    await sophie.getByRole('heading', { level: 1, name: 'Les actions de mon organisation' }).waitFor();
+    const items = sophie.locator('.my-actions > li');
+    await items.nth(1).waitFor();
+    assert.equal(await items.nth(0).locator('.action-title').textContent(), LATE);
+    assert.equal(await items.nth(0).getAttribute('data-overdue'), 'true');
+    await items.nth(0).getByText('En retard', { exact: true }).waitFor();
+    await sophie.getByText('2 action(s), dont 1 en retard.').waitFor();
+    await shot(sophie, '18-my-actions');
+    await sophie.getByRole('button', { name: `Marquer « ${LATE} » comme faite` }).click();
+    await sophie.getByText(`Action « ${LATE} » : Faite.`).first().waitFor();
+    // It stays in view, done, with a way back.
+    const done = sophie.locator('.my-actions > li', { hasText: LATE });
+    await done.getByRole('button', { name: `Rouvrir « ${LATE} »` }).waitFor();
+    assert.equal(await done.getAttribute('data-status'), 'done');
+    await shot(sophie, '19-my-actions-done');
+  });
+
+  step('the register shows it, filters, and downloads as CSV', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    await ines.goto(projectUrl);
+    await ines.getByRole('link', { name: 'Registre des décisions' }).click();
+    await ines.getByRole('heading', { level: 1, name: 'Registre des décisions' }).waitFor();
+    await ines.getByText('1 décision(s)').waitFor();
+    const action = ines.locator('article.decision .action', { hasText: LATE });
+    await action.and(ines.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
+    await action.getByText('Modifiée par').waitFor();
+    // Filters: nothing rejected; a date range around today finds it; the address keeps them.
+    await ines.getByLabel('Issue').selectOption({ label: 'Rejetée' });
+    await ines.getByRole('button', { name: 'Filtrer' }).click();
+    await ines.getByText('Aucune décision ne correspond à ces filtres.').waitFor();
+    assert.match(ines.url(), /status=rejected/);
+    await ines.getByLabel('Issue').selectOption({ label: 'Adoptée' });
+    await ines.getByLabel('Décisions prises à partir du').fill(parisDay(1));
+    await ines.getByLabel('Jusqu’au').fill(parisDay(-1));
+    await ines.getByRole('button', { name: 'Filtrer' }).click();
+    await ines.getByText('La première date doit précéder la seconde.').waitFor();
+    await ines.getByLabel('Décisions prises à partir du').fill(parisDay(-1));
+    await ines.getByLabel('Jusqu’au').fill(parisDay(1));
+    await ines.getByRole('button', { name: 'Filtrer' }).click();
+    await ines.getByText('1 décision(s)').waitFor();
+    assert.match(ines.url(), /status=adopted&from=/);
+    const href = await ines.getByRole('link', { name: 'Télécharger le registre (CSV pour tableur)' }).getAttribute('href');
+    assert.match(href, /decisions\.csv\?.*status=adopted.*lang=fr/);
+    const csv = await ines.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { type: r.headers.get('content-type'), bytes: [...new Uint8Array(await r.clone().arrayBuffer()).slice(0, 3)], text: await r.text() };
+    }, href);
+    assert.match(csv.type, /text\/csv/);
+    assert.deepEqual(csv.bytes, [0xef, 0xbb, 0xbf]);
+    assert.ok(csv.text.includes(DECISION), 'the decision is in the CSV');
+    await shot(ines, '20-register');
+  });
+
+  step('decisions screens work at phone width and in English', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    await ines.setViewportSize({ width: 360, height: 780 });
+    await ines.goto(`${meetingUrl}?tab=decisions`);
+    await ines.getByLabel(`Objection — ${CAF}`).waitFor();
+    let overflow = await ines.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `horizontal overflow of ${overflow}px at 360px (decisions)`);
+    await shot(ines, '21-decisions-phone');
+    await sophie.setViewportSize({ width: 360, height: 780 });
+    await sophie.reload();
+    await sophie.locator('.my-actions > li').first().waitFor();
+    overflow = await sophie.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `horizontal overflow of ${overflow}px at 360px (my actions)`);
+    await sophie.getByRole('button', { name: 'EN', exact: true }).click();
+    await sophie.getByRole('heading', { level: 1, name: 'My organization’s actions' }).waitFor();
+    await sophie.getByText('Due: ').first().waitFor();
+    await shot(sophie, '22-my-actions-phone-en');
+    await sophie.getByRole('button', { name: 'FR', exact: true }).click();
+    await ines.setViewportSize({ width: 1100, height: 900 });
+    await sophie.setViewportSize({ width: 1100, height: 900 });
   });
 });

@@ -161,3 +161,20 @@ export async function waitForLink(maildir, address, { after = 0, pattern = /\/lo
   }, `an email to ${address}`, 30_000);
   return found;
 }
+
+/** The decoded text/calendar parts of a raw message (base64 or quoted-printable or plain). */
+export function calendarParts(raw) {
+  const parts = [];
+  const re = /Content-Type:\s*text\/calendar[^]*?\r?\n\r?\n/gi;
+  let m;
+  while ((m = re.exec(raw))) {
+    const headers = m[0];
+    const start = m.index + m[0].length;
+    const boundaryAt = raw.indexOf('\n--', start);
+    const body = raw.slice(start, boundaryAt === -1 ? undefined : boundaryAt);
+    if (/Content-Transfer-Encoding:\s*base64/i.test(headers)) parts.push(Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8'));
+    else if (/Content-Transfer-Encoding:\s*quoted-printable/i.test(headers)) parts.push(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
+    else parts.push(body);
+  }
+  return parts;
+}

@@ -101,10 +101,17 @@ export interface AgendaItem {
   lead_org_id: string;
   notes: string;
 }
+/** One accepted partner's latest agreement to the agenda (null: none yet). */
+export interface AgendaAgreement {
+  organization_id: string;
+  organization_name: string;
+  agreement: Agreement | null;
+}
 export interface Agenda {
   items: AgendaItem[];
   content_hash: string;
-  agreements?: unknown;
+  /** Only in `GET /api/meetings/{id}/agenda`. */
+  agreements?: AgendaAgreement[];
 }
 export interface Unmet {
   rule: string;
@@ -115,6 +122,51 @@ export interface Unmet {
 export interface Readiness {
   ready: boolean;
   unmet: Unmet[];
+}
+export type DecisionStatus = 'adopted' | 'rejected' | 'deferred';
+export type PositionKind = 'consent' | 'objection' | 'abstention';
+export type ActionStatus = 'open' | 'done' | 'cancelled';
+export interface Position {
+  organization_id: string;
+  organization_name: string;
+  position: PositionKind;
+  comment: string | null;
+}
+export interface Action {
+  id: string;
+  project_id: string;
+  project_title: string;
+  decision_id: string;
+  decision_title: string;
+  title: string;
+  owner_organization_id: string;
+  owner_organization_name: string;
+  /** `YYYY-MM-DD`. */
+  due_on: string;
+  status: ActionStatus;
+  overdue: boolean;
+  updated_at: string;
+  updated_by_name: string;
+}
+export interface Decision {
+  id: string;
+  meeting_id: string;
+  meeting_title: string;
+  agenda_item_id: string | null;
+  title: string;
+  text: string;
+  status: DecisionStatus;
+  positions: Position[];
+  actions: Action[];
+  created_by_name: string;
+  created_at: string;
+}
+export interface NewDecision {
+  title: string;
+  text: string;
+  agenda_item_id?: string;
+  status: DecisionStatus;
+  positions: Array<{ organization_id: string; position: PositionKind; comment?: string }>;
 }
 export interface Attendee {
   email: string;
@@ -321,13 +373,15 @@ export class Api {
   agenda(id: string) {
     return this.get<Agenda>(`/api/meetings/${enc(id)}/agenda`);
   }
-  putAgenda(id: string, items: Array<Omit<AgendaItem, 'id'> & { id?: string }>) {
+  putAgenda(id: string, items: Array<{ id?: string; title: string; duration_min: number; lead_org_id?: string; notes?: string }>) {
     return this.put<Agenda>(`/api/meetings/${enc(id)}/agenda`, { items });
   }
-  agreeAgenda(id: string, contentHash: string, decision: 'agree' | 'object' = 'agree', comment?: string) {
+  /** `organizationId`: the accepted partner agreeing (needed when the caller belongs to several). */
+  agreeAgenda(id: string, contentHash: string, organizationId?: string, decision: 'agree' | 'object' = 'agree', comment?: string) {
     return this.post<Agreement>(`/api/meetings/${enc(id)}/agenda/agreement`, {
       content_hash: contentHash,
       decision,
+      ...(organizationId ? { organization_id: organizationId } : {}),
       ...(comment ? { comment } : {}),
     });
   }
@@ -345,6 +399,36 @@ export class Api {
   }
   attendees(id: string) {
     return this.get<Attendee[]>(`/api/meetings/${enc(id)}/attendees`);
+  }
+
+  // Decisions and follow-up
+  markHeld(id: string) {
+    return this.post<Meeting>(`/api/meetings/${enc(id)}/held`);
+  }
+  createDecision(meetingId: string, input: NewDecision) {
+    return this.post<Decision>(`/api/meetings/${enc(meetingId)}/decisions`, input);
+  }
+  /** `query`: an encoded query string without `?` (see `registerQuery`). */
+  decisions(projectId: string, query = '') {
+    return this.get<Decision[]>(`/api/projects/${enc(projectId)}/decisions${query ? `?${query}` : ''}`);
+  }
+  decisionsCsvUrl(projectId: string, query: string, locale: string) {
+    const params = new URLSearchParams(query);
+    params.set('lang', locale);
+    return `/api/projects/${enc(projectId)}/decisions.csv?${params}`;
+  }
+  createAction(decisionId: string, input: { title: string; owner_organization_id: string; due_on: string }) {
+    return this.post<Action>(`/api/decisions/${enc(decisionId)}/actions`, input);
+  }
+  setActionStatus(actionId: string, status: ActionStatus) {
+    return this.patch<Action>(`/api/actions/${enc(actionId)}`, { status });
+  }
+  projectActions(projectId: string, query = '') {
+    return this.get<Action[]>(`/api/projects/${enc(projectId)}/actions${query ? `?${query}` : ''}`);
+  }
+  /** The caller's organizations' actions (open ones unless `status` says otherwise), overdue first. */
+  myActions(status?: ActionStatus) {
+    return this.get<Action[]>(`/api/me/actions${status ? `?status=${enc(status)}` : ''}`);
   }
 }
 

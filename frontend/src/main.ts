@@ -12,6 +12,8 @@ import { describeHealth, fetchHealth } from './health';
 import { LOCALE_STORAGE_KEY, type Locale, type MessageKey, getLocale, isLocale, messages, pickLocale, setLocale, t } from './i18n';
 import { type Route, match, router } from './router';
 import { accountView } from './views/account';
+import { actionsView } from './views/actions';
+import { registerView } from './views/register';
 import { loginView, landingView } from './views/login';
 import { meetingView } from './views/meeting';
 import { projectView } from './views/project';
@@ -22,6 +24,8 @@ const ROUTES: Route[] = [
   { name: 'login', pattern: '/login' },
   { name: 'account', pattern: '/account' },
   { name: 'project', pattern: '/projects/:id' },
+  { name: 'register', pattern: '/projects/:id/decisions' },
+  { name: 'actions', pattern: '/actions' },
   { name: 'meeting', pattern: '/meetings/:id' },
 ];
 
@@ -30,6 +34,8 @@ const VIEWS: Record<string, { view: View; auth: boolean }> = {
   login: { view: loginView, auth: false },
   account: { view: accountView, auth: true },
   project: { view: projectView, auth: true },
+  register: { view: registerView, auth: true },
+  actions: { view: actionsView, auth: true },
   meeting: { view: meetingView, auth: true },
 };
 
@@ -71,6 +77,7 @@ function renderShell(): void {
     me
       ? [
           h('a', { href: '/', 'data-nav': true }, t('nav.projects')),
+          h('a', { href: '/actions', 'data-nav': true }, t('nav.actions')),
           h('a', { href: '/account', 'data-nav': true, class: 'who' }, t('nav.account'), h('span', { class: 'who-name' }, ` (${me.user.display_name})`)),
           h('button', { type: 'button', class: 'link', onclick: () => void logout() }, t('nav.logout')),
         ]
@@ -101,6 +108,10 @@ async function render(location: { path: string; query: URLSearchParams }): Promi
   controller = new AbortController();
   const count = ++renderCount;
   const found = match(ROUTES, location.path);
+  for (const link of nav.querySelectorAll<HTMLAnchorElement>('a[href]')) {
+    if (link.getAttribute('href') === location.path) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
   const entry = found ? VIEWS[found.name] : undefined;
   if (!found || !entry) {
     document.title = `${t('notfound.title')} — Amont`;

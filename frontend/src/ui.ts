@@ -1,7 +1,7 @@
 /** Shared UI pieces: feedback (aria-live), error sentences, confirmation dialogs, form fields. */
 
 import { ApiError } from './api';
-import { h, setText, uid } from './dom';
+import { type Child, h, replace, setText, uid } from './dom';
 import { type MessageKey, messages, t, getLocale } from './i18n';
 
 /** A sentence for any error, in the current language. */
@@ -156,4 +156,72 @@ export function formatDate(iso: string): string {
 /** The first 12 hex digits of a `sha256:` hash, for display. */
 export function shortHash(hash: string): string {
   return hash.replace(/^sha256:/, '').slice(0, 12);
+}
+
+export interface TabSpec {
+  key: string;
+  label: string;
+  panel: HTMLElement;
+}
+
+/**
+ * Tabs as the ARIA pattern has them: a tablist of buttons (one in the tab order, arrows / Home /
+ * End move between them and select), each controlling its tabpanel.
+ */
+export function tabs(label: string, specs: TabSpec[], selected: string, onSelect?: (key: string) => void): HTMLElement {
+  const buttons = specs.map((spec) => {
+    const tabId = uid(`tab-${spec.key}`);
+    const panelId = uid(`panel-${spec.key}`);
+    spec.panel.id = panelId;
+    spec.panel.setAttribute('role', 'tabpanel');
+    spec.panel.setAttribute('aria-labelledby', tabId);
+    spec.panel.tabIndex = 0;
+    return h('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, dataset: { tab: spec.key } }, spec.label);
+  });
+  const select = (index: number, focus: boolean) => {
+    buttons.forEach((b, i) => {
+      const on = i === index;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      specs[i]!.panel.hidden = !on;
+    });
+    if (focus) buttons[index]!.focus();
+    onSelect?.(specs[index]!.key);
+  };
+  const list = h('div', { role: 'tablist', 'aria-label': label, class: 'tabs' }, buttons);
+  buttons.forEach((b, i) => b.addEventListener('click', () => select(i, false)));
+  list.addEventListener('keydown', (event) => {
+    const current = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (current === -1) return;
+    const n = buttons.length;
+    const to = event.key === 'ArrowRight' ? (current + 1) % n : event.key === 'ArrowLeft' ? (current - 1 + n) % n : event.key === 'Home' ? 0 : event.key === 'End' ? n - 1 : -1;
+    if (to === -1) return;
+    event.preventDefault();
+    select(to, true);
+  });
+  const initial = Math.max(0, specs.findIndex((s) => s.key === selected));
+  buttons.forEach((b, i) => {
+    b.setAttribute('aria-selected', String(i === initial));
+    b.tabIndex = i === initial ? 0 : -1;
+    specs[i]!.panel.hidden = i !== initial;
+  });
+  return h('div', { class: 'tabbed' }, list, specs.map((s) => s.panel));
+}
+
+/**
+ * Rebuilds `container` with `build()`, giving focus back to the element with the same
+ * `data-focus-key` when focus was inside (polling re-renders must not steal the keyboard).
+ */
+export function rerender(container: Element, build: () => Child): void {
+  const active = document.activeElement as HTMLElement | null;
+  const key = active && container.contains(active) ? active.dataset.focusKey : undefined;
+  const hadFocus = active !== null && container.contains(active);
+  replace(container, build());
+  if (!hadFocus) return;
+  const again = key ? container.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`) : null;
+  if (again) again.focus();
+  else if (container instanceof HTMLElement) {
+    if (!container.hasAttribute('tabindex')) container.tabIndex = -1;
+    container.focus();
+  }
 }

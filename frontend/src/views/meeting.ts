@@ -12,7 +12,9 @@ import { checklist } from '../gate';
 import { getLocale, t } from '../i18n';
 import { type LiveSession, agendaItems, loadAgenda } from '../live';
 import { browserZone, describeSlot, utcToZoned, zoneLabel, zonedToUtc } from '../slots';
-import { announce, busy, confirmDialog, errorMessage, feedback, field, shortHash } from '../ui';
+import { announce, busy, confirmDialog, errorMessage, feedback, field, formatDate, shortHash, tabs } from '../ui';
+import { decisionsTab } from './decisions';
+import { agreementState } from '../consent';
 import { agendaEditor } from './agendaEditor';
 import { connectionBar } from './connection';
 import { rememberMeeting, sectionLabel } from './project';
@@ -90,15 +92,37 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
   };
   renderHeader();
 
+  const preparation = [
+    pollSection(page),
+    agendaSection(page),
+    h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox),
+    afterSection(page),
+  ];
+  // Decisions are recorded for convened (during the meeting) and held meetings.
+  const withDecisions = meeting.status === 'convened' || meeting.status === 'held';
+  const asked = ctx.query.get('tab');
+  const selected = asked === 'decisions' || asked === 'prepare' ? asked : meeting.status === 'held' ? 'decisions' : 'prepare';
+  const reload = () => ctx.navigate(location.pathname + location.search, { replace: true });
   replace(
     ctx.main,
     h('p', { class: 'crumbs' }, h('a', { href: `/projects/${encodeURIComponent(project.id)}`, 'data-nav': true }, t('meeting.backToProject'))),
     h('h1', null, meeting.title),
     header,
-    pollSection(page),
-    agendaSection(page),
-    h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox),
-    afterSection(page),
+    withDecisions
+      ? tabs(
+          t('meeting.tabs'),
+          [
+            { key: 'prepare', label: t('meeting.tab.prepare'), panel: h('div', { class: 'tab-panel' }, preparation) },
+            { key: 'decisions', label: t('meeting.tab.decisions'), panel: h('div', { class: 'tab-panel' }, decisionsTab({ ctx, meeting, project, partners, reload })) },
+          ],
+          selected,
+          (key) => {
+            const url = new URL(location.href);
+            url.searchParams.set('tab', key);
+            history.replaceState(history.state, '', url.pathname + url.search);
+          },
+        )
+      : preparation,
   );
   gateSection(page, gateBox);
 }
@@ -131,7 +155,8 @@ function pollSection(page: MeetingPage): HTMLElement {
         h('legend', { class: 'visually-hidden' }, `${t('poll.yours')} — ${view.primary}`),
         (['yes', 'maybe', 'no'] as const).map((answer) => {
           const radioId = uid('answer');
-          const radio = h('input', { type: 'radio', id: radioId, name: `slot-${slot.id}`, value: answer, props: { checked: mine === answer } });
+          // Answers are taken while the meeting is being prepared only.
+          const radio = h('input', { type: 'radio', id: radioId, name: `slot-${slot.id}`, value: answer, disabled: m.status !== 'planning' || page.myAccepted.length === 0, props: { checked: mine === answer } });
           radio.addEventListener('change', () => choices.set(slot.id, answer));
           return h('span', { class: 'choice' }, radio, h('label', { for: radioId }, t(`poll.${answer}`)));
         }),
@@ -198,7 +223,7 @@ function pollSection(page: MeetingPage): HTMLElement {
           h('tbody', null, rows),
         ),
       ),
-      page.myAccepted.length > 0 ? save : null,
+      page.myAccepted.length > 0 && page.meeting.status === 'planning' ? save : null,
     );
   };
 
@@ -218,7 +243,7 @@ function pollSection(page: MeetingPage): HTMLElement {
     h('h2', { id: titleId }, t('poll.title')),
     body,
     status.el,
-    page.meeting.status === 'planning' ? slotForm(page, refresh) : null,
+    page.meeting.status === 'planning' && page.project.is_initiator ? slotForm(page, refresh) : null,
   );
 }
 
@@ -255,25 +280,53 @@ function slotForm(page: MeetingPage, refresh: () => Promise<void>): HTMLElement 
 function agendaSection(page: MeetingPage): HTMLElement {
   const { ctx, live, meeting } = page;
   const titleId = uid('agenda');
+  const agreementsTitleId = uid('agenda-agreements');
   const holder = h('div', null, h('p', null, t('common.loading')));
   const status = feedback();
   const versionLine = h('p', { class: 'version' });
   const hint = h('p', { class: 'hint' });
+  const agreementsList = h('ul', { class: 'agreements', 'aria-labelledby': agreementsTitleId });
   const saveButton = h('button', { type: 'button', class: 'secondary' }, t('agenda.save'));
-  const agreeButtons = page.myAccepted.map((org) => ({ org, button: h('button', { type: 'button', class: 'primary agree' }, t('agenda.agreeButton', { organization: org.name })) }));
+  const agreeButtons = page.myAccepted.map((org) => ({ org, button: h('button', { type: 'button', class: 'primary agree', dataset: { org: org.id } }, t('agenda.agreeButton', { organization: org.name })) }));
   let shown: Agenda | null = null;
   let list: Y.Array<Y.Map<unknown>> | null = null;
   let savedKey = '';
+  let agreementsKey = '';
   const currentKey = () => (list ? JSON.stringify(agendaItems(list)) : '');
   const dirty = () => !live.live && list !== null && currentKey() !== savedKey;
   trackUnsaved(ctx, dirty);
 
+  const renderAgreements = () => {
+    const entries = shown?.agreements ?? [];
+    const key = JSON.stringify(entries) + getLocale();
+    if (key === agreementsKey) return;
+    agreementsKey = key;
+    replace(
+      agreementsList,
+      entries.map((entry) => {
+        const state = agreementState(entry.agreement);
+        const params = { organization: entry.organization_name, date: entry.agreement ? formatDate(entry.agreement.created_at) : '' };
+        return h('li', { class: 'agreement-state', dataset: { state, org: entry.organization_id } }, t(`agenda.agreement.${state}`, params));
+      }),
+    );
+  };
+
   const renderState = () => {
     saveButton.disabled = !dirty();
     const bound = shown !== null && list !== null && !dirty() && sameAgenda(shown, agendaItems(list));
+    const empty = list === null || list.length === 0;
     setText(versionLine, bound && shown ? t('doc.version', { hash: shortHash(shown.content_hash) }) : '');
-    for (const { button } of agreeButtons) button.disabled = !bound;
-    setText(hint, dirty() ? t('agree.saveFirst') : shown && !bound && agreeButtons.length ? t('agree.waitSync') : '');
+    for (const { org, button } of agreeButtons) {
+      const mine = shown?.agreements?.find((a) => a.organization_id === org.id);
+      const already = agreementState(mine?.agreement) === 'current';
+      button.disabled = !bound || empty || already;
+    }
+    let hintText = '';
+    if (dirty()) hintText = t('agree.saveFirst');
+    else if (agreeButtons.length && empty) hintText = t('agenda.emptyCannotAgree');
+    else if (shown && !bound && agreeButtons.length) hintText = t('agree.waitSync');
+    setText(hint, hintText);
+    renderAgreements();
   };
 
   const refresh = async () => {
@@ -284,6 +337,8 @@ function agendaSection(page: MeetingPage): HTMLElement {
         loadAgenda(list, data.items);
         savedKey = currentKey();
       }
+      // A message about another version ("approved…") would mislead once the agenda changed.
+      if (shown && shown.content_hash !== data.content_hash) status.clear();
       shown = data;
       renderState();
     } catch {
@@ -296,11 +351,11 @@ function agendaSection(page: MeetingPage): HTMLElement {
     void busy(saveButton, async () => {
       if (!list) return;
       try {
-        const items = agendaItems(list).map((i) => ({ id: i.id, title: i.title, duration_min: i.duration_min, lead_org_id: i.lead_org_id || undefined, notes: i.notes }));
-        const saved = await api.putAgenda(meeting.id, items as never);
+        const items = agendaItems(list).map((i) => ({ id: i.id, title: i.title, duration_min: i.duration_min, ...(i.lead_org_id ? { lead_org_id: i.lead_org_id } : {}), notes: i.notes }));
+        const saved = await api.putAgenda(meeting.id, items);
         savedKey = currentKey();
-        if (saved && Array.isArray(saved.items)) shown = saved;
-        status.ok(t('common.saved'));
+        shown = { ...saved, agreements: shown?.agreements ?? [] };
+        status.ok(t('agenda.saved'));
         await refresh();
         await page.refreshGate();
       } catch (error) {
@@ -314,16 +369,15 @@ function agendaSection(page: MeetingPage): HTMLElement {
       void busy(button, async () => {
         if (!shown) return;
         try {
-          await api.agreeAgenda(meeting.id, shown.content_hash, 'agree');
+          await api.agreeAgenda(meeting.id, shown.content_hash, org.id);
           status.ok(t('agenda.agreed'));
           announce(t('agenda.agreed'));
-          void org;
         } catch (error) {
           status.error(error);
         }
         await refresh();
         await page.refreshGate();
-      }),
+      }).then(renderState),
     );
   }
 
@@ -372,6 +426,8 @@ function agendaSection(page: MeetingPage): HTMLElement {
     holder,
     live.live ? null : h('div', { class: 'row' }, saveButton),
     versionLine,
+    h('h3', { id: agreementsTitleId }, t('agenda.agreementsTitle')),
+    agreementsList,
     agreeButtons.map((a) => a.button),
     hint,
     status.el,
@@ -489,7 +545,7 @@ function gateSection(page: MeetingPage, box: HTMLElement): void {
     summaryLine,
     list,
     updated,
-    page.meeting.status === 'planning' ? h('div', { class: 'stack' }, summary.wrap, h('div', { class: 'actions' }, record, convene)) : null,
+    page.meeting.status === 'planning' && page.project.is_initiator ? h('div', { class: 'stack' }, summary.wrap, h('div', { class: 'actions' }, record, convene)) : null,
     status.el,
   );
   void refresh();
@@ -506,7 +562,7 @@ function gateError(error: unknown): string {
 
 function afterSection(page: MeetingPage): HTMLElement | null {
   const m = page.meeting;
-  if (m.status !== 'convened' && m.status !== 'cancelled') return null;
+  if (m.status === 'planning') return null;
   const { ctx } = page;
   const titleId = uid('after');
   const table = h('div', { class: 'attendees' }, h('p', null, t('common.loading')));
@@ -535,7 +591,7 @@ function afterSection(page: MeetingPage): HTMLElement | null {
   };
   void refresh();
   every(ctx, 8000, refresh);
-  if (m.status === 'cancelled') {
+  if (m.status !== 'convened') {
     return h('section', { class: 'card', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('attendees.title')), table);
   }
   const start = m.starts_at ? utcToZoned(m.starts_at, m.timezone) : { date: '', time: '10:00' };

@@ -47,7 +47,13 @@ export async function projectView(ctx: ViewContext): Promise<void> {
     h('h1', null, project.title),
     h('p', { class: 'meta-line' }, statusBadge(project.status), ' ', `${t('project.initiator')} : ${initiatorName}`),
     project.summary ? h('p', { class: 'summary' }, project.summary) : null,
-    h('p', { class: 'links' }, h('a', { href: api.sheetUrl(id, getLocale()), target: '_blank', rel: 'noopener' }, t('project.sheet'))),
+    h(
+      'p',
+      { class: 'links' },
+      h('a', { href: api.sheetUrl(id, getLocale()), target: '_blank', rel: 'noopener' }, t('project.sheet')),
+      ' · ',
+      h('a', { href: `/projects/${encodeURIComponent(id)}/decisions`, 'data-nav': true }, t('register.link')),
+    ),
     consulted.map((p) => consultationPanel(ctx, project, p, initiatorName)),
     partnersSection(ctx, project, partners),
     h(
@@ -268,7 +274,7 @@ function meetingsSection(ctx: ViewContext, project: Project, live: LiveSession):
           ),
     );
   });
-  section.append(meetingForm(ctx, project));
+  if (project.is_initiator) section.append(meetingForm(ctx, project));
   return section;
 }
 

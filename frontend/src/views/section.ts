@@ -90,9 +90,11 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
     else stateText = t('agree.stale', { organization: org, date: formatDate(agreement.created_at) });
     setText(agreementLine, stateText);
     agreementLine.dataset.state = !agreement ? 'none' : agreement.decision === 'object' ? 'objected' : agreement.current ? 'current' : 'stale';
-    agreeButton.disabled = !bound || (agreement?.current === true && agreement.decision === 'agree');
+    const emptyText = text.trim() === '';
+    agreeButton.disabled = !bound || emptyText || (agreement?.current === true && agreement.decision === 'agree');
     let hintText = '';
     if (opts.mustAcceptFirst) hintText = t('agree.mustAccept');
+    else if (opts.canAgree && emptyText) hintText = t('agree.emptyText');
     else if (opts.canAgree && dirty()) hintText = t('agree.saveFirst');
     else if (opts.canAgree && shown && !bound) hintText = t('agree.waitSync');
     setText(hint, hintText);
