@@ -166,6 +166,15 @@ pub fn action_views(
         .collect())
 }
 
+/// The instant a day begins in Paris: date filters speak of French calendar days.
+fn paris_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// A project's decisions, oldest first, each with its positions and actions.
 pub fn decision_views(
     conn: &mut PgConnection,
@@ -188,15 +197,15 @@ pub fn decision_views(
     if let Some(id) = filter.id {
         query = query.filter(decisions::id.eq(id));
     }
-    if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
-        query = query.filter(decisions::created_at.ge(from.and_utc()));
+    if let Some(from) = filter.from.and_then(paris_midnight) {
+        query = query.filter(decisions::created_at.ge(from));
     }
     if let Some(to) = filter
         .to
         .and_then(|d| d.succ_opt())
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(paris_midnight)
     {
-        query = query.filter(decisions::created_at.lt(to.and_utc()));
+        query = query.filter(decisions::created_at.lt(to));
     }
     let rows: Vec<(Decision, String)> = query.load(conn)?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.0.id).collect();
@@ -249,4 +258,23 @@ pub fn decision_views(
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paris_day_starts_before_the_utc_one() {
+        let winter = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(
+            paris_midnight(winter).unwrap().to_rfc3339(),
+            "2026-12-02T23:00:00+00:00"
+        );
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 3).unwrap();
+        assert_eq!(
+            paris_midnight(summer).unwrap().to_rfc3339(),
+            "2026-07-02T22:00:00+00:00"
+        );
+    }
 }
