@@ -141,12 +141,19 @@ fn serve(settings: Settings) -> Result<()> {
     let base_url = settings.base_url.clone();
     actix_web::rt::System::new().block_on(async move {
         let mailer = amont::mail::spawn(pool.clone(), &settings, &metrics.registry)?;
+        let live = amont::live::Live::start(
+            &url,
+            pool.clone(),
+            amont::live::LiveOptions::from_settings(&settings),
+            &metrics.registry,
+        )?;
         let state = AppState {
             pool,
             settings,
             metrics,
             mailer,
             limits: amont::auth::RateLimits::new(),
+            live,
         };
         let server = amont::http::serve(listener, state)?;
         tracing::info!(address = %base_url, "Amont is running");

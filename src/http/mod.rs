@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod live;
 pub mod metrics;
 pub mod organizations;
 pub mod partners;
@@ -35,12 +36,15 @@ pub struct AppState {
     pub limits: crate::auth::RateLimits,
     /// Wakes the outbox worker after a commit that enqueued mail.
     pub mailer: crate::mail::MailerHandle,
+    /// The open live documents of this instance (websocket co-editing).
+    pub live: crate::live::Live,
 }
 
 /// Mounts every route on `cfg`. Used by the server and by tests alike.
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(metrics::expose))
+        .route("/ws/projects/{project_id}", web::get().to(live::connect))
         .service(
             web::scope("/api")
                 .configure(api_routes)
