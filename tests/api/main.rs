@@ -5,10 +5,12 @@
 
 mod smtp;
 mod support;
+mod yclient;
 
 mod actors;
 mod cli;
 mod consent;
 mod document;
+mod live;
 mod mail;
 mod operations;
