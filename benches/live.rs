@@ -77,7 +77,12 @@ fn main() {
     };
     // Pin every thread of this process (those created later inherit it).
     let pinned = Command::new("taskset")
-        .args(["-a", "-pc", &options.client_cpu, &std::process::id().to_string()])
+        .args([
+            "-a",
+            "-pc",
+            &options.client_cpu,
+            &std::process::id().to_string(),
+        ])
         .stdout(Stdio::null())
         .status()
         .expect("taskset runs");
@@ -102,10 +107,7 @@ fn main() {
             (targets, Some(child), cluster, Some(db))
         }
     };
-    let server_pid = server
-        .as_ref()
-        .map(|c| c.0.id())
-        .or(options.reference_pid);
+    let server_pid = server.as_ref().map(|c| c.0.id()).or(options.reference_pid);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

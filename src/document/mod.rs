@@ -311,6 +311,11 @@ pub struct Announced {
     pub update: Option<Vec<u8>>,
 }
 
+/// The origin named by a payload written by [`notification`] (cheap: nothing is decoded).
+pub fn notification_origin(payload: &str) -> Option<&str> {
+    payload.split(' ').nth(2)
+}
+
 /// Parses a payload written by [`notification`]; `None` when it is not one.
 pub fn parse_notification(payload: &str) -> Option<Announced> {
     let mut parts = payload.split(' ');
@@ -449,4 +454,39 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
 fn state_vector(doc: &ProjectDoc) -> yrs::StateVector {
     use yrs::ReadTxn;
     doc.doc.transact().state_vector()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_carry_small_updates_and_name_large_ones() {
+        let project_id = Uuid::new_v4();
+        let small = notification(project_id, 42, "abc", &[0, 1, 2]);
+        assert_eq!(notification_origin(&small), Some("abc"));
+        assert_eq!(
+            parse_notification(&small),
+            Some(Announced {
+                project_id,
+                id: 42,
+                origin: "abc".into(),
+                update: Some(vec![0, 1, 2]),
+            })
+        );
+        let large = notification(project_id, 43, NO_ORIGIN, &[7; INLINE_UPDATE_MAX + 1]);
+        assert!(large.len() < 100);
+        let parsed = parse_notification(&large).unwrap();
+        assert_eq!((parsed.id, parsed.update), (43, None));
+        assert_eq!(parsed.origin, NO_ORIGIN);
+        // The largest inline update still fits PostgreSQL's 8000-byte payload limit.
+        let largest = notification(
+            project_id,
+            i64::MAX,
+            "0123456789abcdef0123456789abcdef",
+            &[1; INLINE_UPDATE_MAX],
+        );
+        assert!(largest.len() < 8000, "{}", largest.len());
+        assert_eq!(parse_notification("not a notification"), None);
+    }
 }

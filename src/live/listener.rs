@@ -71,12 +71,12 @@ fn run(database_url: Url, live: Weak<Inner>) {
             match notification {
                 Ok(n) if n.channel == UPDATES_CHANNEL => {
                     received += 1;
+                    if document::notification_origin(&n.payload) == Some(&inner.instance) {
+                        continue;
+                    }
                     let Some(announced) = document::parse_notification(&n.payload) else {
                         continue;
                     };
-                    if announced.origin == inner.instance {
-                        continue;
-                    }
                     match announced.update {
                         Some(update) => {
                             inner.dispatch(announced.project_id, Durable::Remote(update.into()))

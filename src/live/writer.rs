@@ -12,6 +12,7 @@
 //! The queue is bounded: when the database falls behind, rooms wait to submit, their inboxes
 //! fill, and connection readers stop reading — backpressure down to the clients' sockets.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
@@ -199,26 +200,37 @@ fn by_document(batch: Vec<Pending>) -> Vec<Vec<Pending>> {
     groups
 }
 
+/// One room's share of a batch.
+struct RoomShare {
+    reply: mpsc::UnboundedSender<Durable>,
+    updates: Vec<(u64, Bytes)>,
+}
+
 /// Tells each room the outcome of its updates, in submission order, one message per room.
 fn report(batch: Vec<Pending>, stored: bool) {
-    let mut groups: Vec<(mpsc::UnboundedSender<Durable>, Vec<(u64, Bytes)>)> = Vec::new();
+    let mut shares: HashMap<Uuid, Vec<RoomShare>> = HashMap::new();
     for pending in batch {
         let item = (pending.connection, pending.update);
-        match groups
+        let project = shares.entry(pending.project_id).or_default();
+        // One project has one room per instance; a newer room after an eviction is another.
+        match project
             .iter_mut()
-            .find(|(reply, _)| reply.same_channel(&pending.reply))
+            .find(|share| share.reply.same_channel(&pending.reply))
         {
-            Some((_, items)) => items.push(item),
-            None => groups.push((pending.reply, vec![item])),
+            Some(share) => share.updates.push(item),
+            None => project.push(RoomShare {
+                reply: pending.reply,
+                updates: vec![item],
+            }),
         }
     }
-    for (reply, updates) in groups {
+    for share in shares.into_values().flatten() {
         let event = if stored {
-            Durable::Committed(updates)
+            Durable::Committed(share.updates)
         } else {
-            Durable::Failed(updates.into_iter().map(|(c, _)| c).collect())
+            Durable::Failed(share.updates.into_iter().map(|(c, _)| c).collect())
         };
         // A room that is gone has no one left to relay to.
-        let _ = reply.send(event);
+        let _ = share.reply.send(event);
     }
 }
