@@ -300,6 +300,8 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     }
     // Sample the server's memory during the measured window.
     let mut rss_max = 0u64;
+    let mut cpu_start: Option<u64> = None;
+    let mut cpu_end = 0u64;
     let end = window.1 + Duration::from_secs(2);
     while epoch.elapsed() < end {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -307,8 +309,16 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
             && epoch.elapsed() > window.0
         {
             rss_max = rss_max.max(status_kb(pid, "VmRSS:"));
+            if epoch.elapsed() < window.1 {
+                cpu_start.get_or_insert(cpu_ticks(pid));
+                cpu_end = cpu_ticks(pid);
+            }
         }
     }
+    // Clock ticks are 1/100 s on Linux; the samples span about the measured window.
+    let server_cpu = cpu_end.saturating_sub(cpu_start.unwrap_or(cpu_end)) as f64
+        / 100.0
+        / (options.seconds - 0.25).max(0.25);
     let hwm = server_pid.map(|p| status_kb(p, "VmHWM:")).unwrap_or(0);
     stop.store(true, Ordering::SeqCst);
     for task in tasks {
@@ -331,7 +341,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
          sent {:.0} updates/s, relayed {:.0} messages/s received\n\
          relay latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n\
          delivery {}/{} = {:.5}, connections closed early: {}\n\
-         server memory: max RSS in window {:.1} MB, peak (VmHWM) {:.1} MB",
+         server memory: max RSS in window {:.1} MB, peak (VmHWM) {:.1} MB; server CPU {:.0}% of one core",
         options.rooms,
         options.clients,
         connected,
@@ -349,6 +359,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         observed.closed,
         rss_max as f64 / 1024.0,
         hwm as f64 / 1024.0,
+        server_cpu * 100.0,
     )
 }
 
@@ -360,6 +371,21 @@ fn status_kb(pid: u32, field: &str) -> u64 {
                 .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) start at field 3.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let user: u64 = fields.get(11)?.parse().ok()?;
+            let system: u64 = fields.get(12)?.parse().ok()?;
+            Some(user + system)
         })
         .unwrap_or(0)
 }

@@ -68,6 +68,8 @@ pub struct LiveOptions {
     /// Updates waiting for the writer before rooms wait (backpressure), and per transaction.
     pub writer_queue: usize,
     pub writer_batch: usize,
+    /// Writer threads (each with its connection); a project always uses the same one.
+    pub writers: usize,
 }
 
 impl LiveOptions {
@@ -94,6 +96,7 @@ impl Default for LiveOptions {
             notify_poll: Duration::from_millis(2),
             writer_queue: 16 * 1024,
             writer_batch: 4096,
+            writers: 2,
         }
     }
 }

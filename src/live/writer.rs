@@ -1,8 +1,9 @@
 //! The instance's writer: group commit of client updates, so that durability does not cost
 //! throughput.
 //!
-//! Rooms submit each update they receive; a dedicated thread with its own connection takes
-//! everything that queued up while it was writing and appends it in one transaction
+//! Rooms submit each update they receive; a dedicated thread with its own connection (two by
+//! default, each serving a fixed share of the projects) takes everything that queued up while
+//! it was writing and appends it in one transaction
 //! ([`document::append_batch`]: per-document `FOR SHARE` locks, one multi-row insert, the
 //! notifications). After COMMIT it tells each room which of its updates are durable; only then
 //! does the room relay them. A failed batch of several documents is retried document by
@@ -38,36 +39,44 @@ pub(super) struct Pending {
     pub reply: mpsc::UnboundedSender<Durable>,
 }
 
+/// The instance's writers; a project's updates always go to the same one, in order.
 #[derive(Clone)]
 pub(super) struct WriterHandle {
-    queue: mpsc::Sender<Pending>,
+    queues: Vec<mpsc::Sender<Pending>>,
 }
 
 impl WriterHandle {
     /// Queues an update; waits while the queue is full. `Err` when the writer is gone.
     pub async fn submit(&self, pending: Pending) -> Result<(), ()> {
-        self.queue.send(pending).await.map_err(|_| ())
+        let index = (pending.project_id.as_u128() % self.queues.len() as u128) as usize;
+        self.queues[index].send(pending).await.map_err(|_| ())
     }
 }
 
+/// Starts `options.writers` writer threads, each with its own connection: while one waits for
+/// its COMMIT to be flushed, another writes (PostgreSQL flushes concurrent commits together).
 pub(super) fn spawn(
     database_url: Url,
     origin: String,
     options: &LiveOptions,
     metrics: LiveMetrics,
 ) -> Result<WriterHandle> {
-    let (queue, receiver) = mpsc::channel(options.writer_queue);
-    let writer = Writer {
-        database_url,
-        origin,
-        conn: None,
-        max_batch: options.writer_batch,
-        metrics,
-    };
-    std::thread::Builder::new()
-        .name("amont-live-writer".into())
-        .spawn(move || writer.run(receiver))?;
-    Ok(WriterHandle { queue })
+    let mut queues = Vec::new();
+    for n in 0..options.writers.max(1) {
+        let (queue, receiver) = mpsc::channel(options.writer_queue);
+        let writer = Writer {
+            database_url: database_url.clone(),
+            origin: origin.clone(),
+            conn: None,
+            max_batch: options.writer_batch,
+            metrics: metrics.clone(),
+        };
+        std::thread::Builder::new()
+            .name(format!("amont-live-writer-{n}"))
+            .spawn(move || writer.run(receiver))?;
+        queues.push(queue);
+    }
+    Ok(WriterHandle { queues })
 }
 
 struct Writer {
