@@ -283,6 +283,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     for n in 0..total {
         let target = targets[n % options.rooms].clone();
         let client = Client {
+            id: n as u64,
             target,
             period,
             // Spread the clients' ticks over one period.
@@ -391,6 +392,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 }
 
 struct Client {
+    id: u64,
     target: String,
     period: Duration,
     first_send: Duration,
@@ -435,7 +437,7 @@ impl Client {
                         let mut txn = doc.transact_mut();
                         let text = txn.get_or_insert_text("brief");
                         let end = text.len(&txn);
-                        let marker = format!("#B{}.{}#", seq, sent_at.as_micros());
+                        let marker = format!("#B{}.{}.{}#", self.id, seq, sent_at.as_micros());
                         text.insert(&mut txn, end, &marker);
                         txn.encode_update_v1()
                     };
@@ -461,7 +463,11 @@ impl Client {
                             let _ = sink.send(WsMessage::Binary(reply.into())).await;
                             continue;
                         }
-                        for (sent_micros, _) in markers(&data) {
+                        for (sender, sent_micros) in markers(&data) {
+                            // The reference server echoes updates to their sender too.
+                            if sender == self.id {
+                                continue;
+                            }
                             let sent_at = Duration::from_micros(sent_micros);
                             if sent_at >= self.window.0 && sent_at < self.window.1 {
                                 received += 1;
@@ -488,7 +494,7 @@ impl Client {
     }
 }
 
-/// The `#B<seq>.<micros>#` markers in a relayed update: (send time in µs, sequence number).
+/// The `#B<client>.<seq>.<micros>#` markers in a relayed update: (sender, send time in µs).
 fn markers(data: &[u8]) -> Vec<(u64, u64)> {
     let mut found = Vec::new();
     let mut i = 0;
@@ -497,10 +503,11 @@ fn markers(data: &[u8]) -> Vec<(u64, u64)> {
             let rest = &data[i + 2..];
             if let Some(end) = rest.iter().position(|b| *b == b'#') {
                 let text = String::from_utf8_lossy(&rest[..end]);
-                if let Some((seq, micros)) = text.split_once('.')
-                    && let (Ok(seq), Ok(micros)) = (seq.parse(), micros.parse())
+                let parts: Vec<&str> = text.split('.').collect();
+                if let [client, _seq, micros] = parts[..]
+                    && let (Ok(client), Ok(micros)) = (client.parse(), micros.parse())
                 {
-                    found.push((micros, seq));
+                    found.push((client, micros));
                 }
                 i += end + 3;
                 continue;
