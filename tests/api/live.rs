@@ -677,3 +677,51 @@ async fn every_update_a_peer_has_seen_survives_a_crash() {
         assert!(text.contains(&format!(" a{i}")), "a{i} lost: {text}");
     }
 }
+
+#[derive(QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[actix_web::test]
+async fn an_update_is_relayed_only_once_it_is_stored() {
+    let app = TestApp::spawn().await;
+    let p = project(&app).await;
+    let alice = client(app.address, p.id, &p.alice).await;
+    let bob = client(app.address, p.id, &p.bob).await;
+    // Hold the document's row as a compaction would: the writer's append must wait for it.
+    let mut holder = app.db.connect();
+    diesel::sql_query("BEGIN").execute(&mut holder).unwrap();
+    diesel::sql_query("SELECT project_id FROM documents WHERE project_id = $1 FOR UPDATE")
+        .bind::<diesel::sql_types::Uuid, _>(p.id)
+        .execute(&mut holder)
+        .unwrap();
+    alice.edit(|txn| {
+        txn.get_or_insert_text("brief")
+            .insert(txn, 0, "Pas encore. ");
+    });
+    let mut watcher = app.db.connect();
+    let mut blocked = false;
+    for _ in 0..400 {
+        let waiting: Waiting = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result(&mut watcher)
+        .unwrap();
+        if waiting.n > 0 {
+            blocked = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(blocked, "the append never waited for the lock");
+    // The append is waiting, so it is not stored: Bob must not have it.
+    assert!(!bob.text("brief").starts_with("Pas encore. "));
+    diesel::sql_query("COMMIT").execute(&mut holder).unwrap();
+    assert!(
+        bob.wait_for(WAIT, |c| c.text("brief").starts_with("Pas encore. "))
+            .await
+    );
+}
