@@ -725,3 +725,24 @@ async fn an_update_is_relayed_only_once_it_is_stored() {
             .await
     );
 }
+
+#[actix_web::test]
+async fn a_client_over_the_message_rate_is_closed() {
+    let app = TestApp::spawn().await;
+    let p = project(&app).await;
+    let flood = client(app.address, p.id, &p.bob).await;
+    // Far more than the burst allowance (1,000), as fast as the socket takes them.
+    for _ in 0..3_000 {
+        flood.send(&yrs::sync::Message::AwarenessQuery);
+    }
+    let frame = flood.closed().await.unwrap();
+    assert_eq!(frame.code, CloseCode::Policy);
+    assert!(
+        frame.reason.contains("too many messages"),
+        "{}",
+        frame.reason
+    );
+    // Others are unaffected.
+    let alice = client(app.address, p.id, &p.alice).await;
+    assert!(alice.seen().closed.is_none());
+}
