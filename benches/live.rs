@@ -88,6 +88,7 @@ fn main() {
         .expect("taskset runs");
     assert!(pinned.success(), "taskset failed");
 
+    let mut metrics_url = None;
     let (targets, server, _cluster, _db) = match &options.reference {
         Some(url) => {
             let targets: Vec<String> = (0..options.rooms)
@@ -100,6 +101,7 @@ fn main() {
             let db = BenchDb::create(&admin);
             let (token, projects) = seed(&db.url, options.rooms);
             let (child, port) = start_server(&db.url, &options.server_cpu);
+            metrics_url = Some(format!("http://127.0.0.1:{port}/metrics"));
             let targets = projects
                 .iter()
                 .map(|p| format!("ws://127.0.0.1:{port}/ws/projects/{p}?token={token}"))
@@ -115,6 +117,25 @@ fn main() {
         .expect("runtime");
     let report = runtime.block_on(run(&options, targets, server_pid));
     println!("{report}");
+    // The server's own view of its group commits.
+    if let Some(url) = metrics_url
+        && let Ok(text) = runtime.block_on(async { reqwest::get(&url).await?.text().await })
+    {
+        let value = |name: &str| -> f64 {
+            text.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0)
+        };
+        let commits = value("amont_live_append_seconds_count");
+        println!(
+            "group commits: {:.0}, mean {:.2} ms, mean {:.1} updates each",
+            commits,
+            value("amont_live_append_seconds_sum") / commits.max(1.0) * 1000.0,
+            value("amont_live_append_batch_updates_sum") / commits.max(1.0),
+        );
+    }
     drop(server);
 }
 

@@ -92,7 +92,7 @@ impl Default for LiveOptions {
             room_inbox: 1024,
             rate_per_second: 200,
             rate_burst: 1000,
-            compact_every: 1000,
+            compact_every: 10_000,
             notify_poll: Duration::from_millis(2),
             writer_queue: 16 * 1024,
             writer_batch: 4096,
