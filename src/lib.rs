@@ -12,5 +12,6 @@ pub mod demo;
 pub mod document;
 pub mod domain;
 pub mod http;
+pub mod live;
 pub mod mail;
 pub mod telemetry;

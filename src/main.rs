@@ -147,12 +147,19 @@ fn serve(settings: Settings) -> Result<()> {
             mailer.clone(),
             std::time::Duration::from_secs(10 * 60),
         );
+        let live = amont::live::Live::start(
+            &url,
+            pool.clone(),
+            amont::live::LiveOptions::from_settings(&settings),
+            &metrics.registry,
+        )?;
         let state = AppState {
             pool,
             settings,
             metrics,
             mailer,
             limits: amont::auth::RateLimits::new(),
+            live,
         };
         let server = amont::http::serve(listener, state)?;
         tracing::info!(address = %base_url, "Amont is running");

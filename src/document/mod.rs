@@ -17,6 +17,10 @@
 //! document that failed to load, so an empty document can never replace a real one. Client
 //! updates are checked before they are appended, so one client cannot poison the log.
 //!
+//! **Announcements.** Every append also sends a PostgreSQL notification on [`UPDATES_CHANNEL`]
+//! in the same transaction, so it is delivered exactly when the update is committed: live rooms
+//! on every server instance apply and relay what others appended (see `crate::live`).
+//!
 //! Errors are returned as `diesel::result::Error` so that every function composes in the
 //! caller's transaction; document-level causes travel inside
 //! `diesel::result::Error::DeserializationError` and are recovered with [`document_error`].
@@ -77,6 +81,11 @@ fn decode(bytes: &[u8]) -> Result<Update, String> {
         Ok(Err(error)) => Err(error.to_string()),
         Err(_) => Err("the decoder panicked".into()),
     }
+}
+
+/// Decodes untrusted bytes as a lib0 v1 update, as every append checks them.
+pub fn decode_update(bytes: &[u8]) -> Result<Update, String> {
+    decode(bytes)
 }
 
 impl ProjectDoc {
@@ -185,14 +194,155 @@ fn insert_update(
     user_id: Option<Uuid>,
     update: &[u8],
 ) -> QueryResult<i64> {
-    diesel::insert_into(document_updates::table)
+    let id = diesel::insert_into(document_updates::table)
         .values((
             document_updates::project_id.eq(project_id),
             document_updates::update.eq(update),
             document_updates::user_id.eq(user_id),
         ))
         .returning(document_updates::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    notify_appended(conn, &[(project_id, id, update)], NO_ORIGIN)?;
+    Ok(id)
+}
+
+/// The PostgreSQL channel on which every appended update is announced (see [`notification`]).
+pub const UPDATES_CHANNEL: &str = "amont_doc";
+
+/// The origin of an append made outside any live room (an HTTP replacement, a tool).
+pub const NO_ORIGIN: &str = "-";
+
+/// Updates up to this size travel inside their notification; larger ones are read back from
+/// the log by id (a notification's payload is limited to 8000 bytes).
+pub const INLINE_UPDATE_MAX: usize = 3800;
+
+/// A client update for [`append_batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct NewUpdate<'a> {
+    pub project_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub update: &'a [u8],
+}
+
+/// Appends the updates of several documents in one transaction (a group commit); returns their
+/// log ids, in order. Same checks and locks as [`append_update`]: every update must decode
+/// (nothing is stored otherwise), and each document's row is held `FOR SHARE`. `origin` names
+/// the writer in the notifications, so that it can skip its own.
+pub fn append_batch(
+    conn: &mut PgConnection,
+    updates: &[NewUpdate<'_>],
+    origin: &str,
+) -> QueryResult<Vec<i64>> {
+    for new in updates {
+        decode(new.update).map_err(DocumentError::InvalidUpdate)?;
+    }
+    let mut projects: Vec<Uuid> = updates.iter().map(|u| u.project_id).collect();
+    projects.sort_unstable();
+    projects.dedup();
+    conn.transaction(|conn| {
+        let found: Vec<Uuid> = documents::table
+            .filter(documents::project_id.eq_any(&projects))
+            .order(documents::project_id)
+            .select(documents::project_id)
+            .for_share()
+            .load(conn)?;
+        if found.len() != projects.len() {
+            return Err(DieselError::NotFound);
+        }
+        let rows: Vec<_> = updates
+            .iter()
+            .map(|u| {
+                (
+                    document_updates::project_id.eq(u.project_id),
+                    document_updates::update.eq(u.update),
+                    document_updates::user_id.eq(u.user_id),
+                )
+            })
+            .collect();
+        let ids: Vec<i64> = diesel::insert_into(document_updates::table)
+            .values(&rows)
+            .returning(document_updates::id)
+            .get_results(conn)?;
+        let appended: Vec<(Uuid, i64, &[u8])> = updates
+            .iter()
+            .zip(&ids)
+            .map(|(u, id)| (u.project_id, *id, u.update))
+            .collect();
+        notify_appended(conn, &appended, origin)?;
+        Ok(ids)
+    })
+}
+
+/// Announces appended updates on [`UPDATES_CHANNEL`]; delivered to listeners at commit.
+fn notify_appended(
+    conn: &mut PgConnection,
+    appended: &[(Uuid, i64, &[u8])],
+    origin: &str,
+) -> QueryResult<()> {
+    let payloads: Vec<String> = appended
+        .iter()
+        .map(|(project_id, id, update)| notification(*project_id, *id, origin, update))
+        .collect();
+    diesel::sql_query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
+        .bind::<diesel::sql_types::Text, _>(UPDATES_CHANNEL)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(payloads)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The payload announcing one appended update: `<project id> <log id> <origin> <hex update>`,
+/// the update left empty when it is larger than [`INLINE_UPDATE_MAX`].
+pub fn notification(project_id: Uuid, id: i64, origin: &str, update: &[u8]) -> String {
+    let inline = if update.len() <= INLINE_UPDATE_MAX {
+        hex::encode(update)
+    } else {
+        String::new()
+    };
+    format!("{project_id} {id} {origin} {inline}")
+}
+
+/// One logged update, as announced by a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announced {
+    pub project_id: Uuid,
+    pub id: i64,
+    pub origin: String,
+    /// The update itself, or `None` when it must be read from the log ([`logged_update`]).
+    pub update: Option<Vec<u8>>,
+}
+
+/// The origin named by a payload written by [`notification`] (cheap: nothing is decoded).
+pub fn notification_origin(payload: &str) -> Option<&str> {
+    payload.split(' ').nth(2)
+}
+
+/// Parses a payload written by [`notification`]; `None` when it is not one.
+pub fn parse_notification(payload: &str) -> Option<Announced> {
+    let mut parts = payload.split(' ');
+    let project_id = parts.next()?.parse().ok()?;
+    let id = parts.next()?.parse().ok()?;
+    let origin = parts.next()?.to_owned();
+    let inline = parts.next().unwrap_or("");
+    let update = if inline.is_empty() {
+        None
+    } else {
+        Some(hex::decode(inline).ok()?)
+    };
+    Some(Announced {
+        project_id,
+        id,
+        origin,
+        update,
+    })
+}
+
+/// A logged update by id; `None` when compaction has folded it into the snapshot since.
+pub fn logged_update(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Vec<u8>>> {
+    document_updates::table
+        .find(id)
+        .select(document_updates::update)
+        .first(conn)
+        .optional()
 }
 
 /// Locks and loads the document, lets `edit` change it, and logs the change (if any).
@@ -304,4 +454,39 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
 fn state_vector(doc: &ProjectDoc) -> yrs::StateVector {
     use yrs::ReadTxn;
     doc.doc.transact().state_vector()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_carry_small_updates_and_name_large_ones() {
+        let project_id = Uuid::new_v4();
+        let small = notification(project_id, 42, "abc", &[0, 1, 2]);
+        assert_eq!(notification_origin(&small), Some("abc"));
+        assert_eq!(
+            parse_notification(&small),
+            Some(Announced {
+                project_id,
+                id: 42,
+                origin: "abc".into(),
+                update: Some(vec![0, 1, 2]),
+            })
+        );
+        let large = notification(project_id, 43, NO_ORIGIN, &[7; INLINE_UPDATE_MAX + 1]);
+        assert!(large.len() < 100);
+        let parsed = parse_notification(&large).unwrap();
+        assert_eq!((parsed.id, parsed.update), (43, None));
+        assert_eq!(parsed.origin, NO_ORIGIN);
+        // The largest inline update still fits PostgreSQL's 8000-byte payload limit.
+        let largest = notification(
+            project_id,
+            i64::MAX,
+            "0123456789abcdef0123456789abcdef",
+            &[1; INLINE_UPDATE_MAX],
+        );
+        assert!(largest.len() < 8000, "{}", largest.len());
+        assert_eq!(parse_notification("not a notification"), None);
+    }
 }

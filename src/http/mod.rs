@@ -10,6 +10,7 @@ pub mod decisions;
 pub mod error;
 pub mod health;
 pub mod meetings;
+pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod organizations;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub limits: crate::auth::RateLimits,
     /// Wakes the outbox worker after a commit that enqueued mail.
     pub mailer: crate::mail::MailerHandle,
+    /// The open live documents of this instance (websocket co-editing).
+    pub live: crate::live::Live,
 }
 
 /// Mounts every route on `cfg`. Used by the server and by tests alike.
@@ -49,6 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
         .route("/metrics", web::get().to(metrics::expose))
         .route("/rsvp/{token}", web::get().to(convocation::rsvp))
         .route("/calendar/{file}", web::get().to(convocation::feed))
+        .route("/ws/projects/{project_id}", web::get().to(live::connect))
         .service(
             web::scope("/api")
                 .configure(api_routes)

@@ -390,6 +390,8 @@ async fn change(
                 details: json!({"comment": comment}),
             }
             .record(conn)?;
+            // Live clients of a partner that left are disconnected at commit.
+            crate::live::notify_access_changed(conn, project_id)?;
             let name: String = organizations::table
                 .find(organization_id)
                 .select(organizations::name)

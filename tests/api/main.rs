@@ -5,12 +5,14 @@
 
 mod smtp;
 mod support;
+mod yclient;
 
 mod actors;
 mod cli;
 mod consent;
 mod document;
 mod follow_up;
+mod live;
 mod mail;
 mod meetings;
 mod openapi;

@@ -201,12 +201,20 @@ impl TestApp {
         let mailer =
             amont::mail::spawn_with(pool.clone(), &settings, &metrics.registry, fast_mail())
                 .expect("mail worker starts");
+        let live = amont::live::Live::start(
+            &db.url,
+            pool.clone(),
+            amont::live::LiveOptions::from_settings(&settings),
+            &metrics.registry,
+        )
+        .expect("live co-editing starts");
         let state = AppState {
             pool,
             settings: settings.clone(),
             metrics,
             mailer: mailer.clone(),
             limits: amont::auth::RateLimits::new(),
+            live,
         };
         let server = amont::http::serve(listener, state).expect("server starts");
         let handle = server.handle();

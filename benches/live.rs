@@ -1,0 +1,540 @@
+//! Load benchmark of live co-editing: N clients in R rooms, each sending document updates at a
+//! fixed rate; reports relay latency (sender to peer) p50/p99, delivery ratio, throughput and
+//! the server's memory.
+//!
+//! `cargo bench --bench live -- [--rooms 100] [--clients 10] [--rate 4500] [--seconds 20]
+//! [--warmup 3] [--server-cpu 0] [--client-cpu 1] [--reference ws://127.0.0.1:1234]`
+//!
+//! It starts the release `amont serve` pinned to `--server-cpu` (with `taskset`) on a fresh
+//! database (`DATABASE_URL` is an admin URL; unset, a private cluster under `$TMPDIR`), seeds
+//! the projects and a user, pins itself to `--client-cpu`, and drives the clients from one
+//! thread (tokio-tungstenite + yrs, as real clients would). Every update is durable before it
+//! is relayed, as always. With `--reference`, the same load goes to an already running
+//! reference y-websocket server instead (rooms `bench-<n>`, nothing persisted); give its pid
+//! with `--reference-pid` for its memory. `cargo test` builds this target but runs nothing.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use amont::db::embedded::PrivateCluster;
+use diesel::prelude::*;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use url::Url;
+use uuid::Uuid;
+use yrs::sync::{Message, SyncMessage};
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, ReadTxn, StateVector, Text, Transact, WriteTxn};
+
+struct Options {
+    rooms: usize,
+    clients: usize,
+    rate: f64,
+    seconds: f64,
+    warmup: f64,
+    server_cpu: String,
+    client_cpu: String,
+    reference: Option<String>,
+    reference_pid: Option<u32>,
+}
+
+fn options() -> Option<Options> {
+    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` passes --bench; `cargo test --all-targets` does not: then do nothing.
+    if !args.iter().any(|a| a == "--bench") {
+        return None;
+    }
+    let get = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+    };
+    let number = |name: &str, default: f64| {
+        get(name)
+            .map(|v| v.parse().expect("a number"))
+            .unwrap_or(default)
+    };
+    Some(Options {
+        rooms: number("--rooms", 100.0) as usize,
+        clients: number("--clients", 10.0) as usize,
+        rate: number("--rate", 4500.0),
+        seconds: number("--seconds", 20.0),
+        warmup: number("--warmup", 3.0),
+        server_cpu: get("--server-cpu").unwrap_or_else(|| "0".into()),
+        client_cpu: get("--client-cpu").unwrap_or_else(|| "1".into()),
+        reference: get("--reference"),
+        reference_pid: get("--reference-pid").map(|p| p.parse().expect("a pid")),
+    })
+}
+
+fn main() {
+    let Some(options) = options() else {
+        return;
+    };
+    // Pin every thread of this process (those created later inherit it).
+    let pinned = Command::new("taskset")
+        .args([
+            "-a",
+            "-pc",
+            &options.client_cpu,
+            &std::process::id().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .status()
+        .expect("taskset runs");
+    assert!(pinned.success(), "taskset failed");
+
+    let mut metrics_url = None;
+    let (targets, server, _cluster, _db) = match &options.reference {
+        Some(url) => {
+            let targets: Vec<String> = (0..options.rooms)
+                .map(|r| format!("{}/bench-{r}", url.trim_end_matches('/')))
+                .collect();
+            (targets, None, None, None)
+        }
+        None => {
+            let (admin, cluster) = admin_url();
+            let db = BenchDb::create(&admin);
+            let (token, projects) = seed(&db.url, options.rooms);
+            let (child, port) = start_server(&db.url, &options.server_cpu);
+            metrics_url = Some(format!("http://127.0.0.1:{port}/metrics"));
+            let targets = projects
+                .iter()
+                .map(|p| format!("ws://127.0.0.1:{port}/ws/projects/{p}?token={token}"))
+                .collect();
+            (targets, Some(child), cluster, Some(db))
+        }
+    };
+    let server_pid = server.as_ref().map(|c| c.0.id()).or(options.reference_pid);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let report = runtime.block_on(run(&options, targets, server_pid));
+    println!("{report}");
+    // The server's own view of its group commits.
+    if let Some(url) = metrics_url
+        && let Ok(text) = runtime.block_on(async { reqwest::get(&url).await?.text().await })
+    {
+        let value = |name: &str| -> f64 {
+            text.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0)
+        };
+        let commits = value("amont_live_append_seconds_count");
+        println!(
+            "group commits: {:.0}, mean {:.2} ms, mean {:.1} updates each",
+            commits,
+            value("amont_live_append_seconds_sum") / commits.max(1.0) * 1000.0,
+            value("amont_live_append_batch_updates_sum") / commits.max(1.0),
+        );
+    }
+    drop(server);
+}
+
+/// The server process, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.0.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        let _ = self.0.wait();
+    }
+}
+
+fn admin_url() -> (Url, Option<PrivateCluster>) {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => (Url::parse(&url).expect("DATABASE_URL"), None),
+        _ => {
+            let dir = std::env::temp_dir().join("amont-bench-pg");
+            let cluster = PrivateCluster::start(&dir).expect("private cluster");
+            (cluster.url(), Some(cluster))
+        }
+    }
+}
+
+struct BenchDb {
+    admin: Url,
+    name: String,
+    url: Url,
+}
+
+impl BenchDb {
+    fn create(admin: &Url) -> BenchDb {
+        let name = format!("amont_bench_{}", std::process::id());
+        let mut conn = PgConnection::establish(admin.as_str()).expect("admin connection");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("bench database");
+        let mut url = admin.clone();
+        url.set_path(&name);
+        let mut conn = PgConnection::establish(url.as_str()).expect("bench connection");
+        amont::db::migrate(&mut conn).expect("migrations");
+        BenchDb {
+            admin: admin.clone(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for BenchDb {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(self.admin.as_str()) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+/// One user, one organization, `rooms` projects; the user's API token and the project ids.
+fn seed(url: &Url, rooms: usize) -> (String, Vec<Uuid>) {
+    use diesel::sql_types::{Text as SqlText, Uuid as SqlUuid};
+    let mut conn = PgConnection::establish(url.as_str()).expect("bench connection");
+    let (user, org) = (Uuid::new_v4(), Uuid::new_v4());
+    diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, 'Bench')")
+        .bind::<SqlUuid, _>(user)
+        .bind::<SqlText, _>("bench@example.org")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("INSERT INTO organizations (id, name) VALUES ($1, 'Bench')")
+        .bind::<SqlUuid, _>(org)
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query(
+        "INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, 'admin')",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(user)
+    .execute(&mut conn)
+    .unwrap();
+    let token = amont::auth::sessions::create(&mut conn, user, chrono::Utc::now()).unwrap();
+    let mut projects = Vec::new();
+    for i in 0..rooms {
+        let id = Uuid::new_v4();
+        diesel::sql_query(
+            "INSERT INTO projects (id, title, initiator_organization_id, created_by) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<SqlText, _>(format!("Bench {i}"))
+        .bind::<SqlUuid, _>(org)
+        .bind::<SqlUuid, _>(user)
+        .execute(&mut conn)
+        .unwrap();
+        diesel::sql_query(
+            "INSERT INTO partnerships (project_id, organization_id, status) VALUES ($1, $2, 'accepted')",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<SqlUuid, _>(org)
+        .execute(&mut conn)
+        .unwrap();
+        amont::document::create(&mut conn, id, "Un brief.").unwrap();
+        projects.push(id);
+    }
+    (token, projects)
+}
+
+fn start_server(url: &Url, cpu: &str) -> (Server, u16) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data_dir = std::env::temp_dir().join(format!("amont-bench-{}", std::process::id()));
+    let child = Command::new("taskset")
+        .args(["-c", cpu, env!("CARGO_BIN_EXE_amont"), "serve"])
+        .env("DATABASE_URL", url.as_str())
+        .env("AMONT_BIND", format!("127.0.0.1:{port}"))
+        .env("AMONT_DATA_DIR", &data_dir)
+        .env("AMONT_STATIC_DIR", &data_dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("SMTP_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("amont serve starts");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, port)
+}
+
+/// What all clients observed.
+#[derive(Default)]
+struct Observed {
+    /// Relay latencies in microseconds, for updates sent in the measured window.
+    latencies: Vec<u32>,
+    /// Updates sent in the measured window.
+    sent: u64,
+    /// Updates received by peers, sent in the measured window.
+    received: u64,
+    closed: u64,
+}
+
+async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -> String {
+    let epoch = Instant::now();
+    let total = options.rooms * options.clients;
+    let period = Duration::from_secs_f64(total as f64 / options.rate);
+    let start_at = Duration::from_secs(2) + Duration::from_millis(total as u64 * 2);
+    let window = (
+        start_at + Duration::from_secs_f64(options.warmup),
+        start_at + Duration::from_secs_f64(options.warmup + options.seconds),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let observed = Arc::new(Mutex::new(Observed::default()));
+    let ready = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for n in 0..total {
+        let target = targets[n % options.rooms].clone();
+        let client = Client {
+            id: n as u64,
+            target,
+            period,
+            // Spread the clients' ticks over one period.
+            first_send: start_at + period.mul_f64(n as f64 / total as f64),
+            window,
+            epoch,
+            stop: stop.clone(),
+            observed: observed.clone(),
+            ready: ready.clone(),
+        };
+        tasks.push(tokio::spawn(client.run()));
+        if n % 50 == 49 {
+            tokio::task::yield_now().await;
+        }
+    }
+    // Sample the server's memory during the measured window.
+    let mut rss_max = 0u64;
+    let mut cpu_start: Option<u64> = None;
+    let mut cpu_end = 0u64;
+    let end = window.1 + Duration::from_secs(2);
+    while epoch.elapsed() < end {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if let Some(pid) = server_pid
+            && epoch.elapsed() > window.0
+        {
+            rss_max = rss_max.max(status_kb(pid, "VmRSS:"));
+            if epoch.elapsed() < window.1 {
+                cpu_start.get_or_insert(cpu_ticks(pid));
+                cpu_end = cpu_ticks(pid);
+            }
+        }
+    }
+    // Clock ticks are 1/100 s on Linux; the samples span about the measured window.
+    let server_cpu = cpu_end.saturating_sub(cpu_start.unwrap_or(cpu_end)) as f64
+        / 100.0
+        / (options.seconds - 0.25).max(0.25);
+    let hwm = server_pid.map(|p| status_kb(p, "VmHWM:")).unwrap_or(0);
+    stop.store(true, Ordering::SeqCst);
+    for task in tasks {
+        let _ = task.await;
+    }
+    let connected = ready.load(Ordering::SeqCst);
+    let mut observed = observed.lock().await;
+    observed.latencies.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if observed.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((observed.latencies.len() as f64 - 1.0) * p).round() as usize;
+        observed.latencies[i] as f64 / 1000.0
+    };
+    let expected = observed.sent * (options.clients as u64 - 1);
+    let seconds = options.seconds;
+    format!(
+        "rooms {} × clients {} ({} connected), offered {:.0} updates/s for {:.0} s (after {:.0} s warm-up)\n\
+         sent {:.0} updates/s, relayed {:.0} messages/s received\n\
+         relay latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n\
+         delivery {}/{} = {:.5}, connections closed early: {}\n\
+         server memory: max RSS in window {:.1} MB, peak (VmHWM) {:.1} MB; server CPU {:.0}% of one core",
+        options.rooms,
+        options.clients,
+        connected,
+        options.rate,
+        seconds,
+        options.warmup,
+        observed.sent as f64 / seconds,
+        observed.received as f64 / seconds,
+        pct(0.5),
+        pct(0.99),
+        pct(1.0),
+        observed.received,
+        expected,
+        observed.received as f64 / expected.max(1) as f64,
+        observed.closed,
+        rss_max as f64 / 1024.0,
+        hwm as f64 / 1024.0,
+        server_cpu * 100.0,
+    )
+}
+
+fn status_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) start at field 3.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let user: u64 = fields.get(11)?.parse().ok()?;
+            let system: u64 = fields.get(12)?.parse().ok()?;
+            Some(user + system)
+        })
+        .unwrap_or(0)
+}
+
+struct Client {
+    id: u64,
+    target: String,
+    period: Duration,
+    first_send: Duration,
+    window: (Duration, Duration),
+    epoch: Instant,
+    stop: Arc<AtomicBool>,
+    observed: Arc<Mutex<Observed>>,
+    ready: Arc<AtomicU64>,
+}
+
+impl Client {
+    async fn run(self) {
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(Some(64 << 20));
+        let Ok((socket, _)) =
+            tokio_tungstenite::connect_async_with_config(&self.target, Some(config), true).await
+        else {
+            self.observed.lock().await.closed += 1;
+            return;
+        };
+        self.ready.fetch_add(1, Ordering::SeqCst);
+        let (mut sink, mut stream) = socket.split();
+        let doc = Doc::new();
+        let step1 = Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1();
+        if sink.send(WsMessage::Binary(step1.into())).await.is_err() {
+            return;
+        }
+        let mut latencies = Vec::new();
+        let (mut sent, mut received) = (0u64, 0u64);
+        let mut seq = 0u64;
+        let mut next = self.epoch + self.first_send;
+        let mut closed = false;
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(next.into()), if self.epoch.elapsed() < self.window.1 => {
+                    next += self.period;
+                    let sent_at = self.epoch.elapsed();
+                    let update = {
+                        let mut txn = doc.transact_mut();
+                        let text = txn.get_or_insert_text("brief");
+                        let end = text.len(&txn);
+                        let marker = format!("#B{}.{}.{}#", self.id, seq, sent_at.as_micros());
+                        text.insert(&mut txn, end, &marker);
+                        txn.encode_update_v1()
+                    };
+                    seq += 1;
+                    if sent_at >= self.window.0 && sent_at < self.window.1 {
+                        sent += 1;
+                    }
+                    let frame = Message::Sync(SyncMessage::Update(update)).encode_v1();
+                    if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
+                        closed = true;
+                        break;
+                    }
+                }
+                message = stream.next() => match message {
+                    Some(Ok(WsMessage::Binary(data))) => {
+                        let now = self.epoch.elapsed().as_micros() as u64;
+                        if data.len() > 2 && data[0] == 0 && data[1] == 0 {
+                            // The server's sync step 1: answer with what we have.
+                            let reply = Message::Sync(SyncMessage::SyncStep2(
+                                doc.transact().encode_state_as_update_v1(&StateVector::default()),
+                            ))
+                            .encode_v1();
+                            let _ = sink.send(WsMessage::Binary(reply.into())).await;
+                            continue;
+                        }
+                        for (sender, sent_micros) in markers(&data) {
+                            // The reference server echoes updates to their sender too.
+                            if sender == self.id {
+                                continue;
+                            }
+                            let sent_at = Duration::from_micros(sent_micros);
+                            if sent_at >= self.window.0 && sent_at < self.window.1 {
+                                received += 1;
+                                latencies.push((now.saturating_sub(sent_micros)) as u32);
+                            }
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => {
+                        closed = true;
+                        break;
+                    }
+                },
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+        }
+        let mut observed = self.observed.lock().await;
+        observed.latencies.extend(latencies);
+        observed.sent += sent;
+        observed.received += received;
+        if closed {
+            observed.closed += 1;
+        }
+    }
+}
+
+/// The `#B<client>.<seq>.<micros>#` markers in a relayed update: (sender, send time in µs).
+fn markers(data: &[u8]) -> Vec<(u64, u64)> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 2 < data.len() {
+        if data[i] == b'#' && data[i + 1] == b'B' {
+            let rest = &data[i + 2..];
+            if let Some(end) = rest.iter().position(|b| *b == b'#') {
+                let text = String::from_utf8_lossy(&rest[..end]);
+                let parts: Vec<&str> = text.split('.').collect();
+                if let [client, _seq, micros] = parts[..]
+                    && let (Ok(client), Ok(micros)) = (client.parse(), micros.parse())
+                {
+                    found.push((client, micros));
+                }
+                i += end + 3;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    found
+}

@@ -1,0 +1,81 @@
+//! `GET /ws/projects/{project_id}`: the upgrade to the live document (API.md, "Live document").
+//!
+//! Authenticated by the session cookie or `?token=<api_token>`; members of invited or accepted
+//! partners only, everyone else refused before the upgrade (401, or 404 as for any project they
+//! may not see). Browsers send cookies with a websocket handshake whatever page opens it, so a
+//! cookie only counts from our own origin (a token does not travel by itself).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use diesel::prelude::*;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::extract::{SESSION_COOKIE, same_origin};
+use crate::auth::{ProjectAccess, sessions};
+use crate::db;
+use crate::db::schema::organizations;
+use crate::http::{ApiError, AppState};
+use crate::live::{self, Member};
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// Upgrades to the y-websocket protocol on the project's live document.
+pub async fn connect(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let token = match (query.into_inner().token, req.cookie(SESSION_COOKIE)) {
+        (Some(token), _) => token,
+        (None, Some(cookie)) if same_origin(&req, &state.settings.base_url) => {
+            cookie.value().to_owned()
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::Forbidden(
+                "cross-origin websocket refused: open it from Amont's own pages, or with ?token="
+                    .into(),
+            ));
+        }
+        (None, None) => return Err(ApiError::Unauthenticated),
+    };
+    let member = db::run(&state.pool, move |conn| member(conn, &token, project_id)).await?;
+    let (response, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::invalid(format!("not a websocket handshake: {e}")))?;
+    actix_web::rt::spawn(live::serve_connection(
+        state.live.clone(),
+        project_id,
+        member,
+        session,
+        stream,
+    ));
+    Ok(response)
+}
+
+/// Who the token's user is in the project, if they may take part in it.
+fn member(conn: &mut PgConnection, token: &str, project_id: Uuid) -> Result<Member, ApiError> {
+    let (_, user) = sessions::find(conn, token, Utc::now())?.ok_or(ApiError::Unauthenticated)?;
+    let access = ProjectAccess::load(conn, project_id, user.id)?;
+    let taking_part: Vec<Uuid> = access
+        .organizations
+        .iter()
+        .filter(|(_, status)| status.takes_part())
+        .map(|(org, _)| *org)
+        .collect();
+    let organizations: Vec<String> = organizations::table
+        .filter(organizations::id.eq_any(&taking_part))
+        .order(organizations::name)
+        .select(organizations::name)
+        .load(conn)?;
+    Ok(Member {
+        user_id: user.id,
+        name: user.display_name,
+        organizations,
+    })
+}

@@ -1,0 +1,75 @@
+//! Metrics of live co-editing: open rooms, connections, updates relayed, append latency.
+
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntGauge, Registry};
+
+#[derive(Clone)]
+pub(super) struct LiveMetrics {
+    pub rooms: IntGauge,
+    pub connections: IntGauge,
+    /// Document updates received from clients (before they are stored).
+    pub updates_received: IntCounter,
+    /// Update messages sent to clients (one per update per receiving client).
+    pub updates_relayed: IntCounter,
+    /// Updates stored by this instance's writer.
+    pub updates_appended: IntCounter,
+    /// Wall time of one group commit (the whole transaction).
+    pub append_seconds: Histogram,
+    /// Updates per group commit.
+    pub batch_size: Histogram,
+    /// Clients disconnected because their queue was full.
+    pub slow_clients: IntCounter,
+    /// Connections closed for a malformed, oversize or rate-limited message.
+    pub refused: IntCounter,
+}
+
+impl LiveMetrics {
+    pub fn register(registry: &Registry) -> prometheus::Result<Self> {
+        let metrics = LiveMetrics {
+            rooms: IntGauge::new("live_rooms", "Documents open on this instance")?,
+            connections: IntGauge::new("live_connections", "Open websocket connections")?,
+            updates_received: IntCounter::new(
+                "live_updates_received_total",
+                "Document updates received from websocket clients",
+            )?,
+            updates_relayed: IntCounter::new(
+                "live_updates_relayed_total",
+                "Document update messages sent to websocket clients",
+            )?,
+            updates_appended: IntCounter::new(
+                "live_updates_appended_total",
+                "Document updates stored by this instance's writer",
+            )?,
+            append_seconds: Histogram::with_opts(
+                HistogramOpts::new(
+                    "live_append_seconds",
+                    "Duration of one group commit of document updates",
+                )
+                .buckets(vec![
+                    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0,
+                ]),
+            )?,
+            batch_size: Histogram::with_opts(
+                HistogramOpts::new("live_append_batch_updates", "Updates per group commit")
+                    .buckets(vec![1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 500.0, 2000.0]),
+            )?,
+            slow_clients: IntCounter::new(
+                "live_slow_clients_disconnected_total",
+                "Websocket clients disconnected because they could not keep up",
+            )?,
+            refused: IntCounter::new(
+                "live_messages_refused_total",
+                "Websocket connections closed for a malformed, oversize or rate-limited message",
+            )?,
+        };
+        registry.register(Box::new(metrics.rooms.clone()))?;
+        registry.register(Box::new(metrics.connections.clone()))?;
+        registry.register(Box::new(metrics.updates_received.clone()))?;
+        registry.register(Box::new(metrics.updates_relayed.clone()))?;
+        registry.register(Box::new(metrics.updates_appended.clone()))?;
+        registry.register(Box::new(metrics.append_seconds.clone()))?;
+        registry.register(Box::new(metrics.batch_size.clone()))?;
+        registry.register(Box::new(metrics.slow_clients.clone()))?;
+        registry.register(Box::new(metrics.refused.clone()))?;
+        Ok(metrics)
+    }
+}

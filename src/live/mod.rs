@@ -1,0 +1,272 @@
+//! Live co-editing of the project document over websockets (the y-websocket protocol).
+//!
+//! - **Rooms** ([`room`]): one task per open project on this instance, owning the in-memory
+//!   document (loaded from the snapshot + update log), the awareness (presence) states, and the
+//!   connected clients. Created by the first client, evicted `idle_evict` after the last leaves.
+//! - **Durable before relay** ([`writer`]): a client's update is handed to the instance's writer,
+//!   which appends everything that arrived during the previous write in one transaction (group
+//!   commit). Only after COMMIT does the room apply the update to its document and relay it; a
+//!   client joining later is served from that document, so nothing a peer has seen is lost.
+//! - **The log is the bus** ([`listener`]): every append, by a room or by an HTTP replacement,
+//!   sends a PostgreSQL notification at commit. Each instance listens, and its open room for the
+//!   project applies and relays what it did not write itself. HTTP `PUT`s and other instances
+//!   reach live clients this way, with no other infrastructure.
+//! - **Connections** ([`connection`]): one task per websocket, with bounded queues both ways;
+//!   a client that cannot keep up is disconnected rather than buffered without bound.
+
+mod connection;
+mod listener;
+mod metrics;
+mod protocol;
+mod room;
+mod writer;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Result;
+use diesel::prelude::*;
+use prometheus::Registry;
+use tokio::sync::mpsc;
+use url::Url;
+use uuid::Uuid;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+
+pub use connection::serve_connection;
+use metrics::LiveMetrics;
+
+/// The PostgreSQL channel announcing that a project's partnerships changed (payload: its id):
+/// every instance then checks who may still stay in the room.
+pub const ACCESS_CHANNEL: &str = "amont_access";
+
+/// Timings and bounds of live co-editing. [`LiveOptions::from_settings`] is what the server uses.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// The largest message a client may send, in bytes (`AMONT_WS_MAX_MESSAGE`).
+    pub max_message: usize,
+    /// How long a room stays in memory after its last client left.
+    pub idle_evict: Duration,
+    /// How often the server pings each client.
+    pub heartbeat: Duration,
+    /// A client silent for this long (no message, no pong) is disconnected.
+    pub client_timeout: Duration,
+    /// Messages queued for one client before it counts as too slow and is disconnected.
+    pub client_queue: usize,
+    /// Messages queued for one room before its clients' readers wait (backpressure).
+    pub room_inbox: usize,
+    /// Messages one client may send per second, sustained, and in a burst.
+    pub rate_per_second: u32,
+    pub rate_burst: u32,
+    /// Updates appended by a room after which it folds the log into a new snapshot.
+    pub compact_every: u64,
+    /// How often the listener looks for notifications when none are pending.
+    pub notify_poll: Duration,
+    /// Updates waiting for the writer before rooms wait (backpressure), and per transaction.
+    pub writer_queue: usize,
+    pub writer_batch: usize,
+    /// Writer threads (each with its connection); a project always uses the same one.
+    pub writers: usize,
+}
+
+impl LiveOptions {
+    pub fn from_settings(settings: &Settings) -> Self {
+        LiveOptions {
+            max_message: settings.ws_max_message,
+            ..LiveOptions::default()
+        }
+    }
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            max_message: 4 * 1024 * 1024,
+            idle_evict: Duration::from_secs(30),
+            heartbeat: Duration::from_secs(15),
+            client_timeout: Duration::from_secs(45),
+            client_queue: 1024,
+            room_inbox: 1024,
+            rate_per_second: 200,
+            rate_burst: 1000,
+            compact_every: 10_000,
+            notify_poll: Duration::from_millis(2),
+            writer_queue: 16 * 1024,
+            writer_batch: 4096,
+            writers: 2,
+        }
+    }
+}
+
+/// Who a connected client is, as the others see them in the document (presence).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub name: String,
+    /// The names of the user's organizations taking part in the project.
+    pub organizations: Vec<String>,
+}
+
+/// Live co-editing on this instance: the open rooms, the writer, the listener. Cheap to clone.
+#[derive(Clone)]
+pub struct Live {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Names this instance in notifications, so it skips its own appends.
+    instance: String,
+    options: LiveOptions,
+    pool: DbPool,
+    rooms: Mutex<HashMap<Uuid, room::RoomHandle>>,
+    writer: writer::WriterHandle,
+    metrics: LiveMetrics,
+    next_id: AtomicU64,
+}
+
+impl Live {
+    /// Starts the writer and the listener (each on its own connection to `database_url`).
+    pub fn start(
+        database_url: &Url,
+        pool: DbPool,
+        options: LiveOptions,
+        registry: &Registry,
+    ) -> Result<Live> {
+        let metrics = LiveMetrics::register(registry)?;
+        let instance = Uuid::new_v4().simple().to_string();
+        let writer = writer::spawn(
+            database_url.clone(),
+            instance.clone(),
+            &options,
+            metrics.clone(),
+        )?;
+        let inner = Arc::new(Inner {
+            instance,
+            options,
+            pool,
+            rooms: Mutex::new(HashMap::new()),
+            writer,
+            metrics,
+            next_id: AtomicU64::new(1),
+        });
+        listener::spawn(database_url.clone(), Arc::downgrade(&inner))?;
+        Ok(Live { inner })
+    }
+
+    pub fn options(&self) -> &LiveOptions {
+        &self.inner.options
+    }
+
+    /// The number of rooms open on this instance.
+    pub fn open_rooms(&self) -> usize {
+        self.inner.rooms().len()
+    }
+
+    /// The room of `project_id`, opened if needed, with one more client counted as attached
+    /// (so it is not evicted before the client joins).
+    fn attach(&self, project_id: Uuid) -> room::RoomHandle {
+        let mut rooms = self.inner.rooms();
+        if let Some(handle) = rooms.get(&project_id) {
+            handle.attached.fetch_add(1, Ordering::SeqCst);
+            return handle.clone();
+        }
+        let handle = room::spawn(self.inner.clone(), project_id);
+        handle.attached.fetch_add(1, Ordering::SeqCst);
+        rooms.insert(project_id, handle.clone());
+        handle
+    }
+
+    fn next_id(&self) -> u64 {
+        self.inner.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+impl Inner {
+    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, room::RoomHandle>> {
+        // A panic while holding this lock leaves the map consistent (plain inserts/removes).
+        self.rooms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Removes the room of `project_id` if it is `generation` and no client is attached.
+    fn remove_room_if_idle(&self, project_id: Uuid, generation: u64) -> bool {
+        let mut rooms = self.rooms();
+        match rooms.get(&project_id) {
+            Some(handle)
+                if handle.generation == generation
+                    && handle.attached.load(Ordering::SeqCst) == 0 =>
+            {
+                rooms.remove(&project_id);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Removes the room of `project_id` if it is `generation`, whoever is attached.
+    fn remove_room(&self, project_id: Uuid, generation: u64) {
+        let mut rooms = self.rooms();
+        if rooms
+            .get(&project_id)
+            .is_some_and(|h| h.generation == generation)
+        {
+            rooms.remove(&project_id);
+        }
+    }
+
+    /// Hands a durable event to the open room of `project_id`, if there is one.
+    fn dispatch(&self, project_id: Uuid, event: room::Durable) {
+        let sender = self.rooms().get(&project_id).map(|h| h.durable.clone());
+        if let Some(sender) = sender {
+            let _ = sender.send(event);
+        }
+    }
+
+    /// Hands a durable event to every open room.
+    fn dispatch_all(&self, event: impl Fn() -> room::Durable) {
+        let senders: Vec<mpsc::UnboundedSender<room::Durable>> =
+            self.rooms().values().map(|h| h.durable.clone()).collect();
+        for sender in senders {
+            let _ = sender.send(event());
+        }
+    }
+}
+
+/// Announces, in the caller's transaction, that the partnerships of `project_id` changed: at
+/// commit, every instance's room checks its clients and disconnects those no longer partners.
+pub fn notify_access_changed(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_notify($1, $2)")
+        .bind::<diesel::sql_types::Text, _>(ACCESS_CHANNEL)
+        .bind::<diesel::sql_types::Text, _>(project_id.to_string())
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Counts a connection while it lives.
+struct Counted(prometheus::IntGauge);
+
+impl Counted {
+    fn new(gauge: &prometheus::IntGauge) -> Self {
+        gauge.inc();
+        Counted(gauge.clone())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// Attached clients of a room, decremented when a connection ends.
+struct Attached(Arc<AtomicUsize>);
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}

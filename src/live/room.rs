@@ -1,0 +1,532 @@
+//! A room: one open project document on this instance, and its connected clients.
+//!
+//! Lifecycle: the first client's connection opens the room (registered before it loads, so that
+//! updates committed meanwhile queue up rather than being missed); the task loads the document
+//! from the snapshot + log; clients join, sync, edit; the last one leaves, and after
+//! `idle_evict` with no client and no write in flight the room removes itself from the registry
+//! (only if no client attached meanwhile), compacts the log if it appended to it, and ends.
+//!
+//! A document that fails to load closes its clients and removes the room: nothing is ever
+//! written from it (a room never writes a snapshot; appends only add to the log).
+//!
+//! Inputs come on two channels: `inbox` (bounded: joins, leaves, client frames — a full inbox
+//! makes connection readers wait) and `durable` (what is already stored: this room's commits,
+//! other writers' updates, reloads). `durable` is unbounded, but holds at most the writer's
+//! bounded queue of this room's updates plus what the database announces.
+
+use std::collections::{HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use actix_web::web::Bytes;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use uuid::Uuid;
+use yrs::sync::{Awareness, Message, SyncMessage};
+use yrs::updates::decoder::Decode;
+use yrs::{ClientID, ReadTxn, Transact, Update};
+
+use super::writer::Pending;
+use super::{Counted, Inner, Member, protocol};
+use crate::auth::ProjectAccess;
+use crate::db::{self, DbError};
+use crate::document::{self, ProjectDoc};
+
+/// How the registry and connections reach a room.
+#[derive(Clone)]
+pub(super) struct RoomHandle {
+    pub inbox: mpsc::Sender<RoomInput>,
+    pub durable: mpsc::UnboundedSender<Durable>,
+    /// Connections holding this handle: the room is never evicted while one does.
+    pub attached: Arc<AtomicUsize>,
+    /// Distinguishes this room from a later one of the same project.
+    pub generation: u64,
+}
+
+pub(super) enum RoomInput {
+    Join(Joining),
+    Leave(u64),
+    Frame(u64, Bytes),
+}
+
+pub(super) struct Joining {
+    pub id: u64,
+    pub member: Member,
+    /// Frames for the client; the room never waits on it (a full queue means too slow).
+    pub frames: mpsc::Sender<Bytes>,
+    pub close: oneshot::Sender<CloseWhy>,
+}
+
+/// Why the room closes a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CloseWhy {
+    /// Its queue was full: it could not keep up.
+    Slow,
+    /// A message that is not the y-websocket protocol, or an update that does not decode.
+    Malformed,
+    /// Its updates could not be stored; it resends them when it reconnects.
+    NotStored,
+    /// The document could not be loaded.
+    Unavailable,
+    /// The user's organization is no longer an invited or accepted partner.
+    NotPartner,
+}
+
+/// Events about what is stored already.
+pub(super) enum Durable {
+    /// This room's updates, committed, with the connection that sent each.
+    Committed(Vec<(u64, Bytes)>),
+    /// This room's updates that could not be stored (by sender).
+    Failed(Vec<u64>),
+    /// An update appended by another writer (another instance, an HTTP replacement).
+    Remote(Bytes),
+    /// Notifications may have been missed: read the document again.
+    Reload,
+    /// The document as stored, read again (the answer to `Reload`).
+    Reloaded(Vec<u8>),
+    /// The project's partnerships changed: check who may stay.
+    AccessChanged,
+    /// Users who may no longer take part.
+    Refused(Vec<Uuid>),
+    /// A compaction ended.
+    Compacted,
+}
+
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// Starts the room's task; the caller registers the handle.
+pub(super) fn spawn(live: Arc<Inner>, project_id: Uuid) -> RoomHandle {
+    let (inbox, inbox_rx) = mpsc::channel(live.options.room_inbox);
+    let (durable, durable_rx) = mpsc::unbounded_channel();
+    let handle = RoomHandle {
+        inbox,
+        durable: durable.clone(),
+        attached: Arc::new(AtomicUsize::new(0)),
+        generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+    };
+    let generation = handle.generation;
+    tokio::spawn(async move {
+        let _counted = Counted::new(&live.metrics.rooms);
+        let doc = match load(&live, project_id).await {
+            Ok(doc) => doc,
+            Err(error) => {
+                tracing::error!(%project_id, %error, "the document could not be loaded; its room is closed and nothing will be written from it");
+                live.remove_room(project_id, generation);
+                refuse_all(inbox_rx, durable_rx);
+                return;
+            }
+        };
+        let awareness = Awareness::new(doc.doc().clone());
+        let room = Room {
+            live,
+            project_id,
+            generation,
+            durable,
+            doc,
+            awareness,
+            conns: HashMap::new(),
+            in_flight: 0,
+            appended_since_compaction: 0,
+            compacting: false,
+            evict_at: None,
+        };
+        room.run(inbox_rx, durable_rx).await;
+    });
+    handle
+}
+
+async fn load(live: &Inner, project_id: Uuid) -> Result<ProjectDoc, DbError> {
+    db::run(&live.pool, move |conn| {
+        document::load(conn, project_id).map_err(DbError::from)
+    })
+    .await
+}
+
+/// Closes every client that joined a room whose document could not be loaded.
+fn refuse_all(mut inbox: mpsc::Receiver<RoomInput>, mut durable: mpsc::UnboundedReceiver<Durable>) {
+    inbox.close();
+    durable.close();
+    while let Ok(input) = inbox.try_recv() {
+        if let RoomInput::Join(joining) = input {
+            let _ = joining.close.send(CloseWhy::Unavailable);
+        }
+    }
+}
+
+struct Conn {
+    member: Member,
+    frames: mpsc::Sender<Bytes>,
+    close: Option<oneshot::Sender<CloseWhy>>,
+    /// The awareness client ids this connection announced (removed when it leaves).
+    awareness_ids: HashSet<ClientID>,
+}
+
+struct Room {
+    live: Arc<Inner>,
+    project_id: Uuid,
+    generation: u64,
+    durable: mpsc::UnboundedSender<Durable>,
+    /// Holds only what is stored: a joining client never sees anything that could be lost.
+    doc: ProjectDoc,
+    awareness: Awareness,
+    conns: HashMap<u64, Conn>,
+    /// Updates submitted to the writer and not yet reported.
+    in_flight: usize,
+    appended_since_compaction: u64,
+    compacting: bool,
+    evict_at: Option<Instant>,
+}
+
+impl Room {
+    async fn run(
+        mut self,
+        mut inbox: mpsc::Receiver<RoomInput>,
+        mut durable: mpsc::UnboundedReceiver<Durable>,
+    ) {
+        loop {
+            self.refresh_idle();
+            let evict_at = self.evict_at;
+            tokio::select! {
+                biased;
+                Some(event) = durable.recv() => self.on_durable(event),
+                input = inbox.recv() => match input {
+                    Some(input) => self.on_input(input).await,
+                    None => break,
+                },
+                _ = sleep_until(evict_at), if evict_at.is_some() => {
+                    if self.live.remove_room_if_idle(self.project_id, self.generation) {
+                        break;
+                    }
+                    self.evict_at = None;
+                }
+            }
+        }
+        if self.appended_since_compaction > 0 {
+            self.compact(false);
+        }
+        tracing::debug!(project_id = %self.project_id, "room evicted");
+    }
+
+    fn refresh_idle(&mut self) {
+        if self.conns.is_empty() && self.in_flight == 0 {
+            if self.evict_at.is_none() {
+                self.evict_at = Some(Instant::now() + self.live.options.idle_evict);
+            }
+        } else {
+            self.evict_at = None;
+        }
+    }
+
+    async fn on_input(&mut self, input: RoomInput) {
+        match input {
+            RoomInput::Join(joining) => self.join(joining),
+            RoomInput::Leave(id) => self.leave(id),
+            RoomInput::Frame(id, frame) => self.on_frame(id, frame).await,
+        }
+    }
+
+    /// Greets a client as the reference server does: sync step 1, then the presence of others.
+    fn join(&mut self, joining: Joining) {
+        let id = joining.id;
+        self.conns.insert(
+            id,
+            Conn {
+                member: joining.member,
+                frames: joining.frames,
+                close: Some(joining.close),
+                awareness_ids: HashSet::new(),
+            },
+        );
+        let state_vector = self.doc.doc().transact().state_vector();
+        self.send_to(id, protocol::sync_step1(state_vector));
+        if let Ok(update) = self.awareness.update()
+            && !update.clients.is_empty()
+        {
+            self.send_to(id, protocol::awareness(update));
+        }
+    }
+
+    fn leave(&mut self, id: u64) {
+        if let Some(conn) = self.conns.remove(&id) {
+            self.forget_presence(conn.awareness_ids);
+        }
+    }
+
+    /// Removes the presence states of a departed connection and tells the others.
+    fn forget_presence(&mut self, ids: HashSet<ClientID>) {
+        if ids.is_empty() {
+            return;
+        }
+        for client in &ids {
+            self.awareness.remove_state(*client);
+        }
+        if let Ok(update) = self.awareness.update_with_clients(ids) {
+            self.broadcast(None, protocol::awareness(update));
+        }
+    }
+
+    fn kick(&mut self, id: u64, why: CloseWhy) {
+        if let Some(mut conn) = self.conns.remove(&id) {
+            if let Some(close) = conn.close.take() {
+                let _ = close.send(why);
+            }
+            self.forget_presence(conn.awareness_ids);
+        }
+    }
+
+    async fn on_frame(&mut self, id: u64, frame: Bytes) {
+        let Some(member) = self.conns.get(&id).map(|c| c.member.clone()) else {
+            return; // Closed by the room already.
+        };
+        let messages = match protocol::read_frame(&frame) {
+            Ok(messages) => messages,
+            Err(error) => {
+                tracing::debug!(project_id = %self.project_id, %error, "malformed frame");
+                self.live.metrics.refused.inc();
+                self.kick(id, CloseWhy::Malformed);
+                return;
+            }
+        };
+        for message in messages {
+            match message {
+                Message::Sync(SyncMessage::SyncStep1(state_vector)) => {
+                    let update = self
+                        .doc
+                        .doc()
+                        .transact()
+                        .encode_state_as_update_v1(&state_vector);
+                    self.send_to(id, protocol::sync_step2(update));
+                }
+                Message::Sync(SyncMessage::SyncStep2(update))
+                | Message::Sync(SyncMessage::Update(update)) => {
+                    if protocol::is_empty_update(&update) {
+                        continue;
+                    }
+                    if document::decode_update(&update).is_err() {
+                        self.live.metrics.refused.inc();
+                        self.kick(id, CloseWhy::Malformed);
+                        return;
+                    }
+                    self.live.metrics.updates_received.inc();
+                    self.in_flight += 1;
+                    let pending = Pending {
+                        project_id: self.project_id,
+                        user_id: member.user_id,
+                        connection: id,
+                        update: Bytes::from(update),
+                        reply: self.durable.clone(),
+                    };
+                    if self.live.writer.submit(pending).await.is_err() {
+                        self.in_flight -= 1;
+                        self.kick(id, CloseWhy::NotStored);
+                        return;
+                    }
+                }
+                Message::Awareness(mut update) => {
+                    protocol::stamp(&mut update, &member);
+                    if let Some(conn) = self.conns.get_mut(&id) {
+                        conn.awareness_ids.extend(update.clients.keys().copied());
+                    }
+                    let frame = protocol::awareness(update.clone());
+                    if let Err(error) = self.awareness.apply_update(update) {
+                        tracing::debug!(%error, "awareness update not applied");
+                    }
+                    // To everyone, the sender included, as the reference server does (it keeps
+                    // a lone client's connection from looking idle).
+                    self.broadcast(None, frame);
+                }
+                Message::AwarenessQuery => {
+                    if let Ok(update) = self.awareness.update() {
+                        self.send_to(id, protocol::awareness(update));
+                    }
+                }
+                Message::Auth(_) | Message::Custom(..) => {}
+            }
+        }
+    }
+
+    fn on_durable(&mut self, event: Durable) {
+        match event {
+            Durable::Committed(updates) => {
+                self.in_flight -= updates.len().min(self.in_flight);
+                self.appended_since_compaction += updates.len() as u64;
+                for (sender, update) in updates {
+                    self.apply(&update);
+                    self.broadcast(Some(sender), protocol::update(update.to_vec()));
+                }
+                if self.appended_since_compaction >= self.live.options.compact_every {
+                    self.compact(true);
+                }
+            }
+            Durable::Failed(senders) => {
+                self.in_flight -= senders.len().min(self.in_flight);
+                let senders: HashSet<u64> = senders.into_iter().collect();
+                for id in senders {
+                    self.kick(id, CloseWhy::NotStored);
+                }
+            }
+            Durable::Remote(update) => {
+                self.apply(&update);
+                self.broadcast(None, protocol::update(update.to_vec()));
+            }
+            Durable::Reload => self.reload(),
+            Durable::Reloaded(state) => {
+                let before = self.doc.doc().transact().state_vector();
+                self.apply(&state);
+                let diff = self.doc.doc().transact().encode_state_as_update_v1(&before);
+                self.broadcast(None, protocol::update(diff));
+            }
+            Durable::AccessChanged => self.check_access(),
+            Durable::Refused(users) => {
+                let refused: Vec<u64> = self
+                    .conns
+                    .iter()
+                    .filter(|(_, c)| users.contains(&c.member.user_id))
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in refused {
+                    self.kick(id, CloseWhy::NotPartner);
+                }
+            }
+            Durable::Compacted => self.compacting = false,
+        }
+    }
+
+    /// Applies a stored update to the in-memory document.
+    fn apply(&mut self, update: &[u8]) {
+        let doc = self.doc.doc();
+        let applied = catch_unwind(AssertUnwindSafe(|| {
+            let update = Update::decode_v1(update).map_err(|e| e.to_string())?;
+            doc.transact_mut()
+                .apply_update(update)
+                .map_err(|e| e.to_string())
+        }));
+        match applied {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::error!(project_id = %self.project_id, %error, "a stored update does not apply")
+            }
+            Err(_) => {
+                tracing::error!(project_id = %self.project_id, "applying a stored update panicked")
+            }
+        }
+    }
+
+    fn send_to(&mut self, id: u64, frame: Bytes) {
+        let Some(conn) = self.conns.get(&id) else {
+            return;
+        };
+        match conn.frames.try_send(frame) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.live.metrics.slow_clients.inc();
+                self.kick(id, CloseWhy::Slow);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => self.leave(id),
+        }
+    }
+
+    /// Sends a frame to every client but `except`; counts document updates as relayed.
+    fn broadcast(&mut self, except: Option<u64>, frame: Bytes) {
+        let is_update = matches!(frame.first(), Some(0)) && matches!(frame.get(1), Some(2));
+        let mut slow = Vec::new();
+        let mut gone = Vec::new();
+        let mut sent = 0u64;
+        for (id, conn) in &self.conns {
+            if Some(*id) == except {
+                continue;
+            }
+            match conn.frames.try_send(frame.clone()) {
+                Ok(()) => sent += 1,
+                Err(mpsc::error::TrySendError::Full(_)) => slow.push(*id),
+                Err(mpsc::error::TrySendError::Closed(_)) => gone.push(*id),
+            }
+        }
+        if is_update {
+            self.live.metrics.updates_relayed.inc_by(sent);
+        }
+        for id in slow {
+            self.live.metrics.slow_clients.inc();
+            self.kick(id, CloseWhy::Slow);
+        }
+        for id in gone {
+            self.leave(id);
+        }
+    }
+
+    /// Reads the stored document again; the answer comes back as `Reloaded`.
+    fn reload(&self) {
+        let live = self.live.clone();
+        let durable = self.durable.clone();
+        let project_id = self.project_id;
+        tokio::spawn(async move {
+            match load(&live, project_id).await {
+                Ok(doc) => {
+                    let _ = durable.send(Durable::Reloaded(doc.encode_state()));
+                }
+                Err(error) => tracing::error!(%project_id, %error, "could not reload the document"),
+            }
+        });
+    }
+
+    /// Asks the database which connected users may still take part; the refused come back.
+    fn check_access(&self) {
+        let users: HashSet<Uuid> = self.conns.values().map(|c| c.member.user_id).collect();
+        let pool = self.live.pool.clone();
+        let durable = self.durable.clone();
+        let project_id = self.project_id;
+        tokio::spawn(async move {
+            let refused = db::run(&pool, move |conn| {
+                let mut refused = Vec::new();
+                for user_id in users {
+                    match ProjectAccess::load(conn, project_id, user_id) {
+                        Ok(_) => {}
+                        Err(crate::http::ApiError::NotFound) => refused.push(user_id),
+                        Err(error) => return Err(error),
+                    }
+                }
+                Ok(refused)
+            })
+            .await;
+            match refused {
+                Ok(refused) if !refused.is_empty() => {
+                    let _ = durable.send(Durable::Refused(refused));
+                }
+                Ok(_) => {}
+                Err(error) => tracing::error!(%project_id, ?error, "could not check access"),
+            }
+        });
+    }
+
+    /// Folds the log into a new snapshot, off the room's task. `report`: tell the room when done.
+    fn compact(&mut self, report: bool) {
+        if self.compacting {
+            return;
+        }
+        self.compacting = report;
+        self.appended_since_compaction = 0;
+        let pool = self.live.pool.clone();
+        let durable = self.durable.clone();
+        let project_id = self.project_id;
+        tokio::spawn(async move {
+            let compacted = db::run(&pool, move |conn| {
+                document::compact(conn, project_id).map_err(DbError::from)
+            })
+            .await;
+            if let Err(error) = compacted {
+                tracing::error!(%project_id, %error, "compaction failed");
+            }
+            if report {
+                let _ = durable.send(Durable::Compacted);
+            }
+        });
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
