@@ -84,7 +84,12 @@ async function logIn (email) {
   return body
 }
 
+// Every document the tests make: destroyed at the end, since each one's awareness keeps a timer
+// that would hold the test process open.
+const docs = []
+
 function provider (doc, token = session.api_token) {
+  docs.push(doc)
   const wsBase = base.replace('http://', 'ws://') + '/ws/projects'
   return new WebsocketProvider(wsBase, projectId, doc, {
     WebSocketPolyfill: WebSocket,
@@ -129,6 +134,7 @@ before(async () => {
 })
 
 after(async () => {
+  for (const doc of docs) doc.destroy()
   if (server && !server.exited) {
     const exited = new Promise((resolve) => server.once('exit', resolve))
     server.kill('SIGTERM')
