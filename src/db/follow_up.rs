@@ -8,10 +8,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::meetings::organization_names;
 use crate::db::models::{Action, Decision, DecisionPosition};
-use crate::db::schema::{
-    actions, decision_positions, decisions, meetings, organizations, projects, users,
-};
+use crate::db::schema::{actions, decision_positions, decisions, meetings, projects, users};
 use crate::domain::follow_up::{self, ActionStatus};
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,18 +78,6 @@ pub struct ActionFilter {
     pub overdue_on: Option<NaiveDate>,
 }
 
-fn names_of_organizations(
-    conn: &mut PgConnection,
-    ids: Vec<Uuid>,
-) -> QueryResult<HashMap<Uuid, String>> {
-    Ok(organizations::table
-        .filter(organizations::id.eq_any(ids))
-        .select((organizations::id, organizations::name))
-        .load::<(Uuid, String)>(conn)?
-        .into_iter()
-        .collect())
-}
-
 fn names_of_users(conn: &mut PgConnection, ids: Vec<Uuid>) -> QueryResult<HashMap<Uuid, String>> {
     Ok(users::table
         .filter(users::id.eq_any(ids))
@@ -133,10 +120,8 @@ pub fn action_views(
             .filter(actions::due_on.lt(day));
     }
     let rows: Vec<(Action, String, String)> = query.load(conn)?;
-    let orgs = names_of_organizations(
-        conn,
-        rows.iter().map(|r| r.0.owner_organization_id).collect(),
-    )?;
+    let owners: Vec<Uuid> = rows.iter().map(|r| r.0.owner_organization_id).collect();
+    let orgs = organization_names(conn, &owners)?;
     let people = names_of_users(conn, rows.iter().map(|r| r.0.updated_by).collect())?;
     Ok(rows
         .into_iter()
@@ -213,7 +198,13 @@ pub fn decision_views(
         .filter(decision_positions::decision_id.eq_any(&ids))
         .select(DecisionPosition::as_select())
         .load(conn)?;
-    let orgs = names_of_organizations(conn, positions.iter().map(|p| p.organization_id).collect())?;
+    let orgs = organization_names(
+        conn,
+        &positions
+            .iter()
+            .map(|p| p.organization_id)
+            .collect::<Vec<_>>(),
+    )?;
     let people = names_of_users(conn, rows.iter().map(|r| r.0.created_by).collect())?;
     let all_actions = action_views(
         conn,
