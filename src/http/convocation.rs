@@ -33,8 +33,10 @@ use crate::db::schema::{calendar_feeds, meeting_attendees, meetings, projects, u
 use crate::db::{self, meetings as queries};
 use crate::domain::Locale;
 use crate::domain::gate;
-use crate::http::meetings::{audit, in_meeting, incomplete, require_planning, reset_partstats};
-use crate::http::projects::{acting_organization, lock_document};
+use crate::http::meetings::{
+    audit, in_meeting, incomplete, lock_for_gate, require_planning, reset_partstats,
+};
+use crate::http::projects::acting_organization;
 use crate::http::views::MeetingView;
 use crate::http::{ApiError, AppState};
 use crate::mail::templates::{self, ConvocationKind, RsvpLinks};
@@ -53,13 +55,8 @@ pub async fn convene(
         current.id(),
         path.into_inner(),
         move |conn, m, access| {
-            access.require_initiator()?;
-            let meeting = queries::lock(conn, m.id)?;
-            require_planning(&meeting)?;
+            let (meeting, doc, gate_state) = lock_for_gate(conn, m.id, &access)?;
             let initiator = access.project.initiator_organization_id;
-            lock_document(conn, meeting.project_id)?;
-            queries::lock_partnerships(conn, meeting.project_id)?;
-            let (doc, gate_state) = queries::gate_state_now(conn, &meeting, initiator)?;
             let unmet = gate::unmet(&gate_state);
             if !unmet.is_empty() {
                 return Err(incomplete(unmet));

@@ -89,6 +89,25 @@ pub fn require_planning(meeting: &Meeting) -> Result<(), ApiError> {
     }
 }
 
+/// The meeting and what the gate looks at, read with everything it covers held still until the
+/// transaction ends — the meeting row, then the document, then the partnerships, always in that
+/// order — so no edit can land between the check and what the caller does on its strength.
+/// Initiator only; 409 unless the meeting is still being planned.
+pub fn lock_for_gate(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    access: &ProjectAccess,
+) -> Result<(Meeting, document::ProjectDoc, gate::GateState), ApiError> {
+    access.require_initiator()?;
+    let meeting = queries::lock(conn, meeting_id)?;
+    require_planning(&meeting)?;
+    lock_document(conn, meeting.project_id)?;
+    queries::lock_partnerships(conn, meeting.project_id)?;
+    let (doc, state) =
+        queries::gate_state_now(conn, &meeting, access.project.initiator_organization_id)?;
+    Ok((meeting, doc, state))
+}
+
 /// The gate's refusal (API.md): 409 `concertation_incomplete` with every unmet rule.
 pub fn incomplete(unmet: Vec<Unmet>) -> ApiError {
     ApiError::conflict(
@@ -804,13 +823,8 @@ pub async fn record_concertation(
     }
     let user_id = current.id();
     let record = in_meeting(&state, user_id, path.into_inner(), move |conn, m, access| {
-        access.require_initiator()?;
-        let meeting = queries::lock(conn, m.id)?;
-        require_planning(&meeting)?;
+        let (meeting, _, gate_state) = lock_for_gate(conn, m.id, &access)?;
         let initiator = access.project.initiator_organization_id;
-        lock_document(conn, meeting.project_id)?;
-        queries::lock_partnerships(conn, meeting.project_id)?;
-        let (_, gate_state) = queries::gate_state_now(conn, &meeting, initiator)?;
         let unmet = gate::upstream_unmet(&gate_state);
         if !unmet.is_empty() {
             return Err(incomplete(unmet));
