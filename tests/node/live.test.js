@@ -65,7 +65,9 @@ function loginToken (email) {
   const dir = join(dataDir, 'mail')
   let files = []
   try { files = readdirSync(dir) } catch { return null }
-  for (const file of files) {
+  // The server writes `.<id>.eml.partial` and renames it to `<id>.eml` once complete: read only
+  // the finished messages.
+  for (const file of files.filter((name) => name.endsWith('.eml') && !name.startsWith('.'))) {
     const raw = readFileSync(join(dir, file), 'utf8')
     if (!raw.includes(`To: ${email}`)) continue
     const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=')
