@@ -16,7 +16,7 @@
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use amont::db::embedded::PrivateCluster;
@@ -297,7 +297,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         start_at + Duration::from_secs_f64(options.warmup),
         start_at + Duration::from_secs_f64(options.warmup + options.seconds),
     );
-    let stop = Arc::new(AtomicBool::new(false));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
     let observed = Arc::new(Mutex::new(Observed::default()));
     let ready = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -311,7 +311,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
             first_send: start_at + period.mul_f64(n as f64 / total as f64),
             window,
             epoch,
-            stop: stop.clone(),
+            stop: stopped.clone(),
             observed: observed.clone(),
             ready: ready.clone(),
         };
@@ -322,8 +322,9 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     }
     // Sample the server's memory during the measured window.
     let mut rss_max = 0u64;
-    let mut cpu_start: Option<u64> = None;
-    let mut cpu_end = 0u64;
+    let mut cpu_start: Option<(u64, u64, (u64, u64))> = None;
+    let mut cpu_end = (0u64, 0u64, (0u64, 0u64));
+    let own_pid = std::process::id();
     let end = window.1 + Duration::from_secs(2);
     while epoch.elapsed() < end {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -332,17 +333,21 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         {
             rss_max = rss_max.max(status_kb(pid, "VmRSS:"));
             if epoch.elapsed() < window.1 {
-                cpu_start.get_or_insert(cpu_ticks(pid));
-                cpu_end = cpu_ticks(pid);
+                let now = (cpu_ticks(pid), cpu_ticks(own_pid), machine_ticks());
+                cpu_start.get_or_insert(now);
+                cpu_end = now;
             }
         }
     }
     // Clock ticks are 1/100 s on Linux; the samples span about the measured window.
-    let server_cpu = cpu_end.saturating_sub(cpu_start.unwrap_or(cpu_end)) as f64
-        / 100.0
-        / (options.seconds - 0.25).max(0.25);
+    let cpu_start = cpu_start.unwrap_or(cpu_end);
+    let span = (options.seconds - 0.25).max(0.25);
+    let server_cpu = cpu_end.0.saturating_sub(cpu_start.0) as f64 / 100.0 / span;
+    let own_cpu = cpu_end.1.saturating_sub(cpu_start.1) as f64 / 100.0 / span;
+    let machine_total = (cpu_end.2.0.saturating_sub(cpu_start.2.0)).max(1) as f64;
+    let machine_busy = cpu_end.2.1.saturating_sub(cpu_start.2.1) as f64 / machine_total;
     let hwm = server_pid.map(|p| status_kb(p, "VmHWM:")).unwrap_or(0);
-    stop.store(true, Ordering::SeqCst);
+    let _ = stop.send(true);
     for task in tasks {
         let _ = task.await;
     }
@@ -363,7 +368,8 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
          sent {:.0} updates/s, relayed {:.0} messages/s received\n\
          relay latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n\
          delivery {}/{} = {:.5}, connections closed early: {}\n\
-         server memory: max RSS in window {:.1} MB, peak (VmHWM) {:.1} MB; server CPU {:.0}% of one core",
+         server memory: max RSS in window {:.1} MB, peak (VmHWM) {:.1} MB; server CPU {:.0}% of one core\n\
+         load generator CPU {:.0}% of one core; whole machine busy {:.0}% (PostgreSQL and the kernel included)",
         options.rooms,
         options.clients,
         connected,
@@ -382,6 +388,8 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         rss_max as f64 / 1024.0,
         hwm as f64 / 1024.0,
         server_cpu * 100.0,
+        own_cpu * 100.0,
+        machine_busy * 100.0,
     )
 }
 
@@ -395,6 +403,22 @@ fn status_kb(pid: u32, field: &str) -> u64 {
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// The machine's CPU time, all cores, in clock ticks: (total, busy = total − idle − iowait).
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let total: u64 = fields.iter().sum();
+    let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+    (total, total.saturating_sub(idle))
 }
 
 /// User + system CPU time of a process, in clock ticks.
@@ -419,14 +443,17 @@ struct Client {
     first_send: Duration,
     window: (Duration, Duration),
     epoch: Instant,
-    stop: Arc<AtomicBool>,
+    stop: tokio::sync::watch::Receiver<bool>,
     observed: Arc<Mutex<Observed>>,
     ready: Arc<AtomicU64>,
 }
 
 impl Client {
-    async fn run(self) {
+    async fn run(mut self) {
+        // tungstenite zero-fills its read buffer up to `read_buffer_size` (128 KiB by default)
+        // on every read: with small frames that memset was a third of this generator's core.
         let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .read_buffer_size(4096)
             .max_message_size(Some(64 << 20));
         let Ok((socket, _)) =
             tokio_tungstenite::connect_async_with_config(&self.target, Some(config), true).await
@@ -445,14 +472,19 @@ impl Client {
         let (mut sent, mut received) = (0u64, 0u64);
         let mut seq = 0u64;
         let mut next = self.epoch + self.first_send;
+        let end_of_sending = self.epoch + self.window.1;
+        // One timer for the whole run, reset after each send (the generator's own cost is part
+        // of every latency it measures).
+        let tick = tokio::time::sleep_until(next.into());
+        tokio::pin!(tick);
         let mut closed = false;
         loop {
-            if self.stop.load(Ordering::Relaxed) {
-                break;
-            }
             tokio::select! {
-                _ = tokio::time::sleep_until(next.into()), if self.epoch.elapsed() < self.window.1 => {
+                biased;
+                _ = self.stop.changed() => break,
+                _ = &mut tick, if next < end_of_sending => {
                     next += self.period;
+                    tick.as_mut().reset(next.into());
                     let sent_at = self.epoch.elapsed();
                     let update = {
                         let mut txn = doc.transact_mut();
@@ -502,7 +534,6 @@ impl Client {
                         break;
                     }
                 },
-                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
             }
         }
         let mut observed = self.observed.lock().await;
@@ -523,10 +554,10 @@ fn markers(data: &[u8]) -> Vec<(u64, u64)> {
         if data[i] == b'#' && data[i + 1] == b'B' {
             let rest = &data[i + 2..];
             if let Some(end) = rest.iter().position(|b| *b == b'#') {
-                let text = String::from_utf8_lossy(&rest[..end]);
-                let parts: Vec<&str> = text.split('.').collect();
-                if let [client, _seq, micros] = parts[..]
-                    && let (Ok(client), Ok(micros)) = (client.parse(), micros.parse())
+                let mut parts = rest[..end].split(|b| *b == b'.');
+                if let (Some(client), Some(_seq), Some(micros), None) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                    && let (Some(client), Some(micros)) = (decimal(client), decimal(micros))
                 {
                     found.push((client, micros));
                 }
@@ -537,4 +568,16 @@ fn markers(data: &[u8]) -> Vec<(u64, u64)> {
         i += 1;
     }
     found
+}
+
+/// An unsigned decimal number written in ASCII digits.
+fn decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, d| {
+        d.is_ascii_digit()
+            .then(|| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+            .flatten()
+    })
 }

@@ -17,9 +17,11 @@
 //! document that failed to load, so an empty document can never replace a real one. Client
 //! updates are checked before they are appended, so one client cannot poison the log.
 //!
-//! **Announcements.** Every append also sends a PostgreSQL notification on [`UPDATES_CHANNEL`]
-//! in the same transaction, so it is delivered exactly when the update is committed: live rooms
-//! on every server instance apply and relay what others appended (see `crate::live`).
+//! **Announcements.** Every append is announced by a PostgreSQL notification on
+//! [`UPDATES_CHANNEL`], so that live rooms on every server instance apply and relay what others
+//! appended (see `crate::live`). Single appends and replacements notify in their own
+//! transaction, delivered exactly at commit; the live writers' group commits ([`append_batch`])
+//! announce right after their commit instead ([`announce`]), for the reason given there.
 //!
 //! Errors are returned as `diesel::result::Error` so that every function composes in the
 //! caller's transaction; document-level causes travel inside
@@ -35,6 +37,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use diesel::prelude::*;
 use diesel::result::{Error as DieselError, QueryResult};
+use diesel::sql_types::{self, Array, Nullable};
 use uuid::Uuid;
 use yrs::updates::decoder::Decode;
 use yrs::{Transact, Update};
@@ -226,51 +229,69 @@ pub struct NewUpdate<'a> {
 
 /// Appends the updates of several documents in one transaction (a group commit); returns their
 /// log ids, in order. Same checks and locks as [`append_update`]: every update must decode
-/// (nothing is stored otherwise), and each document's row is held `FOR SHARE`. `origin` names
-/// the writer in the notifications, so that it can skip its own.
-pub fn append_batch(
-    conn: &mut PgConnection,
-    updates: &[NewUpdate<'_>],
-    origin: &str,
-) -> QueryResult<Vec<i64>> {
+/// (nothing is stored otherwise), and each document's row is held `FOR SHARE`.
+///
+/// Unlike [`append_update`], it does not notify: the caller announces the committed updates
+/// with [`announce`] once it is durable. A transaction that notifies takes PostgreSQL's
+/// database-wide notification lock before its commit and keeps it until after the commit is
+/// flushed (async.c, `PreCommit_Notify`), so group commits that notified could never flush
+/// together: the instance's writers would take turns at the disk.
+pub fn append_batch(conn: &mut PgConnection, updates: &[NewUpdate<'_>]) -> QueryResult<Vec<i64>> {
     for new in updates {
         decode(new.update).map_err(DocumentError::InvalidUpdate)?;
     }
     let mut projects: Vec<Uuid> = updates.iter().map(|u| u.project_id).collect();
     projects.sort_unstable();
     projects.dedup();
-    conn.transaction(|conn| {
-        let found: Vec<Uuid> = documents::table
-            .filter(documents::project_id.eq_any(&projects))
-            .order(documents::project_id)
-            .select(documents::project_id)
-            .for_share()
-            .load(conn)?;
-        if found.len() != projects.len() {
-            return Err(DieselError::NotFound);
-        }
-        let rows: Vec<_> = updates
-            .iter()
-            .map(|u| {
-                (
-                    document_updates::project_id.eq(u.project_id),
-                    document_updates::update.eq(u.update),
-                    document_updates::user_id.eq(u.user_id),
-                )
-            })
-            .collect();
-        let ids: Vec<i64> = diesel::insert_into(document_updates::table)
-            .values(&rows)
-            .returning(document_updates::id)
-            .get_results(conn)?;
-        let appended: Vec<(Uuid, i64, &[u8])> = updates
-            .iter()
-            .zip(&ids)
-            .map(|(u, id)| (u.project_id, *id, u.update))
-            .collect();
-        notify_appended(conn, &appended, origin)?;
-        Ok(ids)
-    })
+    // One statement, so one round trip and its own transaction: lock the documents' rows (in
+    // id order, as every locker does), then insert every update — or none, when a document is
+    // missing. Rows are inserted in the given order, so their ids ascend with it.
+    let mut ids: Vec<i64> = diesel::sql_query(
+        "WITH locked AS ( \
+             SELECT project_id FROM documents WHERE project_id = ANY($1) \
+             ORDER BY project_id FOR SHARE) \
+         INSERT INTO document_updates (project_id, update, user_id) \
+         SELECT u.project_id, u.update, u.user_id \
+         FROM unnest($2::uuid[], $3::bytea[], $4::uuid[]) WITH ORDINALITY \
+              AS u (project_id, update, user_id, n) \
+         WHERE (SELECT count(*) FROM locked) = $5 \
+         ORDER BY u.n \
+         RETURNING id",
+    )
+    .bind::<Array<sql_types::Uuid>, _>(&projects)
+    .bind::<Array<sql_types::Uuid>, _>(updates.iter().map(|u| u.project_id).collect::<Vec<_>>())
+    .bind::<Array<sql_types::Bytea>, _>(updates.iter().map(|u| u.update).collect::<Vec<_>>())
+    .bind::<Array<Nullable<sql_types::Uuid>>, _>(
+        updates.iter().map(|u| u.user_id).collect::<Vec<_>>(),
+    )
+    .bind::<sql_types::BigInt, _>(projects.len() as i64)
+    .load::<LogId>(conn)?
+    .into_iter()
+    .map(|row| row.id)
+    .collect();
+    if ids.len() != updates.len() {
+        return Err(DieselError::NotFound);
+    }
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+#[derive(QueryableByName)]
+struct LogId {
+    #[diesel(sql_type = sql_types::BigInt)]
+    id: i64,
+}
+
+/// Announces updates already committed to the log, on [`UPDATES_CHANNEL`], from a connection
+/// outside any transaction: the notifications leave at once. `origin` names the writer, so that
+/// its own listener can skip them. Nothing here needs to be durable (the updates are), so the
+/// caller may run it with `synchronous_commit = off`.
+pub fn announce(
+    conn: &mut PgConnection,
+    appended: &[(Uuid, i64, &[u8])],
+    origin: &str,
+) -> QueryResult<()> {
+    notify_appended(conn, appended, origin)
 }
 
 /// Announces appended updates on [`UPDATES_CHANNEL`]; delivered to listeners at commit.

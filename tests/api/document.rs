@@ -516,3 +516,82 @@ fn concurrent_mission_replacements_are_serialized() {
     assert_eq!(mission.content_hash, mission_hash(p.org, "Seconde version"));
     assert_eq!(log_rows(&mut p.conn, p.id), 2);
 }
+
+#[test]
+fn a_group_commit_logs_every_update_in_order_or_none() {
+    let mut p = project("Début");
+    let other = Uuid::new_v4();
+    diesel::sql_query(
+        "INSERT INTO projects (id, title, initiator_organization_id, created_by) \
+         VALUES ($1, 'Autre', $2, $3)",
+    )
+    .bind::<SqlUuid, _>(other)
+    .bind::<SqlUuid, _>(p.org)
+    .bind::<SqlUuid, _>(p.user)
+    .execute(&mut p.conn)
+    .unwrap();
+    document::create(&mut p.conn, other, "Autre début").unwrap();
+    let state = document::load(&mut p.conn, p.id).unwrap().encode_state();
+    let other_state = document::load(&mut p.conn, other).unwrap().encode_state();
+    let (a, b) = (client_from(&state), client_from(&other_state));
+    let edits = [
+        (p.id, client_appends(&a, " un")),
+        (other, client_appends(&b, " deux")),
+        (p.id, client_appends(&a, " trois")),
+        (p.id, client_appends(&a, " quatre")),
+    ];
+    let batch: Vec<document::NewUpdate<'_>> = edits
+        .iter()
+        .map(|(project_id, update)| document::NewUpdate {
+            project_id: *project_id,
+            user_id: Some(p.user),
+            update,
+        })
+        .collect();
+
+    let ids = document::append_batch(&mut p.conn, &batch).unwrap();
+    assert_eq!(ids.len(), 4);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    for ((_, update), id) in edits.iter().zip(&ids) {
+        assert_eq!(
+            document::logged_update(&mut p.conn, *id)
+                .unwrap()
+                .as_deref(),
+            Some(update.as_slice())
+        );
+    }
+    let brief = |conn: &mut PgConnection, id| document::load(conn, id).unwrap().brief().text;
+    assert_eq!(brief(&mut p.conn, p.id), "Début un trois quatre");
+    assert_eq!(brief(&mut p.conn, other), "Autre début deux");
+
+    // A project without a document (never created, or deleted): the whole batch is refused.
+    let missing = Uuid::new_v4();
+    let more = client_appends(&a, " cinq");
+    let refused = [
+        document::NewUpdate {
+            project_id: p.id,
+            user_id: Some(p.user),
+            update: &more,
+        },
+        document::NewUpdate {
+            project_id: missing,
+            user_id: None,
+            update: &more,
+        },
+    ];
+    assert!(matches!(
+        document::append_batch(&mut p.conn, &refused),
+        Err(diesel::result::Error::NotFound)
+    ));
+    // An update that does not decode: refused before anything is written.
+    let garbage = [
+        refused[0],
+        document::NewUpdate {
+            project_id: p.id,
+            user_id: None,
+            update: b"\xff\xff\xff",
+        },
+    ];
+    assert!(document::append_batch(&mut p.conn, &garbage).is_err());
+    assert_eq!(log_rows(&mut p.conn, p.id), 3);
+}
