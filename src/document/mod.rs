@@ -17,11 +17,9 @@
 //! document that failed to load, so an empty document can never replace a real one. Client
 //! updates are checked before they are appended, so one client cannot poison the log.
 //!
-//! **Announcements.** Every append is announced by a PostgreSQL notification on
-//! [`UPDATES_CHANNEL`], so that live rooms on every server instance apply and relay what others
-//! appended (see `crate::live`). Single appends and replacements notify in their own
-//! transaction, delivered exactly at commit; the live writers' group commits ([`append_batch`])
-//! announce right after their commit instead ([`announce`]), for the reason given there.
+//! **Announcements.** Every append also sends a PostgreSQL notification on [`UPDATES_CHANNEL`]
+//! in the same statement, so it is delivered exactly when the update is committed: live rooms
+//! on every server instance apply and relay what others appended (see `crate::live`).
 //!
 //! Errors are returned as `diesel::result::Error` so that every function composes in the
 //! caller's transaction; document-level causes travel inside
@@ -171,9 +169,10 @@ fn load_from(
     Ok(doc)
 }
 
-/// Appends a client's raw lib0 v1 update to the log; returns its log id. The bytes are checked
-/// to decode first ([`DocumentError::InvalidUpdate`] otherwise, nothing stored). Holds the
-/// `documents` row `FOR SHARE` until the caller's transaction ends (see the module docs).
+/// Appends a client's raw lib0 v1 update to the log and announces it; returns its log id. The
+/// bytes are checked to decode first ([`DocumentError::InvalidUpdate`] otherwise, nothing
+/// stored). Holds the `documents` row `FOR SHARE` until the caller's transaction ends (see the
+/// module docs).
 pub fn append_update(
     conn: &mut PgConnection,
     project_id: Uuid,
@@ -181,14 +180,7 @@ pub fn append_update(
     update: &[u8],
 ) -> QueryResult<i64> {
     decode(update).map_err(DocumentError::InvalidUpdate)?;
-    conn.transaction(|conn| {
-        documents::table
-            .find(project_id)
-            .select(documents::project_id)
-            .for_share()
-            .first::<Uuid>(conn)?;
-        insert_update(conn, project_id, user_id, update)
-    })
+    insert_update(conn, project_id, user_id, update)
 }
 
 fn insert_update(
@@ -197,19 +189,17 @@ fn insert_update(
     user_id: Option<Uuid>,
     update: &[u8],
 ) -> QueryResult<i64> {
-    let id = diesel::insert_into(document_updates::table)
-        .values((
-            document_updates::project_id.eq(project_id),
-            document_updates::update.eq(update),
-            document_updates::user_id.eq(user_id),
-        ))
-        .returning(document_updates::id)
-        .get_result(conn)?;
-    notify_appended(conn, &[(project_id, id, update)], NO_ORIGIN)?;
-    Ok(id)
+    let new = NewUpdate {
+        project_id,
+        user_id,
+        update,
+    };
+    let ids = insert_and_announce(conn, &[new], NO_ORIGIN)?;
+    ids.first().copied().ok_or(DieselError::NotFound)
 }
 
-/// The PostgreSQL channel on which every appended update is announced (see [`notification`]).
+/// The PostgreSQL channel on which every appended update is announced
+/// (see [`parse_notification`]).
 pub const UPDATES_CHANNEL: &str = "amont_doc";
 
 /// The origin of an append made outside any live room (an HTTP replacement, a tool).
@@ -227,36 +217,52 @@ pub struct NewUpdate<'a> {
     pub update: &'a [u8],
 }
 
-/// Appends the updates of several documents in one transaction (a group commit); returns their
-/// log ids, in order. Same checks and locks as [`append_update`]: every update must decode
-/// (nothing is stored otherwise), and each document's row is held `FOR SHARE`.
-///
-/// Unlike [`append_update`], it does not notify: the caller announces the committed updates
-/// with [`announce`] once it is durable. A transaction that notifies takes PostgreSQL's
-/// database-wide notification lock before its commit and keeps it until after the commit is
-/// flushed (async.c, `PreCommit_Notify`), so group commits that notified could never flush
-/// together: the instance's writers would take turns at the disk.
-pub fn append_batch(conn: &mut PgConnection, updates: &[NewUpdate<'_>]) -> QueryResult<Vec<i64>> {
+/// Appends the updates of several documents in one transaction (a group commit) and announces
+/// them; returns their log ids, in order. Same checks and locks as [`append_update`]: every
+/// update must decode (nothing is stored otherwise), and each document's row is held
+/// `FOR SHARE`; a missing document fails the whole batch (`NotFound`, nothing stored). `origin`
+/// names the writer in the notifications, so that it can skip its own.
+pub fn append_batch(
+    conn: &mut PgConnection,
+    updates: &[NewUpdate<'_>],
+    origin: &str,
+) -> QueryResult<Vec<i64>> {
     for new in updates {
         decode(new.update).map_err(DocumentError::InvalidUpdate)?;
     }
+    insert_and_announce(conn, updates, origin)
+}
+
+/// The one statement behind every append — one round trip, and outside a transaction one
+/// transaction of its own: lock the documents' rows `FOR SHARE` (in id order, as every locker
+/// does), insert every update in the given order (so their ids ascend with it) or none when a
+/// document is missing, and notify each on [`UPDATES_CHANNEL`] (delivered at commit).
+///
+/// The payload, read by [`parse_notification`]: `<project id> <log id> <origin> <hex update>`,
+/// the update left out when it is over [`INLINE_UPDATE_MAX`] bytes (read it back by id).
+fn insert_and_announce(
+    conn: &mut PgConnection,
+    updates: &[NewUpdate<'_>],
+    origin: &str,
+) -> QueryResult<Vec<i64>> {
     let mut projects: Vec<Uuid> = updates.iter().map(|u| u.project_id).collect();
     projects.sort_unstable();
     projects.dedup();
-    // One statement, so one round trip and its own transaction: lock the documents' rows (in
-    // id order, as every locker does), then insert every update — or none, when a document is
-    // missing. Rows are inserted in the given order, so their ids ascend with it.
     let mut ids: Vec<i64> = diesel::sql_query(
         "WITH locked AS ( \
              SELECT project_id FROM documents WHERE project_id = ANY($1) \
-             ORDER BY project_id FOR SHARE) \
-         INSERT INTO document_updates (project_id, update, user_id) \
-         SELECT u.project_id, u.update, u.user_id \
-         FROM unnest($2::uuid[], $3::bytea[], $4::uuid[]) WITH ORDINALITY \
-              AS u (project_id, update, user_id, n) \
-         WHERE (SELECT count(*) FROM locked) = $5 \
-         ORDER BY u.n \
-         RETURNING id",
+             ORDER BY project_id FOR SHARE), \
+         appended AS ( \
+             INSERT INTO document_updates (project_id, update, user_id) \
+             SELECT u.project_id, u.update, u.user_id \
+             FROM unnest($2::uuid[], $3::bytea[], $4::uuid[]) WITH ORDINALITY \
+                  AS u (project_id, update, user_id, n) \
+             WHERE (SELECT count(*) FROM locked) = $5 \
+             ORDER BY u.n \
+             RETURNING id, project_id, update) \
+         SELECT id, pg_notify($6, concat_ws(' ', project_id, id, $7::text, \
+                    CASE WHEN octet_length(update) <= $8 THEN encode(update, 'hex') END, '')) \
+         FROM appended ORDER BY id",
     )
     .bind::<Array<sql_types::Uuid>, _>(&projects)
     .bind::<Array<sql_types::Uuid>, _>(updates.iter().map(|u| u.project_id).collect::<Vec<_>>())
@@ -265,6 +271,9 @@ pub fn append_batch(conn: &mut PgConnection, updates: &[NewUpdate<'_>]) -> Query
         updates.iter().map(|u| u.user_id).collect::<Vec<_>>(),
     )
     .bind::<sql_types::BigInt, _>(projects.len() as i64)
+    .bind::<sql_types::Text, _>(UPDATES_CHANNEL)
+    .bind::<sql_types::Text, _>(origin)
+    .bind::<sql_types::Integer, _>(INLINE_UPDATE_MAX as i32)
     .load::<LogId>(conn)?
     .into_iter()
     .map(|row| row.id)
@@ -282,46 +291,6 @@ struct LogId {
     id: i64,
 }
 
-/// Announces updates already committed to the log, on [`UPDATES_CHANNEL`], from a connection
-/// outside any transaction: the notifications leave at once. `origin` names the writer, so that
-/// its own listener can skip them. Nothing here needs to be durable (the updates are), so the
-/// caller may run it with `synchronous_commit = off`.
-pub fn announce(
-    conn: &mut PgConnection,
-    appended: &[(Uuid, i64, &[u8])],
-    origin: &str,
-) -> QueryResult<()> {
-    notify_appended(conn, appended, origin)
-}
-
-/// Announces appended updates on [`UPDATES_CHANNEL`]; delivered to listeners at commit.
-fn notify_appended(
-    conn: &mut PgConnection,
-    appended: &[(Uuid, i64, &[u8])],
-    origin: &str,
-) -> QueryResult<()> {
-    let payloads: Vec<String> = appended
-        .iter()
-        .map(|(project_id, id, update)| notification(*project_id, *id, origin, update))
-        .collect();
-    diesel::sql_query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
-        .bind::<diesel::sql_types::Text, _>(UPDATES_CHANNEL)
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(payloads)
-        .execute(conn)?;
-    Ok(())
-}
-
-/// The payload announcing one appended update: `<project id> <log id> <origin> <hex update>`,
-/// the update left empty when it is larger than [`INLINE_UPDATE_MAX`].
-pub fn notification(project_id: Uuid, id: i64, origin: &str, update: &[u8]) -> String {
-    let inline = if update.len() <= INLINE_UPDATE_MAX {
-        hex::encode(update)
-    } else {
-        String::new()
-    };
-    format!("{project_id} {id} {origin} {inline}")
-}
-
 /// One logged update, as announced by a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announced {
@@ -332,12 +301,12 @@ pub struct Announced {
     pub update: Option<Vec<u8>>,
 }
 
-/// The origin named by a payload written by [`notification`] (cheap: nothing is decoded).
+/// The origin named by an update's notification (cheap: nothing is decoded).
 pub fn notification_origin(payload: &str) -> Option<&str> {
     payload.split(' ').nth(2)
 }
 
-/// Parses a payload written by [`notification`]; `None` when it is not one.
+/// Parses an update's notification ([`insert_and_announce`]); `None` when it is not one.
 pub fn parse_notification(payload: &str) -> Option<Announced> {
     let mut parts = payload.split(' ');
     let project_id = parts.next()?.parse().ok()?;
@@ -482,9 +451,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn notifications_carry_small_updates_and_name_large_ones() {
+    fn notifications_parse_inline_and_named_updates() {
         let project_id = Uuid::new_v4();
-        let small = notification(project_id, 42, "abc", &[0, 1, 2]);
+        let small = format!("{project_id} 42 abc 000102");
         assert_eq!(notification_origin(&small), Some("abc"));
         assert_eq!(
             parse_notification(&small),
@@ -495,19 +464,20 @@ mod tests {
                 update: Some(vec![0, 1, 2]),
             })
         );
-        let large = notification(project_id, 43, NO_ORIGIN, &[7; INLINE_UPDATE_MAX + 1]);
-        assert!(large.len() < 100);
-        let parsed = parse_notification(&large).unwrap();
-        assert_eq!((parsed.id, parsed.update), (43, None));
-        assert_eq!(parsed.origin, NO_ORIGIN);
-        // The largest inline update still fits PostgreSQL's 8000-byte payload limit.
-        let largest = notification(
-            project_id,
-            i64::MAX,
-            "0123456789abcdef0123456789abcdef",
-            &[1; INLINE_UPDATE_MAX],
+        // A large update is left out (the trailing separator stays).
+        let large = parse_notification(&format!("{project_id} 43 {NO_ORIGIN} ")).unwrap();
+        assert_eq!(
+            (large.id, large.update, large.origin.as_str()),
+            (43, None, NO_ORIGIN)
         );
-        assert!(largest.len() < 8000, "{}", largest.len());
         assert_eq!(parse_notification("not a notification"), None);
+        assert_eq!(parse_notification(&format!("{project_id} 44 abc zz")), None);
+    }
+
+    #[test]
+    fn the_largest_inline_update_fits_a_notification() {
+        // <uuid> <i64> <origin: a uuid's 32 hex digits> <hex>, under PostgreSQL's 8000 bytes.
+        let longest = 36 + 1 + 19 + 1 + 32 + 1 + 2 * INLINE_UPDATE_MAX;
+        assert!(longest < 8000, "{longest}");
     }
 }

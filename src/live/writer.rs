@@ -4,15 +4,9 @@
 //! Rooms submit each update they receive; a dedicated thread with its own connection (two by
 //! default, each serving a fixed share of the projects) takes everything that queued up while
 //! it was writing and appends it in one transaction
-//! ([`document::append_batch`]: per-document `FOR SHARE` locks, one multi-row insert). After
-//! COMMIT it tells each room which of its updates are durable; only then does the room relay
-//! them. Then it announces them to the other instances ([`document::announce`]) on a second
-//! connection with `synchronous_commit = off`: notifying inside the group commit would hold
-//! PostgreSQL's notification lock through the flush and serialize the writers' commits, and
-//! the announcement needs no durability of its own — the updates are in the log already. If the
-//! process dies between the two, another instance's open room misses those updates until a
-//! client that has them syncs with it (the y-websocket handshake sends the server whatever it
-//! lacks) or the room is reloaded. A failed batch of several documents is retried document by
+//! ([`document::append_batch`]: one statement that locks the documents' rows `FOR SHARE`,
+//! inserts every update and notifies the other instances). After COMMIT it tells each room which of its updates are durable; only then
+//! does the room relay them. A failed batch of several documents is retried document by
 //! document, so one broken document does not hold back the others; the updates of a failed
 //! write are reported as such, and their senders disconnected (they resend on reconnection).
 //!
@@ -24,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use anyhow::Result;
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::{Connection, PgConnection};
 use tokio::sync::mpsc;
 use url::Url;
 use uuid::Uuid;
@@ -74,7 +68,6 @@ pub(super) fn spawn(
             database_url: database_url.clone(),
             origin: origin.clone(),
             conn: None,
-            notifier: None,
             max_batch: options.writer_batch,
             metrics: metrics.clone(),
         };
@@ -90,8 +83,6 @@ struct Writer {
     database_url: Url,
     origin: String,
     conn: Option<PgConnection>,
-    /// For the announcements, in autocommit with `synchronous_commit = off`.
-    notifier: Option<PgConnection>,
     max_batch: usize,
     metrics: LiveMetrics,
 }
@@ -118,7 +109,7 @@ impl Writer {
         }
     }
 
-    /// Stores a batch, reports the outcome to each room, then announces what was stored.
+    /// Stores a batch and reports the outcome to each room.
     fn write(&mut self, batch: Vec<Pending>) {
         let started = Instant::now();
         let stored = self.append(&batch);
@@ -127,27 +118,20 @@ impl Writer {
             .observe(started.elapsed().as_secs_f64());
         self.metrics.batch_size.observe(batch.len() as f64);
         match stored {
-            Ok(ids) => {
+            Ok(()) => {
                 self.metrics.updates_appended.inc_by(batch.len() as u64);
-                let announced = announcement(&batch, ids);
                 report(batch, true);
-                self.announce(&announced);
             }
             Err(error) if has_several_documents(&batch) => {
                 tracing::warn!(%error, "group commit failed; retrying document by document");
                 for group in by_document(batch) {
-                    match self.append(&group) {
-                        Ok(ids) => {
-                            self.metrics.updates_appended.inc_by(group.len() as u64);
-                            let announced = announcement(&group, ids);
-                            report(group, true);
-                            self.announce(&announced);
-                        }
-                        Err(error) => {
-                            tracing::error!(%error, project_id = %group[0].project_id, "could not store live updates");
-                            report(group, false);
-                        }
+                    let stored = self.append(&group);
+                    if let Err(error) = &stored {
+                        tracing::error!(%error, project_id = %group[0].project_id, "could not store live updates");
+                    } else {
+                        self.metrics.updates_appended.inc_by(group.len() as u64);
                     }
+                    report(group, stored.is_ok());
                 }
             }
             Err(error) => {
@@ -157,34 +141,8 @@ impl Writer {
         }
     }
 
-    /// Tells the other instances about committed updates; reconnects once when the connection
-    /// was lost. A failure is logged, not retried further: the updates are stored, and the other
-    /// instances' rooms catch up from their clients or on reload (see the module docs).
-    fn announce(&mut self, announced: &[(Uuid, i64, Bytes)]) {
-        let appended: Vec<(Uuid, i64, &[u8])> = announced
-            .iter()
-            .map(|(project_id, id, update)| (*project_id, *id, update.as_ref()))
-            .collect();
-        let origin = self.origin.clone();
-        for attempt in 0..2 {
-            let outcome = self.notifier().and_then(|conn| {
-                document::announce(conn, &appended, &origin).map_err(anyhow::Error::from)
-            });
-            match outcome {
-                Ok(()) => return,
-                Err(error) if attempt == 0 => {
-                    tracing::debug!(%error, "announcing live updates failed; reconnecting");
-                    self.notifier = None;
-                }
-                Err(error) => {
-                    tracing::error!(%error, updates = appended.len(), "could not announce live updates to the other instances");
-                }
-            }
-        }
-    }
-
-    /// One transaction; reconnects once when the connection was lost. The updates' log ids.
-    fn append(&mut self, batch: &[Pending]) -> Result<Vec<i64>> {
+    /// One transaction; reconnects once when the connection was lost.
+    fn append(&mut self, batch: &[Pending]) -> Result<()> {
         let updates: Vec<NewUpdate<'_>> = batch
             .iter()
             .map(|p| NewUpdate {
@@ -193,10 +151,11 @@ impl Writer {
                 update: &p.update,
             })
             .collect();
+        let origin = self.origin.clone();
         for attempt in 0..2 {
             let conn = self.connection()?;
-            match document::append_batch(conn, &updates) {
-                Ok(ids) => return Ok(ids),
+            match document::append_batch(conn, &updates, &origin) {
+                Ok(_) => return Ok(()),
                 Err(error) if attempt == 0 && is_connection_lost(&error) => {
                     self.conn = None;
                     std::thread::sleep(Duration::from_millis(50));
@@ -209,41 +168,18 @@ impl Writer {
 
     fn connection(&mut self) -> Result<&mut PgConnection> {
         if self.conn.is_none() {
-            self.conn = Some(connect(&self.database_url)?);
+            let conn = PgConnection::establish(self.database_url.as_str()).map_err(|e| {
+                anyhow::anyhow!(
+                    "the live writer cannot connect to {}: {e}",
+                    redacted(&self.database_url)
+                )
+            })?;
+            self.conn = Some(conn);
         }
         self.conn
             .as_mut()
             .ok_or_else(|| anyhow::anyhow!("no connection"))
     }
-
-    fn notifier(&mut self) -> Result<&mut PgConnection> {
-        if self.notifier.is_none() {
-            let mut conn = connect(&self.database_url)?;
-            diesel::sql_query("SET synchronous_commit = off").execute(&mut conn)?;
-            self.notifier = Some(conn);
-        }
-        self.notifier
-            .as_mut()
-            .ok_or_else(|| anyhow::anyhow!("no connection"))
-    }
-}
-
-fn connect(database_url: &Url) -> Result<PgConnection> {
-    PgConnection::establish(database_url.as_str()).map_err(|e| {
-        anyhow::anyhow!(
-            "the live writer cannot connect to {}: {e}",
-            redacted(database_url)
-        )
-    })
-}
-
-/// What to announce of a stored batch: each update with its log id.
-fn announcement(batch: &[Pending], ids: Vec<i64>) -> Vec<(Uuid, i64, Bytes)> {
-    batch
-        .iter()
-        .zip(ids)
-        .map(|(pending, id)| (pending.project_id, id, pending.update.clone()))
-        .collect()
 }
 
 fn is_connection_lost(error: &diesel::result::Error) -> bool {

@@ -549,9 +549,22 @@ fn a_group_commit_logs_every_update_in_order_or_none() {
         })
         .collect();
 
-    let ids = document::append_batch(&mut p.conn, &batch).unwrap();
+    let mut listener = p.db.connect();
+    diesel::sql_query(format!("LISTEN {}", document::UPDATES_CHANNEL))
+        .execute(&mut listener)
+        .unwrap();
+
+    let ids = document::append_batch(&mut p.conn, &batch, "writer-1").unwrap();
     assert_eq!(ids.len(), 4);
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // Each update announced at commit, in order, carrying the update itself.
+    let announced = notifications(&mut listener, 4);
+    for (((project_id, update), id), announced) in edits.iter().zip(&ids).zip(&announced) {
+        assert_eq!(announced.project_id, *project_id);
+        assert_eq!(announced.id, *id);
+        assert_eq!(announced.origin, "writer-1");
+        assert_eq!(announced.update.as_deref(), Some(update.as_slice()));
+    }
     for ((_, update), id) in edits.iter().zip(&ids) {
         assert_eq!(
             document::logged_update(&mut p.conn, *id)
@@ -563,6 +576,16 @@ fn a_group_commit_logs_every_update_in_order_or_none() {
     let brief = |conn: &mut PgConnection, id| document::load(conn, id).unwrap().brief().text;
     assert_eq!(brief(&mut p.conn, p.id), "Début un trois quatre");
     assert_eq!(brief(&mut p.conn, other), "Autre début deux");
+    // One too large for a notification is named, to be read back from the log.
+    let large = client_appends(&b, &"x".repeat(document::INLINE_UPDATE_MAX));
+    let id = document::append_update(&mut p.conn, other, None, &large).unwrap();
+    let announced = notifications(&mut listener, 1);
+    assert_eq!((announced[0].id, announced[0].update.as_ref()), (id, None));
+    assert_eq!(announced[0].origin, document::NO_ORIGIN);
+    assert_eq!(
+        document::logged_update(&mut p.conn, id).unwrap(),
+        Some(large)
+    );
 
     // A project without a document (never created, or deleted): the whole batch is refused.
     let missing = Uuid::new_v4();
@@ -580,7 +603,7 @@ fn a_group_commit_logs_every_update_in_order_or_none() {
         },
     ];
     assert!(matches!(
-        document::append_batch(&mut p.conn, &refused),
+        document::append_batch(&mut p.conn, &refused, "writer-1"),
         Err(diesel::result::Error::NotFound)
     ));
     // An update that does not decode: refused before anything is written.
@@ -592,6 +615,34 @@ fn a_group_commit_logs_every_update_in_order_or_none() {
             update: b"\xff\xff\xff",
         },
     ];
-    assert!(document::append_batch(&mut p.conn, &garbage).is_err());
+    assert!(document::append_batch(&mut p.conn, &garbage, "writer-1").is_err());
     assert_eq!(log_rows(&mut p.conn, p.id), 3);
+    assert!(notifications(&mut listener, 0).is_empty());
+}
+
+/// The next `count` update notifications (waits up to 10 s for them, and a moment for more).
+fn notifications(conn: &mut PgConnection, count: usize) -> Vec<document::Announced> {
+    let mut found = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut quiet_until = None;
+    loop {
+        for n in conn.notifications_iter() {
+            let n = n.unwrap();
+            found.push(document::parse_notification(&n.payload).expect(&n.payload));
+        }
+        if found.len() >= count {
+            // Anything beyond `count` must show up too.
+            let until = *quiet_until.get_or_insert(Instant::now() + Duration::from_millis(200));
+            if Instant::now() > until {
+                assert_eq!(found.len(), count, "{found:?}");
+                return found;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} notifications",
+            found.len()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
