@@ -10,7 +10,8 @@
 //! the projects and a user, pins itself to `--client-cpu`, and drives the clients from one
 //! thread (tokio-tungstenite + yrs, as real clients would). Every update is durable before it
 //! is relayed, as always. With `--reference`, the same load goes to an already running
-//! reference y-websocket server instead (rooms `bench-<n>`, nothing persisted); give its pid
+//! reference y-websocket server instead (rooms `bench-<pid>-<n>`, new ones on every run: that
+//! server keeps rooms in memory, and a previous run's content would count again); give its pid
 //! with `--reference-pid` for its memory. `cargo test` builds this target but runs nothing.
 
 use std::net::TcpListener;
@@ -92,7 +93,10 @@ fn main() {
     let (targets, server, _cluster, _db) = match &options.reference {
         Some(url) => {
             let targets: Vec<String> = (0..options.rooms)
-                .map(|r| format!("{}/bench-{r}", url.trim_end_matches('/')))
+                .map(|r| {
+                    let base = url.trim_end_matches('/');
+                    format!("{base}/bench-{}-{r}", std::process::id())
+                })
                 .collect();
             (targets, None, None, None)
         }
@@ -140,7 +144,8 @@ fn main() {
 }
 
 /// The server process, killed when dropped.
-struct Server(Child);
+/// The server process and its data folder, both gone when dropped.
+struct Server(Child, std::path::PathBuf);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -149,6 +154,7 @@ impl Drop for Server {
             nix::sys::signal::Signal::SIGTERM,
         );
         let _ = self.0.wait();
+        let _ = std::fs::remove_dir_all(&self.1);
     }
 }
 
@@ -255,6 +261,7 @@ fn start_server(url: &Url, cpu: &str) -> (Server, u16) {
         .unwrap()
         .port();
     let data_dir = std::env::temp_dir().join(format!("amont-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&data_dir).expect("the server's data folder");
     let child = Command::new("taskset")
         .args(["-c", cpu, env!("CARGO_BIN_EXE_amont"), "serve"])
         .env("DATABASE_URL", url.as_str())
@@ -267,7 +274,7 @@ fn start_server(url: &Url, cpu: &str) -> (Server, u16) {
         .stdout(Stdio::null())
         .spawn()
         .expect("amont serve starts");
-    let server = Server(child);
+    let server = Server(child, data_dir);
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the server did not start");

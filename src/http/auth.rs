@@ -218,7 +218,12 @@ pub async fn logout(
 ) -> Result<HttpResponse, ApiError> {
     let session_id = current.session_id;
     db::run(&state.pool, move |conn| {
-        sessions::revoke(conn, session_id, Utc::now()).map_err(DbError::from)
+        conn.transaction(|conn| {
+            sessions::revoke(conn, session_id, Utc::now())?;
+            // Its open websocket connections close too, on every instance.
+            crate::live::notify_session_ended(conn, session_id)
+        })
+        .map_err(DbError::from)
     })
     .await?;
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();

@@ -60,7 +60,8 @@ pub async fn connect(
 
 /// Who the token's user is in the project, if they may take part in it.
 fn member(conn: &mut PgConnection, token: &str, project_id: Uuid) -> Result<Member, ApiError> {
-    let (_, user) = sessions::find(conn, token, Utc::now())?.ok_or(ApiError::Unauthenticated)?;
+    let (session_id, user) =
+        sessions::find(conn, token, Utc::now())?.ok_or(ApiError::Unauthenticated)?;
     let access = ProjectAccess::load(conn, project_id, user.id)?;
     let taking_part: Vec<Uuid> = access
         .organizations
@@ -75,6 +76,7 @@ fn member(conn: &mut PgConnection, token: &str, project_id: Uuid) -> Result<Memb
         .load(conn)?;
     Ok(Member {
         user_id: user.id,
+        session_id,
         name: user.display_name,
         organizations,
     })

@@ -159,5 +159,6 @@ fn reason(why: CloseWhy) -> CloseReason {
             description: Some("the document is unavailable".into()),
         },
         CloseWhy::NotPartner => policy("no longer a partner of this project"),
+        CloseWhy::SignedOut => policy("signed out"),
     }
 }

@@ -17,7 +17,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::room::Durable;
-use super::{ACCESS_CHANNEL, Inner};
+use super::{ACCESS_CHANNEL, Inner, SESSION_CHANNEL};
 use crate::document::{self, UPDATES_CHANNEL};
 
 pub(super) fn spawn(database_url: Url, live: Weak<Inner>) -> Result<()> {
@@ -32,6 +32,7 @@ fn connect(database_url: &Url) -> QueryResult<PgConnection> {
         .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
     diesel::sql_query(format!("LISTEN {UPDATES_CHANNEL}")).execute(&mut conn)?;
     diesel::sql_query(format!("LISTEN {ACCESS_CHANNEL}")).execute(&mut conn)?;
+    diesel::sql_query(format!("LISTEN {SESSION_CHANNEL}")).execute(&mut conn)?;
     Ok(conn)
 }
 
@@ -88,6 +89,12 @@ fn run(database_url: Url, live: Weak<Inner>) {
                     received += 1;
                     if let Ok(project_id) = n.payload.parse::<Uuid>() {
                         inner.dispatch(project_id, Durable::AccessChanged);
+                    }
+                }
+                Ok(n) if n.channel == SESSION_CHANNEL => {
+                    received += 1;
+                    if let Ok(session_id) = n.payload.parse::<Uuid>() {
+                        inner.dispatch_all(|| Durable::SessionEnded(session_id));
                     }
                 }
                 Ok(_) => received += 1,

@@ -43,6 +43,10 @@ use metrics::LiveMetrics;
 /// every instance then checks who may still stay in the room.
 pub const ACCESS_CHANNEL: &str = "amont_access";
 
+/// The PostgreSQL channel announcing that a login session ended (payload: its id): every
+/// instance closes the connections opened with it.
+pub const SESSION_CHANNEL: &str = "amont_session_end";
+
 /// Timings and bounds of live co-editing. [`LiveOptions::from_settings`] is what the server uses.
 #[derive(Debug, Clone)]
 pub struct LiveOptions {
@@ -105,6 +109,9 @@ impl Default for LiveOptions {
 #[derive(Debug, Clone)]
 pub struct Member {
     pub user_id: Uuid,
+    /// The login session the connection was opened with: signing out of it closes the
+    /// connection.
+    pub session_id: Uuid,
     pub name: String,
     /// The names of the user's organizations taking part in the project.
     pub organizations: Vec<String>,
@@ -242,6 +249,16 @@ pub fn notify_access_changed(conn: &mut PgConnection, project_id: Uuid) -> Query
     diesel::sql_query("SELECT pg_notify($1, $2)")
         .bind::<diesel::sql_types::Text, _>(ACCESS_CHANNEL)
         .bind::<diesel::sql_types::Text, _>(project_id.to_string())
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Announces, in the caller's transaction, that the session `session_id` was signed out: at
+/// commit, every instance closes the websocket connections opened with it.
+pub fn notify_session_ended(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_notify($1, $2)")
+        .bind::<diesel::sql_types::Text, _>(SESSION_CHANNEL)
+        .bind::<diesel::sql_types::Text, _>(session_id.to_string())
         .execute(conn)
         .map(|_| ())
 }

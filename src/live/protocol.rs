@@ -88,6 +88,7 @@ mod tests {
     fn member() -> Member {
         Member {
             user_id: uuid::Uuid::nil(),
+            session_id: uuid::Uuid::nil(),
             name: "Camille".into(),
             organizations: vec!["CAF".into(), "Mairie".into()],
         }

@@ -71,6 +71,8 @@ pub(super) enum CloseWhy {
     Unavailable,
     /// The user's organization is no longer an invited or accepted partner.
     NotPartner,
+    /// The login session it was opened with was signed out.
+    SignedOut,
 }
 
 /// Events about what is stored already.
@@ -89,6 +91,8 @@ pub(super) enum Durable {
     AccessChanged,
     /// Users who may no longer take part.
     Refused(Vec<Uuid>),
+    /// A login session was signed out: close the connections opened with it.
+    SessionEnded(Uuid),
     /// A compaction ended.
     Compacted,
 }
@@ -387,6 +391,17 @@ impl Room {
                     .collect();
                 for id in refused {
                     self.kick(id, CloseWhy::NotPartner);
+                }
+            }
+            Durable::SessionEnded(session_id) => {
+                let ended: Vec<u64> = self
+                    .conns
+                    .iter()
+                    .filter(|(_, c)| c.member.session_id == session_id)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in ended {
+                    self.kick(id, CloseWhy::SignedOut);
                 }
             }
             Durable::Compacted => self.compacting = false,

@@ -5,8 +5,8 @@
 //! default, each serving a fixed share of the projects) takes everything that queued up while
 //! it was writing and appends it in one transaction
 //! ([`document::append_batch`]: one statement that locks the documents' rows `FOR SHARE`,
-//! inserts every update and notifies the other instances). After COMMIT it tells each room which of its updates are durable; only then
-//! does the room relay them. A failed batch of several documents is retried document by
+//! inserts every update and notifies the other instances). After COMMIT it tells each room
+//! which of its updates are durable; only then does the room relay them. A failed batch of several documents is retried document by
 //! document, so one broken document does not hold back the others; the updates of a failed
 //! write are reported as such, and their senders disconnected (they resend on reconnection).
 //!

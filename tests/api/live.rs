@@ -291,6 +291,35 @@ async fn members_of_a_withdrawn_partner_are_disconnected() {
 }
 
 #[actix_web::test]
+async fn signing_out_closes_the_connections_of_that_session() {
+    let app = TestApp::spawn().await;
+    let p = project(&app).await;
+    let alice = client(app.address, p.id, &p.alice).await;
+    let bob = client(app.address, p.id, &p.bob).await;
+    let response = p.bob.post("/api/auth/logout", json!({})).await;
+    assert_eq!(response.status(), 204);
+    let frame = bob.closed().await.expect("a close frame");
+    assert_eq!(frame.code, CloseCode::Policy);
+    assert_eq!(frame.reason.as_str(), "signed out");
+    // Other sessions stay connected, and the ended one cannot reconnect.
+    alice.edit(|txn| {
+        txn.get_or_insert_text("brief")
+            .insert(txn, 0, "Encore là. ");
+    });
+    let again = client(app.address, p.id, &p.alice).await;
+    assert!(
+        again
+            .wait_for(WAIT, |c| c.text("brief").starts_with("Encore là. "))
+            .await
+    );
+    assert!(alice.seen().closed.is_none());
+    assert_eq!(
+        refused_status(ws_url(app.address, p.id, &p.bob.token)).await,
+        401
+    );
+}
+
+#[actix_web::test]
 async fn an_http_put_reaches_live_clients() {
     let app = TestApp::spawn().await;
     let p = project(&app).await;
