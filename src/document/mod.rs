@@ -1,16 +1,18 @@
 //! The project document: one yrs (Yjs) document per project, stored in PostgreSQL.
 //!
-//! Storage is a snapshot plus an append-only log. `documents.snapshot` holds the merge of every
-//! update up to the log id `snapshot_through`; `document_updates` holds the lib0 v1 updates after
-//! it, in id order. Loading applies the snapshot, then the log. Every change — a client's update
+//! Storage is a snapshot plus an append-only log. `documents.snapshot` holds the merge of some
+//! updates; `document_updates` holds the lib0 v1 updates not merged into it yet, whatever their
+//! ids (`snapshot_through` records the highest id merged so far, for information). Loading
+//! applies the snapshot, then every logged update in id order. Every change — a client's update
 //! from the websocket ([`append_update`]) or a server-side replacement of a section
 //! ([`replace_brief`], [`replace_mission`], [`replace_agenda`]) — is one more row in the log;
-//! [`compact`] folds the log into a new snapshot.
+//! [`compact`] folds the log into a new snapshot, deleting exactly the rows it merged.
 //!
 //! Locking, on the project's `documents` row: appends take it `FOR SHARE` (they may run side by
-//! side), replacements and compaction `FOR UPDATE`. So a compaction never deletes a log row
-//! that was inserted but not yet committed when it read the log, and a replacement computes its
-//! diff from a state no other writer changes until it commits.
+//! side), replacements `FOR UPDATE`, so a replacement computes its diff from a state no other
+//! writer changes until it commits. Compaction reads and merges without any lock and only
+//! writes, briefly, if the snapshot it read is still the stored one; a row it did not read — one
+//! committed meanwhile, even with a smaller id — stays in the log.
 //!
 //! **The never-overwrite rule.** A snapshot or update that does not decode is an error
 //! ([`DocumentError::Corrupt`]), never an empty document: nothing is ever written from a
@@ -149,22 +151,35 @@ fn load_from(
     project_id: Uuid,
     (snapshot, snapshot_through): (Vec<u8>, i64),
 ) -> QueryResult<ProjectDoc> {
-    let updates: Vec<(i64, Vec<u8>)> = document_updates::table
+    let updates = logged(conn, project_id)?;
+    assemble(project_id, &snapshot, snapshot_through, &updates)
+}
+
+/// Every update in the project's log, in id order.
+fn logged(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<(i64, Vec<u8>)>> {
+    document_updates::table
         .filter(document_updates::project_id.eq(project_id))
-        .filter(document_updates::id.gt(snapshot_through))
         .order(document_updates::id)
         .select((document_updates::id, document_updates::update))
-        .load(conn)?;
+        .load(conn)
+}
+
+fn assemble(
+    project_id: Uuid,
+    snapshot: &[u8],
+    snapshot_through: i64,
+    updates: &[(i64, Vec<u8>)],
+) -> QueryResult<ProjectDoc> {
     let mut doc = ProjectDoc {
         project_id,
         doc: layout::new_doc(),
         snapshot_through,
         last_update_id: snapshot_through,
     };
-    doc.apply("snapshot", &snapshot)?;
+    doc.apply("snapshot", snapshot)?;
     for (id, update) in updates {
-        doc.apply(&format!("update {id}"), &update)?;
-        doc.last_update_id = id;
+        doc.apply(&format!("update {id}"), update)?;
+        doc.last_update_id = doc.last_update_id.max(*id);
     }
     Ok(doc)
 }
@@ -404,41 +419,73 @@ pub fn replace_agenda(
     )
 }
 
-/// Folds the log into a new snapshot and deletes the folded rows, holding the document's row.
-/// A document that fails to load is left exactly as it is (the error is returned); the new
-/// snapshot is decoded again and checked against the loaded state before anything is written.
+/// Folds the log into a new snapshot and deletes the folded rows. Reading, merging,
+/// re-encoding and checking happen without holding the document's row, so appends never wait
+/// for them; the write at the end holds it only while it swaps the snapshot — if it is still the
+/// one read (another compaction may have won; then nothing is written) — and deletes exactly the
+/// rows it merged. A document that fails to load is left exactly as it is (the error is
+/// returned); the new snapshot is decoded again and checked against the merged state before
+/// anything is written.
 pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
-    conn.transaction(|conn| {
-        let doc = load_locked(conn, project_id)?;
-        if doc.last_update_id == doc.snapshot_through {
-            return Ok(());
+    // The snapshot and the log as of one moment, without locks.
+    let (snapshot, snapshot_through, updates) = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(|conn| {
+            let (snapshot, through): (Vec<u8>, i64) = documents::table
+                .find(project_id)
+                .select((documents::snapshot, documents::snapshot_through))
+                .first(conn)?;
+            Ok::<_, DieselError>((snapshot, through, logged(conn, project_id)?))
+        })?;
+    if updates.is_empty() {
+        return Ok(());
+    }
+    let doc = assemble(project_id, &snapshot, snapshot_through, &updates)?;
+    let merged = doc.encode_state();
+    let check = ProjectDoc::empty(project_id);
+    check.apply("the new snapshot", &merged)?;
+    if check.to_json() != doc.to_json() || state_vector(&check) != state_vector(&doc) {
+        return Err(DocumentError::Corrupt {
+            project_id,
+            part: "the new snapshot".into(),
+            reason: "it does not reproduce the loaded document".into(),
         }
-        let snapshot = doc.encode_state();
-        let check = ProjectDoc::empty(project_id);
-        check.apply("the new snapshot", &snapshot)?;
-        if check.to_json() != doc.to_json() || state_vector(&check) != state_vector(&doc) {
-            return Err(DocumentError::Corrupt {
-                project_id,
-                part: "the new snapshot".into(),
-                reason: "it does not reproduce the loaded document".into(),
-            }
-            .into());
+        .into());
+    }
+    let folded: Vec<i64> = updates.iter().map(|(id, _)| *id).collect();
+    let swapped = conn.transaction(|conn| {
+        let swapped = diesel::update(
+            documents::table
+                .find(project_id)
+                .filter(documents::snapshot.eq(&snapshot)),
+        )
+        .set((
+            documents::snapshot.eq(&merged),
+            documents::snapshot_through.eq(doc.last_update_id),
+            documents::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+        if swapped == 0 {
+            return Ok(false);
         }
-        diesel::update(documents::table.find(project_id))
-            .set((
-                documents::snapshot.eq(snapshot),
-                documents::snapshot_through.eq(doc.last_update_id),
-                documents::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)?;
-        diesel::delete(
+        let deleted = diesel::delete(
             document_updates::table
                 .filter(document_updates::project_id.eq(project_id))
-                .filter(document_updates::id.le(doc.last_update_id)),
+                .filter(document_updates::id.eq_any(&folded)),
         )
         .execute(conn)?;
-        Ok(())
-    })
+        if deleted != folded.len() {
+            // Folded by a concurrent compaction that produced the same snapshot: leave it so.
+            return Err(DieselError::RollbackTransaction);
+        }
+        Ok(true)
+    });
+    match swapped {
+        Ok(_) | Err(DieselError::RollbackTransaction) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 fn state_vector(doc: &ProjectDoc) -> yrs::StateVector {

@@ -132,6 +132,9 @@ struct Inner {
     writer: writer::WriterHandle,
     metrics: LiveMetrics,
     next_id: AtomicU64,
+    /// One compaction at a time on this instance: it is background work, and a hundred rooms
+    /// reaching their threshold together must not take every connection and core at once.
+    compactions: tokio::sync::Semaphore,
 }
 
 impl Live {
@@ -158,6 +161,7 @@ impl Live {
             writer,
             metrics,
             next_id: AtomicU64::new(1),
+            compactions: tokio::sync::Semaphore::new(1),
         });
         listener::spawn(database_url.clone(), Arc::downgrade(&inner))?;
         Ok(Live { inner })

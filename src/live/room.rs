@@ -359,7 +359,7 @@ impl Room {
                     self.apply(&update);
                     self.broadcast(Some(sender), protocol::update(update.to_vec()));
                 }
-                if self.appended_since_compaction >= self.live.options.compact_every {
+                if self.appended_since_compaction >= self.compact_threshold() {
                     self.compact(true);
                 }
             }
@@ -514,18 +514,27 @@ impl Room {
         });
     }
 
-    /// Folds the log into a new snapshot, off the room's task. `report`: tell the room when done.
+    /// Updates after which this room compacts: `compact_every`, plus up to half of it depending
+    /// on the project, so that rooms under the same load do not all compact at the same moment.
+    fn compact_threshold(&self) -> u64 {
+        let every = self.live.options.compact_every.max(1);
+        every + (self.project_id.as_u128() % u128::from(every / 2 + 1)) as u64
+    }
+
+    /// Folds the log into a new snapshot, off the room's task, one compaction at a time on the
+    /// instance. `report`: tell the room when done.
     fn compact(&mut self, report: bool) {
         if self.compacting {
             return;
         }
         self.compacting = report;
         self.appended_since_compaction = 0;
-        let pool = self.live.pool.clone();
+        let live = self.live.clone();
         let durable = self.durable.clone();
         let project_id = self.project_id;
         tokio::spawn(async move {
-            let compacted = db::run(&pool, move |conn| {
+            let _turn = live.compactions.acquire().await;
+            let compacted = db::run(&live.pool, move |conn| {
                 document::compact(conn, project_id).map_err(DbError::from)
             })
             .await;

@@ -646,3 +646,56 @@ fn notifications(conn: &mut PgConnection, count: usize) -> Vec<document::Announc
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn compaction_keeps_what_it_did_not_read() {
+    let mut p = project("Début");
+    let state = document::load(&mut p.conn, p.id).unwrap().encode_state();
+    let client = client_from(&state);
+    for word in [" un", " deux", " trois"] {
+        document::append_update(&mut p.conn, p.id, None, &client_appends(&client, word)).unwrap();
+    }
+    // An append in flight: inserted, not committed, holding the document's row FOR SHARE.
+    let mut in_flight = p.db.connect();
+    diesel::sql_query("BEGIN").execute(&mut in_flight).unwrap();
+    let late_id = document::append_update(
+        &mut in_flight,
+        p.id,
+        None,
+        &client_appends(&client, " quatre"),
+    )
+    .unwrap();
+    let mut compactor = p.db.connect();
+    let project_id = p.id;
+    let compaction = std::thread::spawn(move || document::compact(&mut compactor, project_id));
+    // It reads and merges without waiting, then waits for the row to swap the snapshot.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!compaction.is_finished());
+    diesel::sql_query("COMMIT").execute(&mut in_flight).unwrap();
+    compaction.join().unwrap().unwrap();
+
+    // The three it read are folded; the one committed meanwhile is still in the log.
+    assert_eq!(log_rows(&mut p.conn, p.id), 1);
+    assert!(
+        document::logged_update(&mut p.conn, late_id)
+            .unwrap()
+            .is_some()
+    );
+    let brief = |conn: &mut PgConnection| document::load(conn, p.id).unwrap().brief().text;
+    assert_eq!(brief(&mut p.conn), "Début un deux trois quatre");
+
+    // A row whose id is below what the snapshot already holds (it committed late) still counts.
+    let through = stored(&mut p.conn, p.id).snapshot_through;
+    assert!(through > 0 && through < late_id);
+    diesel::sql_query("INSERT INTO document_updates (id, project_id, update) VALUES ($1, $2, $3)")
+        .bind::<BigInt, _>(through - 1)
+        .bind::<SqlUuid, _>(p.id)
+        .bind::<Bytea, _>(client_appends(&client, " cinq"))
+        .execute(&mut p.conn)
+        .unwrap();
+    assert_eq!(brief(&mut p.conn), "Début un deux trois quatre cinq");
+    document::compact(&mut p.conn, p.id).unwrap();
+    assert_eq!(log_rows(&mut p.conn, p.id), 0);
+    assert_eq!(brief(&mut p.conn), "Début un deux trois quatre cinq");
+    assert_eq!(stored(&mut p.conn, p.id).snapshot_through, late_id);
+}
