@@ -250,19 +250,19 @@ impl Inner {
 /// Announces, in the caller's transaction, that the partnerships of `project_id` changed: at
 /// commit, every instance's room checks its clients and disconnects those no longer partners.
 pub fn notify_access_changed(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_notify($1, $2)")
-        .bind::<diesel::sql_types::Text, _>(ACCESS_CHANNEL)
-        .bind::<diesel::sql_types::Text, _>(project_id.to_string())
-        .execute(conn)
-        .map(|_| ())
+    notify(conn, ACCESS_CHANNEL, project_id)
 }
 
 /// Announces, in the caller's transaction, that the session `session_id` was signed out: at
 /// commit, every instance closes the websocket connections opened with it.
 pub fn notify_session_ended(conn: &mut PgConnection, session_id: Uuid) -> QueryResult<()> {
+    notify(conn, SESSION_CHANNEL, session_id)
+}
+
+fn notify(conn: &mut PgConnection, channel: &str, id: Uuid) -> QueryResult<()> {
     diesel::sql_query("SELECT pg_notify($1, $2)")
-        .bind::<diesel::sql_types::Text, _>(SESSION_CHANNEL)
-        .bind::<diesel::sql_types::Text, _>(session_id.to_string())
+        .bind::<diesel::sql_types::Text, _>(channel)
+        .bind::<diesel::sql_types::Text, _>(id.to_string())
         .execute(conn)
         .map(|_| ())
 }
