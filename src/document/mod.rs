@@ -455,7 +455,7 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
         .into());
     }
     let folded: Vec<i64> = updates.iter().map(|(id, _)| *id).collect();
-    let swapped = conn.transaction(|conn| {
+    let written = conn.transaction(|conn| {
         let swapped = diesel::update(
             documents::table
                 .find(project_id)
@@ -468,7 +468,7 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
         ))
         .execute(conn)?;
         if swapped == 0 {
-            return Ok(false);
+            return Ok(()); // Another compaction changed the snapshot first.
         }
         let deleted = diesel::delete(
             document_updates::table
@@ -480,11 +480,11 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
             // Folded by a concurrent compaction that produced the same snapshot: leave it so.
             return Err(DieselError::RollbackTransaction);
         }
-        Ok(true)
+        Ok(())
     });
-    match swapped {
-        Ok(_) | Err(DieselError::RollbackTransaction) => Ok(()),
-        Err(error) => Err(error),
+    match written {
+        Err(DieselError::RollbackTransaction) => Ok(()),
+        other => other,
     }
 }
 
