@@ -523,3 +523,22 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await sophie.setViewportSize({ width: 1100, height: 900 });
   });
 });
+
+describe('the end of a session', { concurrency: false }, () => {
+  step('signing out in another tab ends the live document here, with the reason', async (t) => {
+    if (!liveOn) return t.skip('needs the live document');
+    await sophie.goto(projectUrl);
+    await sophie.locator('#conn[data-state="connected"]').waitFor({ timeout: 15_000 });
+    const other = await sophie.context().newPage();
+    await other.goto(`${stack.base}/`);
+    const status = await other.evaluate(async () => (await fetch('/api/auth/logout', { method: 'POST' })).status);
+    assert.equal(status, 204);
+    await other.close();
+    await sophie.locator('#conn[data-state="signedOut"]').waitFor({ timeout: 10_000 });
+    await sophie.locator('#conn').getByText('Vous avez été déconnecté·e').waitFor();
+    // It stays so: no reconnection attempts turning it back into "offline".
+    await sophie.waitForTimeout(1500);
+    assert.equal(await sophie.locator('#conn').getAttribute('data-state'), 'signedOut');
+    await shot(sophie, '23-signed-out');
+  });
+});

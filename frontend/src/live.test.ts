@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { agendaItems, loadAgenda, moveAgendaItem, newAgendaItem, probeLive } from './live';
+import { agendaItems, endedBy, loadAgenda, moveAgendaItem, newAgendaItem, probeLive } from './live';
 
 describe('agenda in the Y document', () => {
   it('follows the shared layout and moves items keeping ids and texts', () => {
@@ -18,6 +18,17 @@ describe('agenda in the Y document', () => {
     expect(agendaItems(list).map((i) => i.id)).toEqual(['a', 'b']);
     loadAgenda(list, [{ id: 'c', title: 'Clôture', duration_min: 5, lead_org_id: null, notes: null }]);
     expect(agendaItems(list)).toEqual([{ id: 'c', title: 'Clôture', duration_min: 5, lead_org_id: '', notes: '' }]);
+  });
+});
+
+describe('endedBy', () => {
+  it('stops for a sign-out or a lost partnership, and reconnects after anything else', () => {
+    expect(endedBy({ code: 1008, reason: 'signed out' })).toBe('signedOut');
+    expect(endedBy({ code: 1008, reason: 'no longer a partner of this project' })).toBe('refused');
+    expect(endedBy({ code: 1008, reason: 'too many messages' })).toBeNull();
+    expect(endedBy({ code: 1008, reason: 'too slow: messages were not read in time' })).toBeNull();
+    expect(endedBy({ code: 1011, reason: 'the update could not be stored; reconnect' })).toBeNull();
+    expect(endedBy({ code: 1006, reason: '' })).toBeNull();
   });
 });
 

@@ -12,7 +12,19 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 
-export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'http';
+export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'http' | 'signedOut' | 'refused';
+
+/**
+ * Whether the server closed the connection for good, and why: the session was signed out, or the
+ * user's organization no longer takes part in the project (policy closes, 1008, with these
+ * reasons). Anything else — a restart, a slow or rate-limited client — is worth reconnecting.
+ */
+export function endedBy(close: { code: number; reason: string }): 'signedOut' | 'refused' | null {
+  if (close.code !== 1008) return null;
+  if (close.reason === 'signed out') return 'signedOut';
+  if (close.reason.startsWith('no longer a partner')) return 'refused';
+  return null;
+}
 
 export interface Presence {
   clientId: number;
@@ -72,9 +84,22 @@ export class LiveSession {
       return;
     }
     const base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
-    this.provider = new WebsocketProvider(base, `projects/${projectId}`, this.doc, { maxBackoffTime: 4000 });
+    this.provider = new WebsocketProvider(base, `projects/${projectId}`, this.doc, {
+      maxBackoffTime: 4000,
+      shouldReconnect: (event: CloseEvent) => endedBy(event) === null,
+    });
     this.state = 'connecting';
+    // Closed for good by the server: say why, and stop trying.
+    this.provider.on('closed', (close: { code: number; reason: string }) => {
+      const why = endedBy(close);
+      if (why) {
+        this.state = why;
+        this.synced = false;
+        this.emit();
+      }
+    });
     this.provider.on('status', ({ status }: { status: string }) => {
+      if (this.ended) return;
       if (status === 'connected') {
         this.everConnected = true;
         this.state = 'connected';
@@ -100,6 +125,11 @@ export class LiveSession {
 
   get live(): boolean {
     return this.provider !== null;
+  }
+
+  /** The server ended the session for good (signed out, or no longer a partner). */
+  get ended(): boolean {
+    return this.state === 'signedOut' || this.state === 'refused';
   }
 
   /** Local edits the server has not received yet (made offline, or still in the socket's buffer). */
