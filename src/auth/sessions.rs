@@ -27,6 +27,29 @@ pub fn create(conn: &mut PgConnection, user_id: Uuid, now: DateTime<Utc>) -> Que
     Ok(token)
 }
 
+/// Which of `ids` are still live sessions (not revoked, used within [`IDLE_DAYS`]). Those are in
+/// use by the caller (an open websocket), so their `last_seen_at` is refreshed like a request's.
+pub fn still_live(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Uuid>> {
+    let live: Vec<Uuid> = sessions::table
+        .filter(sessions::id.eq_any(ids))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::last_seen_at.gt(now - Duration::days(IDLE_DAYS)))
+        .select(sessions::id)
+        .load(conn)?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq_any(&live))
+            .filter(sessions::last_seen_at.lt(now - Duration::minutes(TOUCH_MINUTES))),
+    )
+    .set(sessions::last_seen_at.eq(now))
+    .execute(conn)?;
+    Ok(live)
+}
+
 /// The live session of `token` and its user.
 pub fn find(
     conn: &mut PgConnection,

@@ -48,8 +48,11 @@ fn run(database_url: Url, live: Weak<Inner>) {
             match connect(&database_url) {
                 Ok(fresh) => {
                     if failures > 0 {
-                        tracing::info!("live listener reconnected; reloading open documents");
+                        tracing::info!(
+                            "live listener reconnected; reloading open documents and checking access"
+                        );
                         inner.dispatch_all(|| Durable::Reload);
+                        inner.dispatch_all(|| Durable::AccessChanged);
                     }
                     failures = 0;
                     conn = Some(fresh);

@@ -74,6 +74,10 @@ pub struct LiveOptions {
     pub writer_batch: usize,
     /// Writer threads (each with its connection); a project always uses the same one.
     pub writers: usize,
+    /// How often a room checks again, on its own, that its clients are still partners and
+    /// their sessions still live (a notification missed while the listener reconnected, a
+    /// session that expired).
+    pub recheck_every: Duration,
 }
 
 impl LiveOptions {
@@ -101,6 +105,7 @@ impl Default for LiveOptions {
             writer_queue: 16 * 1024,
             writer_batch: 4096,
             writers: 2,
+            recheck_every: Duration::from_secs(300),
         }
     }
 }

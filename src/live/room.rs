@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use actix_web::web::Bytes;
+use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -29,7 +30,7 @@ use yrs::{ClientID, ReadTxn, Transact, Update};
 
 use super::writer::Pending;
 use super::{Counted, Inner, Member, protocol};
-use crate::auth::ProjectAccess;
+use crate::auth::{ProjectAccess, sessions};
 use crate::db::{self, DbError};
 use crate::document::{self, ProjectDoc};
 
@@ -93,6 +94,8 @@ pub(super) enum Durable {
     Refused(Vec<Uuid>),
     /// A login session was signed out: close the connections opened with it.
     SessionEnded(Uuid),
+    /// Sessions found no longer live (revoked or expired) by a check: close their connections.
+    SessionsEnded(Vec<Uuid>),
     /// A compaction ended.
     Compacted,
 }
@@ -188,12 +191,19 @@ impl Room {
         mut inbox: mpsc::Receiver<RoomInput>,
         mut durable: mpsc::UnboundedReceiver<Durable>,
     ) {
+        let mut recheck = tokio::time::interval(self.live.options.recheck_every);
+        recheck.tick().await;
         loop {
             self.refresh_idle();
             let evict_at = self.evict_at;
             tokio::select! {
                 biased;
                 Some(event) = durable.recv() => self.on_durable(event),
+                _ = recheck.tick() => {
+                    if !self.conns.is_empty() {
+                        self.check_access();
+                    }
+                }
                 input = inbox.recv() => match input {
                     Some(input) => self.on_input(input).await,
                     None => break,
@@ -393,17 +403,8 @@ impl Room {
                     self.kick(id, CloseWhy::NotPartner);
                 }
             }
-            Durable::SessionEnded(session_id) => {
-                let ended: Vec<u64> = self
-                    .conns
-                    .iter()
-                    .filter(|(_, c)| c.member.session_id == session_id)
-                    .map(|(id, _)| *id)
-                    .collect();
-                for id in ended {
-                    self.kick(id, CloseWhy::SignedOut);
-                }
-            }
+            Durable::SessionEnded(session_id) => self.end_sessions(&[session_id]),
+            Durable::SessionsEnded(sessions) => self.end_sessions(&sessions),
             Durable::Compacted => self.compacting = false,
         }
     }
@@ -485,14 +486,29 @@ impl Room {
         });
     }
 
-    /// Asks the database which connected users may still take part; the refused come back.
+    /// Closes the connections opened with any of these sessions.
+    fn end_sessions(&mut self, sessions: &[Uuid]) {
+        let ended: Vec<u64> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| sessions.contains(&c.member.session_id))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ended {
+            self.kick(id, CloseWhy::SignedOut);
+        }
+    }
+
+    /// Asks the database which connected users may still take part, and which of their
+    /// sessions are still live; the refused and the ended come back.
     fn check_access(&self) {
         let users: HashSet<Uuid> = self.conns.values().map(|c| c.member.user_id).collect();
+        let sessions: Vec<Uuid> = self.conns.values().map(|c| c.member.session_id).collect();
         let pool = self.live.pool.clone();
         let durable = self.durable.clone();
         let project_id = self.project_id;
         tokio::spawn(async move {
-            let refused = db::run(&pool, move |conn| {
+            let checked = db::run(&pool, move |conn| {
                 let mut refused = Vec::new();
                 for user_id in users {
                     match ProjectAccess::load(conn, project_id, user_id) {
@@ -501,14 +517,20 @@ impl Room {
                         Err(error) => return Err(error),
                     }
                 }
-                Ok(refused)
+                let live = sessions::still_live(conn, &sessions, Utc::now())?;
+                let ended: Vec<Uuid> = sessions.into_iter().filter(|s| !live.contains(s)).collect();
+                Ok((refused, ended))
             })
             .await;
-            match refused {
-                Ok(refused) if !refused.is_empty() => {
-                    let _ = durable.send(Durable::Refused(refused));
+            match checked {
+                Ok((refused, ended)) => {
+                    if !refused.is_empty() {
+                        let _ = durable.send(Durable::Refused(refused));
+                    }
+                    if !ended.is_empty() {
+                        let _ = durable.send(Durable::SessionsEnded(ended));
+                    }
                 }
-                Ok(_) => {}
                 Err(error) => tracing::error!(%project_id, ?error, "could not check access"),
             }
         });

@@ -537,6 +537,51 @@ async fn a_document_that_fails_to_load_is_never_written_over() {
 }
 
 #[actix_web::test]
+async fn rooms_check_again_on_their_own_for_changes_they_were_not_told_of() {
+    let app = TestApp::spawn().await;
+    let options = LiveOptions {
+        recheck_every: Duration::from_millis(200),
+        ..LiveOptions::default()
+    };
+    let other = Instance::start(&app.db, options);
+    let p = project(&app).await;
+    let carol = Actor::new(&app, "carol@caf.example", "Carol Petit");
+    carol.join(&app, p.caf, "member");
+    let alice = client(other.address, p.id, &p.alice).await;
+    let bob = client(other.address, p.id, &p.bob).await;
+    let carol_client = client(other.address, p.id, &carol).await;
+    let mut conn = app.db.connect();
+    // Bob's session expires (30 days unused) and Carol leaves the CAF, straight in the
+    // database: no notification, as if the listener had been disconnected meanwhile.
+    diesel::sql_query(
+        "UPDATE sessions SET last_seen_at = now() - interval '31 days' WHERE user_id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(p.bob.user_id)
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("DELETE FROM memberships WHERE user_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(carol.user_id)
+        .execute(&mut conn)
+        .unwrap();
+
+    let frame = bob.closed().await.expect("a close frame");
+    assert_eq!(
+        (frame.code, frame.reason.as_str()),
+        (CloseCode::Policy, "signed out")
+    );
+    let frame = carol_client.closed().await.expect("a close frame");
+    assert_eq!(frame.code, CloseCode::Policy);
+    assert!(
+        frame.reason.starts_with("no longer a partner"),
+        "{}",
+        frame.reason
+    );
+    // Alice, still a partner with a live session, stays.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(alice.seen().closed.is_none());
+}
+
+#[actix_web::test]
 async fn idle_rooms_are_evicted_and_compacted() {
     let app = TestApp::spawn().await;
     let options = LiveOptions {
