@@ -3,7 +3,8 @@
 //! the server's memory.
 //!
 //! `cargo bench --bench live -- [--rooms 100] [--clients 10] [--rate 4500] [--seconds 20]
-//! [--warmup 3] [--server-cpu 0] [--client-cpu 1] [--reference ws://127.0.0.1:1234]`
+//! [--warmup 3] [--server-cpu 0] [--client-cpu 1] [--reference ws://127.0.0.1:1234]`, or
+//! `cargo bench --bench live -- --cold-open 15000` for the time to open a document with a log.
 //!
 //! It starts the release `amont serve` pinned to `--server-cpu` (with `taskset`) on a fresh
 //! database (`DATABASE_URL` is an admin URL; unset, a private cluster under `$TMPDIR`), seeds
@@ -41,6 +42,7 @@ struct Options {
     client_cpu: String,
     reference: Option<String>,
     reference_pid: Option<u32>,
+    cold_open: Option<usize>,
 }
 
 fn options() -> Option<Options> {
@@ -69,6 +71,7 @@ fn options() -> Option<Options> {
         client_cpu: get("--client-cpu").unwrap_or_else(|| "1".into()),
         reference: get("--reference"),
         reference_pid: get("--reference-pid").map(|p| p.parse().expect("a pid")),
+        cold_open: get("--cold-open").map(|n| n.parse().expect("a number of updates")),
     })
 }
 
@@ -76,6 +79,10 @@ fn main() {
     let Some(options) = options() else {
         return;
     };
+    if let Some(updates) = options.cold_open {
+        cold_open(updates);
+        return;
+    }
     // Pin every thread of this process (those created later inherit it).
     let pinned = Command::new("taskset")
         .args([
@@ -143,7 +150,82 @@ fn main() {
     drop(server);
 }
 
-/// The server process, killed when dropped.
+/// `--cold-open N`: how long opening a document takes with N updates in its log (what a room
+/// does when its first client arrives), then after compaction — the figure behind the
+/// compaction threshold. The updates are like the load's: ten writers appending to the brief.
+fn cold_open(updates: usize) {
+    let (admin, _cluster) = admin_url();
+    let db = BenchDb::create(&admin);
+    let (_, projects) = seed(&db.url, 1);
+    let project_id = projects[0];
+    let mut conn = PgConnection::establish(db.url.as_str()).expect("bench connection");
+    let writers: Vec<Doc> = (0..10).map(|_| Doc::new()).collect();
+    let mut pending: Vec<Vec<u8>> = Vec::new();
+    let flush = |conn: &mut PgConnection, pending: &mut Vec<Vec<u8>>| {
+        let batch: Vec<amont::document::NewUpdate<'_>> = pending
+            .iter()
+            .map(|update| amont::document::NewUpdate {
+                project_id,
+                user_id: None,
+                update,
+            })
+            .collect();
+        amont::document::append_batch(conn, &batch, "bench").expect("append");
+        pending.clear();
+    };
+    for n in 0..updates {
+        let doc = &writers[n % writers.len()];
+        let mut txn = doc.transact_mut();
+        let text = txn.get_or_insert_text("brief");
+        let end = text.len(&txn);
+        text.insert(&mut txn, end, &format!("#B{}.{n}.0#", n % 10));
+        pending.push(txn.encode_update_v1());
+        drop(txn);
+        if pending.len() == 500 {
+            flush(&mut conn, &mut pending);
+        }
+    }
+    if !pending.is_empty() {
+        flush(&mut conn, &mut pending);
+    }
+    let time_load = |conn: &mut PgConnection| {
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                amont::document::load(conn, project_id).expect("load");
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[2]
+    };
+    let before = time_load(&mut conn);
+    let started = Instant::now();
+    amont::document::compact(&mut conn, project_id).expect("compact");
+    let compaction = started.elapsed().as_secs_f64() * 1000.0;
+    let after = time_load(&mut conn);
+    let size: i64 = documents_size(&mut conn, project_id);
+    println!(
+        "cold open with {updates} logged updates: {before:.1} ms (median of 5); compaction \
+         {compaction:.1} ms; after it: {after:.1} ms (snapshot {size} bytes)"
+    );
+}
+
+fn documents_size(conn: &mut PgConnection, project_id: Uuid) -> i64 {
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(
+        "SELECT octet_length(snapshot)::bigint AS n FROM documents WHERE project_id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(project_id)
+    .get_result::<Size>(conn)
+    .expect("the document")
+    .n
+}
+
 /// The server process and its data folder, both gone when dropped.
 struct Server(Child, std::path::PathBuf);
 
