@@ -524,6 +524,27 @@ describe('decisions and follow-up', { concurrency: false }, () => {
   });
 });
 
+describe('calendar subscription', { concurrency: false }, () => {
+  step('an address is made on request, serves the convened meeting, and is revoked', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    await ines.goto(`${stack.base}/account`);
+    await ines.getByRole('button', { name: 'Obtenir une adresse d’abonnement' }).click();
+    const address = await ines.getByLabel('Adresse de l’agenda').inputValue();
+    assert.match(address, /\/calendar\/[A-Za-z0-9_-]+\.ics$/);
+    const feed = await fetch(address);
+    assert.equal(feed.status, 200);
+    assert.match(feed.headers.get('content-type') ?? '', /^text\/calendar/);
+    const ics = await feed.text();
+    assert.ok(ics.startsWith('BEGIN:VCALENDAR'), ics.slice(0, 80));
+    assert.ok(ics.includes('SUMMARY:Comité de lancement'), 'the convened meeting is in the feed');
+    await shot(ines, '23-calendar-feed');
+    await ines.getByRole('button', { name: 'Révoquer toutes mes adresses' }).click();
+    await ines.locator('dialog').getByRole('button', { name: 'Révoquer toutes mes adresses' }).click();
+    await ines.getByText('Toutes vos adresses d’abonnement ont été révoquées.').waitFor();
+    assert.equal((await fetch(address)).status, 404);
+  });
+});
+
 describe('the end of a session', { concurrency: false }, () => {
   step('signing out in another tab ends the live document here, with the reason', async (t) => {
     if (!liveOn) return t.skip('needs the live document');
@@ -539,6 +560,6 @@ describe('the end of a session', { concurrency: false }, () => {
     // It stays so: no reconnection attempts turning it back into "offline".
     await sophie.waitForTimeout(1500);
     assert.equal(await sophie.locator('#conn').getAttribute('data-state'), 'signedOut');
-    await shot(sophie, '23-signed-out');
+    await shot(sophie, '24-signed-out');
   });
 });

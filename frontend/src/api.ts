@@ -287,8 +287,13 @@ export class Api {
   updateMe(patch: { display_name?: string; locale?: string }) {
     return this.patch<{ user: User }>('/api/me', patch);
   }
+  /** A new secret feed address (only its hash is stored: each call makes another one). */
   calendarFeed() {
     return this.get<{ url: string }>('/api/me/calendar-feed');
+  }
+  /** Revokes every feed address of the user. */
+  revokeCalendarFeeds() {
+    return this.request<void>('DELETE', '/api/me/calendar-feed');
   }
 
   // Organizations and projects

@@ -4,7 +4,7 @@ import { ApiError, api } from '../api';
 import { type ViewContext, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { type Locale, isLocale, setLocale, t } from '../i18n';
-import { announce, busy, errorMessage, feedback, field, flagField } from '../ui';
+import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField } from '../ui';
 
 export async function accountView(ctx: ViewContext): Promise<void> {
   const me = session.me!;
@@ -40,21 +40,60 @@ export async function accountView(ctx: ViewContext): Promise<void> {
     });
   });
 
-  const feedBox = h('div', { class: 'feed' }, h('p', null, t('common.loading')));
   replace(
     ctx.main,
     h('h1', null, t('account.title')),
     h('p', null, me.user.email),
     form,
-    h('section', { class: 'card stack', 'aria-labelledby': 'feed-title' }, h('h2', { id: 'feed-title' }, t('account.feed')), h('p', { class: 'help' }, t('account.feedHelp')), feedBox),
+    feedSection(ctx),
   );
-  try {
-    const { url } = await api.calendarFeed();
-    if (ctx.signal.aborted) return;
-    replace(feedBox, copyField(url));
-  } catch (error) {
-    replace(feedBox, h('p', null, error instanceof ApiError && error.notFound ? t('account.feedUnavailable') : errorMessage(error)));
-  }
+}
+
+/**
+ * The calendar subscription. The server keeps only a hash of each address, so it cannot show one
+ * again: an address is made on request (each request makes a new one, the older ones keep
+ * working), and all of them can be revoked at once.
+ */
+function feedSection(ctx: ViewContext): HTMLElement {
+  const feedBox = h('div', { class: 'feed' });
+  const status = feedback();
+  const create = h('button', { type: 'button', class: 'primary' }, t('account.feedCreate'));
+  const revoke = h('button', { type: 'button', class: 'secondary' }, t('account.feedRevoke'));
+  create.addEventListener('click', () => {
+    void busy(create, async () => {
+      try {
+        const { url } = await api.calendarFeed();
+        if (ctx.signal.aborted) return;
+        replace(feedBox, copyField(url), h('p', { class: 'help' }, t('account.feedKeep')));
+        status.clear();
+      } catch (error) {
+        status.error(error instanceof ApiError && error.notFound ? t('account.feedUnavailable') : errorMessage(error));
+      }
+    });
+  });
+  revoke.addEventListener('click', () => {
+    void (async () => {
+      if (!(await confirmDialog(t('account.feedRevoke'), [t('account.feedRevokeConfirm')], t('account.feedRevoke')))) return;
+      await busy(revoke, async () => {
+        try {
+          await api.revokeCalendarFeeds();
+          replace(feedBox);
+          status.ok(t('account.feedRevoked'));
+        } catch (error) {
+          status.error(error);
+        }
+      });
+    })();
+  });
+  return h(
+    'section',
+    { class: 'card stack', 'aria-labelledby': 'feed-title' },
+    h('h2', { id: 'feed-title' }, t('account.feed')),
+    h('p', { class: 'help' }, t('account.feedHelp')),
+    feedBox,
+    h('div', { class: 'row' }, create, revoke),
+    status.el,
+  );
 }
 
 /** A read-only field with the address and a copy button. */
