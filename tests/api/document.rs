@@ -669,8 +669,29 @@ fn compaction_keeps_what_it_did_not_read() {
     let project_id = p.id;
     let compaction = std::thread::spawn(move || document::compact(&mut compactor, project_id));
     // It reads and merges without waiting, then waits for the row to swap the snapshot.
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(!compaction.is_finished());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let waiting = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock' \
+             AND query LIKE 'UPDATE \"documents\"%'",
+        )
+        .get_result::<Count>(&mut p.conn)
+        .unwrap()
+        .n;
+        if waiting == 1 {
+            break;
+        }
+        assert!(
+            !compaction.is_finished(),
+            "the compaction did not wait for the append"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the compaction never reached its write"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     diesel::sql_query("COMMIT").execute(&mut in_flight).unwrap();
     compaction.join().unwrap().unwrap();
 
