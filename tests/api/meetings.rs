@@ -611,7 +611,9 @@ async fn an_edit_landing_during_the_convocation_is_seen_by_its_gate() {
             }];
             amont::document::replace_agenda(conn, project, meeting, user, &items)?;
             locked_tx.send(()).unwrap();
-            std::thread::sleep(Duration::from_millis(1500));
+            // Held long enough that the convocation, started just after, must wait for it
+            // (the check below leaves 2 s of slack for a loaded machine).
+            std::thread::sleep(Duration::from_millis(3000));
             Ok(())
         })
         .unwrap();
