@@ -10,6 +10,18 @@ use crate::db::models::User;
 use crate::db::schema::{sessions, users};
 
 pub const IDLE_DAYS: i64 = 30;
+
+type LiveAt = diesel::dsl::And<
+    diesel::dsl::IsNull<sessions::revoked_at>,
+    diesel::dsl::Gt<sessions::last_seen_at, DateTime<Utc>>,
+>;
+
+/// What makes a session live at `now`: not revoked, used within [`IDLE_DAYS`].
+fn live_at(now: DateTime<Utc>) -> LiveAt {
+    sessions::revoked_at
+        .is_null()
+        .and(sessions::last_seen_at.gt(now - Duration::days(IDLE_DAYS)))
+}
 /// `last_seen_at` is refreshed at most this often, so reads do not each cost a write.
 const TOUCH_MINUTES: i64 = 10;
 
@@ -36,8 +48,7 @@ pub fn still_live(
 ) -> QueryResult<Vec<Uuid>> {
     let live: Vec<Uuid> = sessions::table
         .filter(sessions::id.eq_any(ids))
-        .filter(sessions::revoked_at.is_null())
-        .filter(sessions::last_seen_at.gt(now - Duration::days(IDLE_DAYS)))
+        .filter(live_at(now))
         .select(sessions::id)
         .load(conn)?;
     diesel::update(
@@ -59,8 +70,7 @@ pub fn find(
     let found: Option<(Uuid, DateTime<Utc>, User)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(tokens::hash(token)))
-        .filter(sessions::revoked_at.is_null())
-        .filter(sessions::last_seen_at.gt(now - Duration::days(IDLE_DAYS)))
+        .filter(live_at(now))
         .select((sessions::id, sessions::last_seen_at, User::as_select()))
         .first(conn)
         .optional()?;

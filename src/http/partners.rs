@@ -271,19 +271,7 @@ pub async fn answer(
         _ => return Err(ApiError::invalid_field("decision", "accept or decline")),
     };
     let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
-    let PartnerPath {
-        id: project_id,
-        organization_id,
-    } = path.into_inner();
-    change(
-        &state,
-        current.id(),
-        project_id,
-        organization_id,
-        transition,
-        comment,
-    )
-    .await
+    change(&state, current.id(), path.into_inner(), transition, comment).await
 }
 
 #[derive(Deserialize, Default)]
@@ -303,19 +291,8 @@ pub async fn withdraw(
         body.and_then(|b| b.into_inner().comment).as_deref(),
         2000,
     )?;
-    let PartnerPath {
-        id: project_id,
-        organization_id,
-    } = path.into_inner();
-    change(
-        &state,
-        current.id(),
-        project_id,
-        organization_id,
-        Transition::Withdraw,
-        comment,
-    )
-    .await
+    let path = path.into_inner();
+    change(&state, current.id(), path, Transition::Withdraw, comment).await
 }
 
 /// Applies a transition as a conditional update; 409 `invalid_transition` when the current
@@ -323,8 +300,10 @@ pub async fn withdraw(
 async fn change(
     state: &AppState,
     user_id: Uuid,
-    project_id: Uuid,
-    organization_id: Uuid,
+    PartnerPath {
+        id: project_id,
+        organization_id,
+    }: PartnerPath,
     transition: Transition,
     comment: Option<String>,
 ) -> Result<HttpResponse, ApiError> {

@@ -97,7 +97,7 @@ fn run(database_url: Url, live: Weak<Inner>) {
                 Ok(n) if n.channel == SESSION_CHANNEL => {
                     received += 1;
                     if let Ok(session_id) = n.payload.parse::<Uuid>() {
-                        inner.dispatch_all(|| Durable::SessionEnded(session_id));
+                        inner.dispatch_all(|| Durable::SessionsEnded(vec![session_id]));
                     }
                 }
                 Ok(_) => received += 1,

@@ -92,9 +92,8 @@ pub(super) enum Durable {
     AccessChanged,
     /// Users who may no longer take part.
     Refused(Vec<Uuid>),
-    /// A login session was signed out: close the connections opened with it.
-    SessionEnded(Uuid),
-    /// Sessions found no longer live (revoked or expired) by a check: close their connections.
+    /// Login sessions that ended (signed out, or found revoked or expired by a check): close
+    /// the connections opened with them.
     SessionsEnded(Vec<Uuid>),
     /// A compaction ended.
     Compacted,
@@ -393,18 +392,11 @@ impl Room {
             }
             Durable::AccessChanged => self.check_access(),
             Durable::Refused(users) => {
-                let refused: Vec<u64> = self
-                    .conns
-                    .iter()
-                    .filter(|(_, c)| users.contains(&c.member.user_id))
-                    .map(|(id, _)| *id)
-                    .collect();
-                for id in refused {
-                    self.kick(id, CloseWhy::NotPartner);
-                }
+                self.kick_where(CloseWhy::NotPartner, |m| users.contains(&m.user_id))
             }
-            Durable::SessionEnded(session_id) => self.end_sessions(&[session_id]),
-            Durable::SessionsEnded(sessions) => self.end_sessions(&sessions),
+            Durable::SessionsEnded(sessions) => {
+                self.kick_where(CloseWhy::SignedOut, |m| sessions.contains(&m.session_id))
+            }
             Durable::Compacted => self.compacting = false,
         }
     }
@@ -486,16 +478,16 @@ impl Room {
         });
     }
 
-    /// Closes the connections opened with any of these sessions.
-    fn end_sessions(&mut self, sessions: &[Uuid]) {
-        let ended: Vec<u64> = self
+    /// Closes, for `why`, the connections whose member matches.
+    fn kick_where(&mut self, why: CloseWhy, matches: impl Fn(&Member) -> bool) {
+        let kicked: Vec<u64> = self
             .conns
             .iter()
-            .filter(|(_, c)| sessions.contains(&c.member.session_id))
+            .filter(|(_, c)| matches(&c.member))
             .map(|(id, _)| *id)
             .collect();
-        for id in ended {
-            self.kick(id, CloseWhy::SignedOut);
+        for id in kicked {
+            self.kick(id, why);
         }
     }
 
