@@ -51,6 +51,11 @@ pub struct Settings {
     /// Folder for local state: the private PostgreSQL cluster and the .eml mail drop.
     #[arg(long, env = "AMONT_DATA_DIR", default_value = "var")]
     pub data_dir: PathBuf,
+
+    /// Consultations one person may send per 24 hours (each emails an address outside the
+    /// instance: the bound keeps Amont from being used to send mail in bulk).
+    #[arg(long, env = "AMONT_INVITES_PER_DAY", default_value_t = 50)]
+    pub invites_per_day: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,6 +77,7 @@ impl Settings {
             log_format: LogFormat::Text,
             static_dir: PathBuf::from("frontend/dist"),
             data_dir: PathBuf::from("var"),
+            invites_per_day: 50,
         }
     }
 }

@@ -118,6 +118,8 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
             kind: Some(kind.into()),
             territory: Some(territory.into()),
             created_at: now,
+            name_key: Some(crate::domain::organization::name_key(name)),
+            siren: None,
         };
         diesel::insert_into(organizations::table)
             .values(&org)
@@ -142,6 +144,9 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
                 user_id: user.id,
                 role: (*role).into(),
                 created_at: now,
+                requested_at: None,
+                decided_at: None,
+                decided_by: None,
             })
             .execute(conn)?;
         user_ids.push(user.id);

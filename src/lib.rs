@@ -15,3 +15,4 @@ pub mod http;
 pub mod live;
 pub mod mail;
 pub mod telemetry;
+pub mod workflow;

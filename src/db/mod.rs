@@ -8,7 +8,9 @@ pub mod embedded;
 pub mod follow_up;
 pub mod meetings;
 pub mod models;
+pub mod organizations;
 pub mod schema;
+pub mod users;
 
 use std::time::Duration;
 
@@ -43,10 +45,14 @@ pub fn connect(url: &Url, max_size: u32) -> Result<DbPool> {
 
 /// Applies the migrations that are not applied yet; returns their names.
 pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>> {
-    let applied = conn
+    let applied: Vec<String> = conn
         .run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    organizations::backfill_name_keys(conn).context("cannot fill organizations' name keys")?;
+    Ok(applied)
 }
 
 /// Why a database call failed, as the HTTP layer needs to know it.

@@ -24,6 +24,9 @@ pub struct Organization {
     pub kind: Option<String>,
     pub territory: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// `domain::organization::name_key` of the name (filled at start for older rows).
+    pub name_key: Option<String>,
+    pub siren: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -33,6 +36,23 @@ pub struct Membership {
     pub user_id: Uuid,
     pub role: String,
     pub created_at: DateTime<Utc>,
+    /// When the member asked to join, if they did.
+    pub requested_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+}
+
+/// A request to join an organization: `pending` until an admin approves or refuses it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = membership_requests, check_for_backend(diesel::pg::Pg))]
+pub struct MembershipRequest {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub status: String,
+    pub requested_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,6 +66,11 @@ pub struct MagicLink {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+    /// `login`, `consultation` or `membership` (see `auth::links`).
+    pub purpose: String,
+    /// The role a membership link gives.
+    pub role: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

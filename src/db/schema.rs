@@ -139,6 +139,9 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+        purpose -> Text,
+        role -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -194,11 +197,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    membership_requests (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        user_id -> Uuid,
+        status -> Text,
+        requested_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     memberships (organization_id, user_id) {
         organization_id -> Uuid,
         user_id -> Uuid,
         role -> Text,
         created_at -> Timestamptz,
+        requested_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    organization_domains (organization_id, domain) {
+        organization_id -> Uuid,
+        domain -> Text,
+        verified_by -> Nullable<Uuid>,
+        verified_at -> Timestamptz,
     }
 }
 
@@ -209,6 +236,8 @@ diesel::table! {
         kind -> Nullable<Text>,
         territory -> Nullable<Text>,
         created_at -> Timestamptz,
+        name_key -> Nullable<Text>,
+        siren -> Nullable<Text>,
     }
 }
 
@@ -309,8 +338,12 @@ diesel::joinable!(meeting_slots -> meetings (meeting_id));
 diesel::joinable!(meeting_slots -> users (created_by));
 diesel::joinable!(meetings -> organizations (organizer_organization_id));
 diesel::joinable!(meetings -> projects (project_id));
+diesel::joinable!(membership_requests -> organizations (organization_id));
+diesel::joinable!(membership_requests -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(organization_domains -> organizations (organization_id));
+diesel::joinable!(organization_domains -> users (verified_by));
 diesel::joinable!(partnerships -> organizations (organization_id));
 diesel::joinable!(partnerships -> projects (project_id));
 diesel::joinable!(projects -> organizations (initiator_organization_id));
@@ -333,7 +366,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_attendees,
     meeting_slots,
     meetings,
+    membership_requests,
     memberships,
+    organization_domains,
     organizations,
     outbox,
     partnerships,

@@ -5,6 +5,7 @@ pub mod follow_up;
 pub mod gate;
 pub mod input;
 pub mod locale;
+pub mod organization;
 pub mod partnership;
 pub mod project;
 pub mod slots;

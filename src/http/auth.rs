@@ -10,16 +10,18 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::extract::SESSION_COOKIE;
-use crate::auth::links::{self, LinkRefusal};
+use crate::auth::links::{self, LinkRefusal, Purpose};
 use crate::auth::{CurrentUser, sessions};
-use crate::db::models::{NewAuditEvent, User};
-use crate::db::schema::{memberships, partnerships, users};
+use crate::db::models::User;
+use crate::db::organizations as orgs;
+use crate::db::schema::users;
 use crate::db::{self, DbError};
 use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line};
 use crate::http::views::{OrganizationView, UserView};
 use crate::http::{ApiError, AppState};
 use crate::mail::{self, Outgoing, templates};
+use crate::workflow::membership;
 
 #[derive(Deserialize)]
 pub struct MagicLinkRequest {
@@ -116,7 +118,7 @@ pub async fn create_session(
         ));
     }
     let locale = request_locale(&req);
-    let (user, session_token) = db::run(&state.pool, move |conn| {
+    let (user, session_token, arrival) = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| log_in(conn, &token, locale))
     })
     .await?;
@@ -128,36 +130,59 @@ pub async fn create_session(
         .secure(secure)
         .max_age(CookieDuration::days(sessions::IDLE_DAYS))
         .finish();
-    Ok(HttpResponse::Ok()
-        .cookie(cookie)
-        .json(json!({"user": UserView::from(&user), "api_token": session_token})))
+    let mut body = json!({"user": UserView::from(&user), "api_token": session_token});
+    match arrival {
+        Arrival::Login => {}
+        Arrival::Contact(arrived) => {
+            body["consultation"] = json!({
+                "project_id": arrived.project_id,
+                "organization_id": arrived.organization_id,
+                "member": arrived.member,
+            });
+        }
+        Arrival::Member(org) => {
+            body["joined"] = json!({"organization_id": org.id, "name": org.name});
+        }
+    }
+    Ok(HttpResponse::Ok().cookie(cookie).json(body))
 }
 
-/// Uses the link, creates the user on first login, joins the organizations the user was named
-/// contact of (a consultation), and opens a session.
+/// What the link used to log in did besides opening a session.
+enum Arrival {
+    Login,
+    /// A consultation link: where its contact goes, member of the organization or not.
+    Contact(membership::ContactArrived),
+    /// A colleague's invitation: the organization joined.
+    Member(crate::db::models::Organization),
+}
+
+/// Uses the link, creates the user on first login, does what the link is for, and opens a
+/// session. Being named contact of a consultation joins nothing by itself: only following a
+/// consultation still pending for that address, of an organization with nobody yet, makes its
+/// contact a member (see `workflow::membership::arrive_as_contact`).
 fn log_in(
     conn: &mut PgConnection,
     token: &str,
     locale: Locale,
-) -> Result<(User, String), ApiError> {
+) -> Result<(User, String, Arrival), ApiError> {
     let now = Utc::now();
     let link = links::consume(conn, token, now)?.map_err(|refusal| {
-        ApiError::invalid_field(
-            "token",
-            match refusal {
-                LinkRefusal::Unknown => "this login link is not valid; ask for a new one",
-                LinkRefusal::AlreadyUsed => "this login link was already used; ask for a new one",
-                LinkRefusal::Expired => "this login link has expired; ask for a new one",
-            },
-        )
+        let (reason, message) = match refusal {
+            LinkRefusal::Unknown => ("unknown", "this login link is not valid; ask for a new one"),
+            LinkRefusal::AlreadyUsed => (
+                "used",
+                "this login link was already used; ask for a new one",
+            ),
+            LinkRefusal::Expired => ("expired", "this login link has expired; ask for a new one"),
+            LinkRefusal::Revoked => (
+                "revoked",
+                "this consultation link was replaced or withdrawn; ask for a login link",
+            ),
+        };
+        token_refused(reason, message)
     })?;
     let email = EmailAddress::parse("email", &link.email)?;
-    let existing: Option<User> = users::table
-        .filter(users::email.eq(email.as_str()))
-        .select(User::as_select())
-        .first(conn)
-        .optional()?;
-    let user = match existing {
+    let user = match crate::db::users::by_email(conn, email.as_str())? {
         Some(user) => user,
         None => {
             let user = User {
@@ -173,42 +198,49 @@ fn log_in(
             user
         }
     };
-    // The contact named in an invitation joins that organization: following the consultation
-    // link proves they own the address the initiator named.
-    let mut joined: Vec<(Uuid, Option<Uuid>)> = partnerships::table
-        .filter(partnerships::contact_email.eq(email.as_str()))
-        .filter(partnerships::status.eq("invited"))
-        .select((
-            partnerships::organization_id,
-            partnerships::project_id.nullable(),
-        ))
-        .load(conn)?;
-    if let Some(org) = link.organization_id {
-        joined.push((org, link.project_id));
-    }
-    for (organization_id, project_id) in joined {
-        let inserted = diesel::insert_into(memberships::table)
-            .values((
-                memberships::organization_id.eq(organization_id),
-                memberships::user_id.eq(user.id),
-                memberships::role.eq("member"),
-            ))
-            .on_conflict_do_nothing()
-            .execute(conn)?;
-        if inserted > 0 {
-            NewAuditEvent {
+    let arrival = match link.purpose() {
+        Purpose::Login => Arrival::Login,
+        Purpose::Consultation {
+            organization_id,
+            project_id,
+        } => {
+            let arrived = membership::arrive_as_contact(
+                conn,
+                &user,
                 project_id,
-                actor_user_id: Some(user.id),
-                actor_organization_id: Some(organization_id),
-                action: "membership.joined_as_contact",
-                organization_id: Some(organization_id),
-                details: json!({"email": email.as_str()}),
-            }
-            .record(conn)?;
+                organization_id,
+                link.created_at,
+            )?
+            .ok_or_else(|| {
+                token_refused(
+                    "consultation_over",
+                    "this consultation is no longer open (it was answered, withdrawn or sent \
+                     again with a new link); ask for a login link",
+                )
+            })?;
+            Arrival::Contact(arrived)
         }
-    }
+        Purpose::Membership {
+            organization_id,
+            role,
+        } => Arrival::Member(membership::join_by_invitation(
+            conn,
+            &user,
+            organization_id,
+            role,
+            now,
+        )?),
+    };
     let session_token = sessions::create(conn, user.id, now)?;
-    Ok((user, session_token))
+    Ok((user, session_token, arrival))
+}
+
+/// A link that cannot be used: 400 on `token`, with the reason for the page to explain.
+fn token_refused(reason: &'static str, message: &str) -> ApiError {
+    ApiError::TokenRefused {
+        reason,
+        message: message.to_owned(),
+    }
 }
 
 /// `POST /api/auth/logout`: revokes the session (cookie and API token alike).
@@ -231,14 +263,20 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().cookie(expired).finish())
 }
 
-/// `GET /api/me`.
+/// `GET /api/me`: the user, their organizations (active memberships) with their role, the
+/// organizations they may join at once (a verified domain of theirs), and their requests to
+/// join that wait for an admin.
 pub async fn me(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = current.id();
-    let organizations = db::run(&state.pool, move |conn| {
-        crate::http::organizations::of_user(conn, user_id).map_err(ApiError::from)
+    let user = current.user.clone();
+    let (organizations, joinable, pending) = db::run(&state.pool, move |conn| {
+        Ok::<_, ApiError>((
+            orgs::of_user(conn, user.id)?,
+            orgs::joinable_by(conn, user.id, &user.email)?,
+            orgs::pending_of_user(conn, user.id)?,
+        ))
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({
@@ -246,6 +284,14 @@ pub async fn me(
         "organizations": organizations
             .iter()
             .map(|(org, role)| OrganizationView::with_role(org, role))
+            .collect::<Vec<_>>(),
+        "joinable": joinable.iter().map(OrganizationView::from).collect::<Vec<_>>(),
+        "pending": pending
+            .iter()
+            .map(|(request, org)| json!({
+                "organization": OrganizationView::from(org),
+                "requested_at": request.requested_at,
+            }))
             .collect::<Vec<_>>(),
     })))
 }

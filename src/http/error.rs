@@ -17,6 +17,13 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
+    /// A link's token that cannot be used: 400 `invalid_input` on `token`, with a `reason`
+    /// (`unknown`, `used`, `expired`, `revoked`, `consultation_over`) the page explains.
+    #[error("{message}")]
+    TokenRefused {
+        reason: &'static str,
+        message: String,
+    },
     #[error("authentication required")]
     Unauthenticated,
     #[error("{0}")]
@@ -74,7 +81,7 @@ impl ApiError {
     /// The stable code clients switch on.
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::InvalidInput { .. } => "invalid_input",
+            ApiError::InvalidInput { .. } | ApiError::TokenRefused { .. } => "invalid_input",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
@@ -115,7 +122,9 @@ impl From<diesel::result::Error> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::InvalidInput { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidInput { .. } | ApiError::TokenRefused { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -145,6 +154,10 @@ impl ResponseError for ApiError {
                 field: Some(field), ..
             } => {
                 body["field"] = json!(field);
+            }
+            ApiError::TokenRefused { reason, .. } => {
+                body["field"] = json!("token");
+                body["reason"] = json!(reason);
             }
             ApiError::Conflict { extra, .. } => {
                 for (key, value) in extra {

@@ -861,13 +861,19 @@ pub async fn attendees(
         &state,
         current.id(),
         path.into_inner(),
-        |conn, meeting, _| {
+        |conn, meeting, access| {
             Ok(queries::attendees(conn, meeting.id)?
             .iter()
-            .map(|a| json!({
-                "email": a.email, "organization_id": a.organization_id, "partstat": a.partstat,
-                "display_name": a.display_name, "role": a.role, "responded_at": a.responded_at,
-            }))
+            .map(|a| {
+                // Addresses for the initiator's members and the person's own organization only.
+                let email_visible = access.is_initiator()
+                    || access.member_of(a.organization_id);
+                json!({
+                    "email": email_visible.then_some(&a.email),
+                    "organization_id": a.organization_id, "partstat": a.partstat,
+                    "display_name": a.display_name, "role": a.role, "responded_at": a.responded_at,
+                })
+            })
             .collect::<Vec<_>>())
         },
     )

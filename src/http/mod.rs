@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod organizations;
 pub mod partners;
+pub mod perform;
 pub mod projects;
 pub mod register_csv;
 pub mod sheet;
@@ -63,7 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
 
 /// The JSON API of API.md.
 fn api_routes(cfg: &mut web::ServiceConfig) {
-    use web::{get, patch, post, put};
+    use web::{delete, get, patch, post, put};
     cfg.route("/auth/magic-link", post().to(auth::request_link))
         .route("/openapi.json", get().to(openapi::document))
         .route("/auth/session", post().to(auth::create_session))
@@ -72,6 +73,39 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/me", patch().to(auth::update_me))
         .route("/organizations", post().to(organizations::create))
         .route("/organizations/{id}", get().to(organizations::get))
+        .route(
+            "/organizations/{id}/members",
+            get().to(organizations::members),
+        )
+        .route("/organizations/{id}/join", post().to(organizations::join))
+        .route(
+            "/organizations/{id}/members/{user_id}/approve",
+            post().to(organizations::approve),
+        )
+        .route(
+            "/organizations/{id}/members/{user_id}/refuse",
+            post().to(organizations::refuse),
+        )
+        .route(
+            "/organizations/{id}/members/{user_id}",
+            patch().to(organizations::change_role),
+        )
+        .route(
+            "/organizations/{id}/members/{user_id}",
+            delete().to(organizations::remove),
+        )
+        .route(
+            "/organizations/{id}/domains",
+            put().to(organizations::put_domains),
+        )
+        .route(
+            "/organizations/{id}/invitations",
+            post().to(organizations::invite),
+        )
+        .route(
+            "/consultations/{project_id}/{organization_id}",
+            get().to(organizations::consultation),
+        )
         .route("/projects", post().to(projects::create))
         .route("/projects", get().to(projects::list))
         .route("/projects/{id}", get().to(projects::get))

@@ -1,172 +1,299 @@
-//! Organizations and memberships (`/api/organizations`).
+//! Organizations and who speaks for them (`/api/organizations`, `/api/consultations`): creating
+//! one, its members and requests to join, roles, verified domains, colleagues invited by an
+//! admin, and a consultation read by its contact before being a member. The rules are in
+//! `workflow::membership`; these handlers parse, call one use case, and shape the answer.
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use diesel::dsl::exists;
-use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::db;
-use crate::db::models::{Membership, NewAuditEvent, Organization};
-use crate::db::schema::{memberships, organizations, partnerships};
-use crate::domain::input::{line, optional_line};
-use crate::http::views::OrganizationView;
+use crate::db::organizations as orgs;
+use crate::domain::input::{EmailAddress, line, optional_line};
+use crate::domain::organization::{Role, Siren};
+use crate::http::perform::perform;
+use crate::http::views::{ConsultationView, MembershipView, OrganizationView};
 use crate::http::{ApiError, AppState};
-
-/// The user's organizations with their role in each.
-pub fn of_user(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<Vec<(Organization, String)>> {
-    organizations::table
-        .inner_join(memberships::table)
-        .filter(memberships::user_id.eq(user_id))
-        .order(organizations::name.asc())
-        .select((Organization::as_select(), memberships::role))
-        .load(conn)
-}
-
-/// An organization by name (case and surrounding blanks ignored), if it exists.
-pub fn find_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Organization>> {
-    organizations::table
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(btrim(name)) = lower(btrim(")
-                .bind::<diesel::sql_types::Text, _>(name)
-                .sql("))"),
-        )
-        .select(Organization::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Creates an organization (the name being free).
-pub fn insert(
-    conn: &mut PgConnection,
-    name: &str,
-    kind: Option<String>,
-    territory: Option<String>,
-) -> QueryResult<Organization> {
-    let org = Organization {
-        id: Uuid::new_v4(),
-        name: name.to_owned(),
-        kind,
-        territory,
-        created_at: Utc::now(),
-    };
-    diesel::insert_into(organizations::table)
-        .values(&org)
-        .execute(conn)?;
-    Ok(org)
-}
+use crate::workflow::Refusal;
+use crate::workflow::membership::{self as membership, Decision, OrganizationInput};
 
 #[derive(Deserialize)]
 pub struct NewOrganization {
     name: String,
     kind: Option<String>,
     territory: Option<String>,
+    siren: Option<String>,
 }
 
-/// `POST /api/organizations`: the caller becomes its admin.
+/// `POST /api/organizations`: the caller becomes its admin; a look-alike of an existing name
+/// answers 409 `organization_exists` with that organization.
 pub async fn create(
     state: web::Data<AppState>,
     current: CurrentUser,
     body: web::Json<NewOrganization>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = line("name", &body.name, 200)?;
-    let kind = optional_line("kind", body.kind.as_deref(), 100)?;
-    let territory = optional_line("territory", body.territory.as_deref(), 200)?;
-    let user_id = current.id();
-    let org = db::run(&state.pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| {
-            if let Some(existing) = find_by_name(conn, &name)? {
-                return Err(ApiError::conflict(
-                    "organization_exists",
-                    "an organization with this name already exists; ask its members to add you",
-                )
-                .with("organization_id", json!(existing.id)));
-            }
-            let org = insert(conn, &name, kind, territory)?;
-            diesel::insert_into(memberships::table)
-                .values(Membership {
-                    organization_id: org.id,
-                    user_id,
-                    role: "admin".into(),
-                    created_at: Utc::now(),
-                })
-                .execute(conn)?;
-            NewAuditEvent {
-                project_id: None,
-                actor_user_id: Some(user_id),
-                actor_organization_id: Some(org.id),
-                action: "organization.created",
-                organization_id: Some(org.id),
-                details: json!({"name": org.name}),
-            }
-            .record(conn)?;
-            Ok(org)
-        })
+    let input = OrganizationInput {
+        name: line("name", &body.name, 200)?,
+        kind: optional_line("kind", body.kind.as_deref(), 100)?,
+        territory: optional_line("territory", body.territory.as_deref(), 200)?,
+        siren: match body.siren.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(Siren::parse("siren", raw)?),
+        },
+    };
+    let actor = current.user.clone();
+    let org = perform(&state, move |conn| {
+        membership::create_organization(conn, &actor, input)
     })
     .await?;
     Ok(HttpResponse::Created().json(OrganizationView::with_role(&org, "admin")))
 }
 
-/// `GET /api/organizations/{id}`: visible to its members and to members of any organization that
-/// takes part in a project with it.
+/// `GET /api/organizations/{id}`: visible to its members, to members of any organization that
+/// takes part in a project with it, and to the contact of one of its pending consultations.
+/// Members also see its verified domains and their role.
 pub async fn get(
     state: web::Data<AppState>,
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let organization_id = path.into_inner();
-    let user_id = current.id();
-    let org = db::run(&state.pool, move |conn| {
-        let visible: bool = diesel::select(exists(
-            memberships::table
-                .filter(memberships::organization_id.eq(organization_id))
-                .filter(memberships::user_id.eq(user_id)),
-        ))
-        .get_result(conn)?
-            || shares_a_project(conn, organization_id, user_id)?;
+    let user = current.user.clone();
+    let view = perform(&state, move |conn| {
+        let org = orgs::get(conn, organization_id)?.ok_or(Refusal::NotFound)?;
+        let role = orgs::role_of(conn, organization_id, user.id)?;
+        let visible = role.is_some()
+            || orgs::shares_a_project(conn, organization_id, user.id)?
+            || orgs::is_pending_contact(conn, organization_id, &user.email)?;
         if !visible {
-            return Err(ApiError::NotFound);
+            return Err(Refusal::NotFound);
         }
-        organizations::table
-            .find(organization_id)
-            .select(Organization::as_select())
-            .first(conn)
-            .map_err(ApiError::from)
+        Ok(match role {
+            Some(role) => OrganizationView::with_role(&org, &role)
+                .with_domains(orgs::domains(conn, organization_id)?),
+            None => OrganizationView::from(&org),
+        })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(OrganizationView::from(&org)))
+    Ok(HttpResponse::Ok().json(view))
 }
 
-fn shares_a_project(
-    conn: &mut PgConnection,
-    organization_id: Uuid,
-    user_id: Uuid,
-) -> QueryResult<bool> {
-    let (theirs, mine) = diesel::alias!(partnerships as theirs, partnerships as mine);
-    diesel::select(exists(
-        theirs
-            .inner_join(
-                mine.on(mine
-                    .field(partnerships::project_id)
-                    .eq(theirs.field(partnerships::project_id))),
-            )
-            .inner_join(
-                memberships::table
-                    .on(memberships::organization_id.eq(mine.field(partnerships::organization_id))),
-            )
-            .filter(
-                theirs
-                    .field(partnerships::organization_id)
-                    .eq(organization_id),
-            )
-            .filter(memberships::user_id.eq(user_id))
-            .filter(
-                mine.field(partnerships::status)
-                    .eq_any(["invited", "accepted"]),
-            ),
+/// `GET /api/organizations/{id}/members`: active members; admins also see pending requests.
+pub async fn members(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let organization_id = path.into_inner();
+    let actor = current.user.clone();
+    let listing = perform(&state, move |conn| {
+        membership::members(conn, &actor, organization_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(
+        listing
+            .entries
+            .iter()
+            .map(MembershipView::from)
+            .collect::<Vec<_>>(),
     ))
-    .get_result(conn)
+}
+
+/// `POST /api/organizations/{id}/join`: 201 with the membership (active at a verified domain,
+/// else pending and the admins are emailed); 200 when the same request was already waiting.
+pub async fn join(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let organization_id = path.into_inner();
+    let actor = current.user.clone();
+    let settings = state.settings.clone();
+    let joined = perform(&state, move |conn| {
+        membership::request_to_join(conn, &settings, &actor, organization_id, Utc::now())
+    })
+    .await?;
+    state.mailer.wake();
+    let view = MembershipView::from(&joined.entry);
+    Ok(if joined.created {
+        HttpResponse::Created().json(view)
+    } else {
+        HttpResponse::Ok().json(view)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct MemberPath {
+    id: Uuid,
+    user_id: Uuid,
+}
+
+/// `POST /api/organizations/{id}/members/{user_id}/approve` (admins).
+pub async fn approve(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<MemberPath>,
+) -> Result<HttpResponse, ApiError> {
+    decide(state, current, path.into_inner(), Decision::Approve).await
+}
+
+/// `POST /api/organizations/{id}/members/{user_id}/refuse` (admins).
+pub async fn refuse(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<MemberPath>,
+) -> Result<HttpResponse, ApiError> {
+    decide(state, current, path.into_inner(), Decision::Refuse).await
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: MemberPath,
+    decision: Decision,
+) -> Result<HttpResponse, ApiError> {
+    let actor = current.user.clone();
+    let settings = state.settings.clone();
+    let entry = perform(&state, move |conn| {
+        membership::decide(
+            conn,
+            &settings,
+            &actor,
+            path.id,
+            path.user_id,
+            decision,
+            Utc::now(),
+        )
+    })
+    .await?;
+    state.mailer.wake();
+    Ok(HttpResponse::Ok().json(MembershipView::from(&entry)))
+}
+
+#[derive(Deserialize)]
+pub struct RoleChange {
+    role: String,
+}
+
+/// `PATCH /api/organizations/{id}/members/{user_id}` `{"role"}` (admins).
+pub async fn change_role(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<MemberPath>,
+    body: web::Json<RoleChange>,
+) -> Result<HttpResponse, ApiError> {
+    let role = Role::parse(&body.role)
+        .ok_or_else(|| ApiError::invalid_field("role", "admin or member"))?;
+    let path = path.into_inner();
+    let actor = current.user.clone();
+    let entry = perform(&state, move |conn| {
+        membership::change_role(conn, &actor, path.id, path.user_id, role)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(MembershipView::from(&entry)))
+}
+
+/// `DELETE /api/organizations/{id}/members/{user_id}`: an admin removes a member, or a member
+/// leaves (their own id).
+pub async fn remove(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<MemberPath>,
+) -> Result<HttpResponse, ApiError> {
+    let path = path.into_inner();
+    let actor = current.user.clone();
+    perform(&state, move |conn| {
+        membership::remove(conn, &actor, path.id, path.user_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+pub struct Domains {
+    domains: Vec<String>,
+}
+
+/// `PUT /api/organizations/{id}/domains` `{"domains"}` (admins).
+pub async fn put_domains(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+    body: web::Json<Domains>,
+) -> Result<HttpResponse, ApiError> {
+    let organization_id = path.into_inner();
+    let actor = current.user.clone();
+    let wanted = body.into_inner().domains;
+    let domains = perform(&state, move |conn| {
+        membership::set_domains(conn, &actor, organization_id, &wanted, Utc::now())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "domains": domains })))
+}
+
+#[derive(Deserialize)]
+pub struct ColleagueInvitation {
+    email: String,
+    role: Option<String>,
+}
+
+/// `POST /api/organizations/{id}/invitations` `{"email", "role"?}` (admins): emails a link that
+/// makes the colleague a member.
+pub async fn invite(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+    body: web::Json<ColleagueInvitation>,
+) -> Result<HttpResponse, ApiError> {
+    let organization_id = path.into_inner();
+    let email = EmailAddress::parse("email", &body.email)?;
+    let role = match body.role.as_deref() {
+        None => Role::Member,
+        Some(raw) => {
+            Role::parse(raw).ok_or_else(|| ApiError::invalid_field("role", "admin or member"))?
+        }
+    };
+    let actor = current.user.clone();
+    let settings = state.settings.clone();
+    let invited = perform(&state, move |conn| {
+        membership::invite_colleague(
+            conn,
+            &settings,
+            &actor,
+            organization_id,
+            &email,
+            role,
+            Utc::now(),
+        )
+    })
+    .await?;
+    state.mailer.wake();
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "email": invited.email,
+        "role": invited.role.as_str(),
+        "expires_at": invited.expires_at,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct ConsultationPath {
+    project_id: Uuid,
+    organization_id: Uuid,
+}
+
+/// `GET /api/consultations/{project_id}/{organization_id}`: the consultation, read-only, for its
+/// contact (while pending) and the consulted organization's members.
+pub async fn consultation(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<ConsultationPath>,
+) -> Result<HttpResponse, ApiError> {
+    let path = path.into_inner();
+    let actor = current.user.clone();
+    let read = perform(&state, move |conn| {
+        membership::read_consultation(conn, &actor, path.project_id, path.organization_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ConsultationView::from(&read)))
 }

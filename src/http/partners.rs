@@ -13,15 +13,16 @@ use crate::auth::links::{self, Consultation};
 use crate::auth::{CurrentUser, ProjectAccess};
 use crate::db;
 use crate::db::models::{NewAuditEvent, Organization, Partnership};
+use crate::db::organizations as orgs;
 use crate::db::schema::{organizations, partnerships, users};
 use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line, optional_line, optional_paragraph};
 use crate::domain::partnership::{PartnershipStatus, Transition};
 use crate::http::auth::mail_box;
-use crate::http::organizations as orgs;
 use crate::http::views::PartnershipView;
 use crate::http::{ApiError, AppState};
 use crate::mail::{self, Outgoing, templates};
+use crate::workflow::membership;
 
 #[derive(Deserialize)]
 pub struct Invitation {
@@ -73,6 +74,7 @@ pub async fn invite(
             let access = ProjectAccess::load(conn, project_id, inviter.id)?;
             access.require_initiator()?;
             crate::http::projects::require_open(&access.project)?;
+            within_daily_invitations(conn, inviter.id, app.settings.invites_per_day)?;
             let org = match named {
                 OrgRef::Id(id) => organizations::table
                     .find(id)
@@ -82,10 +84,23 @@ pub async fn invite(
                     .ok_or_else(|| {
                         ApiError::invalid_field("organization_id", "no such organization")
                     })?,
-                OrgRef::Name(name) => match orgs::find_by_name(conn, &name)? {
-                    Some(org) => org,
-                    None => orgs::insert(conn, &name, None, None)?,
-                },
+                // A name a person would take for an existing organization's is that
+                // organization: never a look-alike created next to it.
+                OrgRef::Name(name) => {
+                    orgs::lock_names(conn)?;
+                    match orgs::find_look_alike(conn, &name)? {
+                        Some(org) => org,
+                        None => orgs::insert(
+                            conn,
+                            orgs::NewOrganization {
+                                name: &name,
+                                kind: None,
+                                territory: None,
+                                siren: None,
+                            },
+                        )?,
+                    }
+                }
             };
             if org.id == access.project.initiator_organization_id {
                 return Err(ApiError::conflict(
@@ -159,7 +174,9 @@ pub async fn invite(
                 crate::domain::project::ProjectEvent::Consulted,
             )?;
 
-            // The consultation: a link to the project that logs the contact in.
+            // The consultation: a link to the project that logs the contact in. Links sent
+            // earlier for this partnership stop working (a re-invitation names a new contact).
+            links::revoke_consultations(conn, project_id, org.id, now)?;
             let token = links::create(
                 conn,
                 &contact,
@@ -177,6 +194,19 @@ pub async fn invite(
                 .find(access.project.initiator_organization_id)
                 .select(Organization::as_select())
                 .first(conn)?;
+            // An organization that has members answers through them: its admins are told, and
+            // the contact alone cannot answer for it (they may ask to join).
+            if orgs::member_count(conn, org.id)? > 0 {
+                membership::notify_admins_of_consultation(
+                    conn,
+                    &app.settings,
+                    &org,
+                    &initiator.name,
+                    project_id,
+                    &access.project.title,
+                    contact.as_str(),
+                )?;
+            }
             mail::enqueue(
                 conn,
                 &app.settings,
@@ -207,6 +237,32 @@ pub async fn invite(
     Ok(HttpResponse::Created().json(view))
 }
 
+/// Refuses a consultation beyond the inviter's daily allowance (`AMONT_INVITES_PER_DAY`): 429
+/// with the wait until the oldest of the last 24 hours' invitations leaves the window.
+fn within_daily_invitations(
+    conn: &mut PgConnection,
+    inviter: Uuid,
+    per_day: u32,
+) -> Result<(), ApiError> {
+    use crate::db::schema::audit_events;
+    let since = Utc::now() - chrono::Duration::hours(24);
+    let recent: Vec<chrono::DateTime<Utc>> = audit_events::table
+        .filter(audit_events::action.eq("partnership.invited"))
+        .filter(audit_events::actor_user_id.eq(inviter))
+        .filter(audit_events::created_at.gt(since))
+        .order(audit_events::created_at.asc())
+        .select(audit_events::created_at)
+        .load(conn)?;
+    if recent.len() < per_day as usize {
+        return Ok(());
+    }
+    let oldest = recent.first().copied().unwrap_or(since);
+    let wait = (oldest - since).num_seconds().max(1) as u64;
+    Err(ApiError::RateLimited {
+        retry_after_secs: wait,
+    })
+}
+
 enum OrgRef {
     Id(Uuid),
     Name(String),
@@ -234,14 +290,23 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let project_id = path.into_inner();
     let user_id = current.id();
-    let rows = db::run(&state.pool, move |conn| {
-        ProjectAccess::load(conn, project_id, user_id)?;
-        Ok::<_, ApiError>(list_of(conn, project_id)?)
+    let (access, rows) = db::run(&state.pool, move |conn| {
+        let access = ProjectAccess::load(conn, project_id, user_id)?;
+        Ok::<_, ApiError>((access, list_of(conn, project_id)?))
     })
     .await?;
+    // A contact's address is for the initiator's members and the contact's own organization.
+    let initiator = access.is_initiator();
     Ok(HttpResponse::Ok().json(
         rows.iter()
-            .map(|(p, o)| PartnershipView::new(p, &o.name))
+            .map(|(p, o)| {
+                let view = PartnershipView::new(p, &o.name);
+                if initiator || access.member_of(o.id) {
+                    view
+                } else {
+                    view.without_contact()
+                }
+            })
             .collect::<Vec<_>>(),
     ))
 }
@@ -369,6 +434,10 @@ async fn change(
                 details: json!({"comment": comment}),
             }
             .record(conn)?;
+            // A withdrawn consultation's links stop working.
+            if transition == Transition::Withdraw {
+                links::revoke_consultations(conn, project_id, organization_id, now)?;
+            }
             // Live clients of a partner that left are disconnected at commit.
             crate::live::notify_access_changed(conn, project_id)?;
             let name: String = organizations::table

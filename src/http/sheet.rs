@@ -58,6 +58,8 @@ impl From<Section> for SectionView {
 pub struct SheetPartner {
     pub organization_id: Uuid,
     pub organization_name: String,
+    /// The organization's SIREN, when it gave one.
+    pub siren: Option<String>,
     pub status: &'static str,
     pub is_initiator: bool,
     pub proposed_role: Option<String>,
@@ -125,6 +127,7 @@ pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, A
                 partners.push(SheetPartner {
                     organization_id: org.id,
                     organization_name: org.name,
+                    siren: org.siren,
                     status: "accepted",
                     is_initiator: org.id == project.initiator_organization_id,
                     proposed_role: partnership.proposed_role,
@@ -352,6 +355,9 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
                                 (partner.organization_name)
                                 @if partner.is_initiator { " " span.tag { (w.initiator) } }
                             }
+                            @if let Some(siren) = &partner.siren {
+                                p.muted { "SIREN " (siren) }
+                            }
                             @if let Some(role) = &partner.proposed_role {
                                 p { strong { (w.role) " : " } (role) }
                             }
@@ -451,7 +457,7 @@ pub async fn audit(
     let project_id = path.into_inner();
     let user_id = current.id();
     let views = db::run(&state.pool, move |conn| {
-        ProjectAccess::load(conn, project_id, user_id)?;
+        let access = ProjectAccess::load(conn, project_id, user_id)?;
         let events: Vec<AuditEvent> = audit_events::table
             .filter(audit_events::project_id.eq(project_id))
             .order(audit_events::id.asc())
@@ -476,6 +482,13 @@ pub async fn audit(
             .into_iter()
             .map(|o| (o.id, o.name))
             .collect();
+        let emails: Vec<String> = events.iter().flat_map(|e| emails_in(&e.details)).collect();
+        let names_by_email: HashMap<String, String> = users::table
+            .filter(users::email.eq_any(&emails))
+            .select((users::email, users::display_name))
+            .load::<(String, String)>(conn)?
+            .into_iter()
+            .collect();
         Ok::<_, ApiError>(
             events
                 .into_iter()
@@ -490,7 +503,15 @@ pub async fn audit(
                     actor_user_id: e.actor_user_id,
                     actor_organization_id: e.actor_organization_id,
                     organization_id: e.organization_id,
-                    details: e.details,
+                    // Addresses in the trail are for the initiator's members and the
+                    // organization concerned; others read names.
+                    details: if access.is_initiator()
+                        || e.organization_id.is_some_and(|o| access.member_of(o))
+                    {
+                        e.details
+                    } else {
+                        names_for_emails(e.details, &names_by_email)
+                    },
                     created_at: e.created_at,
                 })
                 .collect::<Vec<_>>(),
@@ -498,6 +519,42 @@ pub async fn audit(
     })
     .await?;
     Ok(HttpResponse::Ok().json(views))
+}
+
+/// The addresses an audit row's details carry (members whose key ends in `email`).
+fn emails_in(details: &serde_json::Value) -> Vec<String> {
+    details
+        .as_object()
+        .map(|members| {
+            members
+                .iter()
+                .filter(|(key, _)| key.ends_with("email"))
+                .filter_map(|(_, value)| value.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An audit row's details with each address replaced by the person's name (`contact_email` →
+/// `contact_name`), `null` when nobody with that address has an account.
+fn names_for_emails(
+    details: serde_json::Value,
+    names: &HashMap<String, String>,
+) -> serde_json::Value {
+    let serde_json::Value::Object(members) = details else {
+        return details;
+    };
+    members
+        .into_iter()
+        .map(|(key, value)| match key.strip_suffix("email") {
+            Some(stem) => {
+                let name = value.as_str().and_then(|email| names.get(email)).cloned();
+                (format!("{stem}name"), serde_json::json!(name))
+            }
+            None => (key, value),
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 #[cfg(test)]
@@ -531,6 +588,7 @@ mod tests {
                 SheetPartner {
                     organization_id: id(1),
                     organization_name: "MJC des Quatre Vents".into(),
+                    siren: None,
                     status: "accepted",
                     is_initiator: true,
                     proposed_role: None,
@@ -545,6 +603,7 @@ mod tests {
                 SheetPartner {
                     organization_id: id(2),
                     organization_name: "Ville de Trappes".into(),
+                    siren: None,
                     status: "accepted",
                     is_initiator: false,
                     proposed_role: Some("Local & cofinancement".into()),
@@ -567,6 +626,7 @@ mod tests {
                 SheetPartner {
                     organization_id: id(3),
                     organization_name: "Centre social".into(),
+                    siren: None,
                     status: "accepted",
                     is_initiator: false,
                     proposed_role: None,

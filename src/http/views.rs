@@ -31,8 +31,14 @@ pub struct OrganizationView {
     pub name: String,
     pub kind: Option<String>,
     pub territory: Option<String>,
+    /// The French company number, when given (shown on the sheet).
+    pub siren: Option<String>,
+    /// The caller's role, when they are a member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The domains it vouches for (shown to its members only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
 }
 
 impl From<&Organization> for OrganizationView {
@@ -42,7 +48,9 @@ impl From<&Organization> for OrganizationView {
             name: org.name.clone(),
             kind: org.kind.clone(),
             territory: org.territory.clone(),
+            siren: org.siren.clone(),
             role: None,
+            domains: None,
         }
     }
 }
@@ -52,6 +60,13 @@ impl OrganizationView {
         OrganizationView {
             role: Some(role.to_owned()),
             ..OrganizationView::from(org)
+        }
+    }
+
+    pub fn with_domains(self, domains: Vec<String>) -> Self {
+        OrganizationView {
+            domains: Some(domains),
+            ..self
         }
     }
 }
@@ -102,6 +117,14 @@ impl PartnershipView {
             invited_at: partnership.invited_at,
             answered_at: partnership.answered_at,
             comment: partnership.comment.clone(),
+        }
+    }
+
+    /// The same partnership for someone who may not see the contact's address.
+    pub fn without_contact(self) -> Self {
+        PartnershipView {
+            contact_email: None,
+            ..self
         }
     }
 }
@@ -174,6 +197,83 @@ impl From<&Meeting> for MeetingView {
             ends_at: meeting.ends_at,
             sequence: meeting.sequence,
             convened_at: meeting.convened_at,
+        }
+    }
+}
+
+/// `Membership` of API.md: an active member, or (for admins) a request waiting for them.
+#[derive(Debug, Serialize)]
+pub struct MembershipView {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub status: &'static str,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<&crate::workflow::membership::MemberEntry> for MembershipView {
+    fn from(entry: &crate::workflow::membership::MemberEntry) -> Self {
+        MembershipView {
+            user_id: entry.user.id,
+            display_name: entry.user.display_name.clone(),
+            email: entry.user.email.clone(),
+            role: entry.role.clone(),
+            status: if entry.active { "active" } else { "pending" },
+            requested_at: entry.requested_at,
+            decided_at: entry.decided_at,
+        }
+    }
+}
+
+/// What the contact of a consultation reads before being a member
+/// (`GET /api/consultations/{project_id}/{organization_id}`).
+#[derive(Debug, Serialize)]
+pub struct ConsultationView {
+    pub project: ConsultedProject,
+    pub initiator: OrganizationView,
+    pub organization: OrganizationView,
+    pub proposed_role: Option<String>,
+    pub status: String,
+    pub invited_at: DateTime<Utc>,
+    pub brief: String,
+    /// Whether the caller is a member of the consulted organization (and so may answer).
+    pub member: bool,
+    /// The caller's request to join: `pending`, `approved`, `refused`, or absent.
+    pub join_request: Option<JoinRequestView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConsultedProject {
+    pub id: Uuid,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JoinRequestView {
+    pub status: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+impl From<&crate::workflow::membership::ConsultationRead> for ConsultationView {
+    fn from(read: &crate::workflow::membership::ConsultationRead) -> Self {
+        ConsultationView {
+            project: ConsultedProject {
+                id: read.project_id,
+                title: read.project_title.clone(),
+            },
+            initiator: OrganizationView::from(&read.initiator),
+            organization: OrganizationView::from(&read.organization),
+            proposed_role: read.proposed_role.clone(),
+            status: read.status.clone(),
+            invited_at: read.invited_at,
+            brief: read.brief.clone(),
+            member: read.member,
+            join_request: read.request.as_ref().map(|(status, at)| JoinRequestView {
+                status: status.clone(),
+                requested_at: *at,
+            }),
         }
     }
 }

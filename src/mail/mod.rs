@@ -6,7 +6,9 @@
 //! commits, the [`worker`] delivers it, retrying with backoff until the SMTP server accepts it.
 //! Nothing touches the network while a transaction is open. ADR 4 explains the guarantees.
 
+pub mod blocks;
 pub mod digest;
+pub mod membership;
 pub mod templates;
 pub mod worker;
 

@@ -310,7 +310,8 @@ async fn invite(initiator: &Actor, project: Uuid, name: &str, contact: &str) -> 
 }
 
 #[actix_web::test]
-async fn a_consultation_is_a_link_never_a_calendar_invitation_and_makes_the_contact_a_member() {
+async fn a_consultation_is_a_link_never_a_calendar_invitation_and_its_contact_is_the_first_admin_of_a_new_organization()
+ {
     let app = TestApp::spawn().await;
     let (initiator, _, project) = initiated(&app).await;
     let caf = invite(
@@ -345,7 +346,8 @@ async fn a_consultation_is_a_link_never_a_calendar_invitation_and_makes_the_cont
         vec!["coordination@mjc.example".to_owned()]
     );
 
-    // The contact follows the link: logged in, member of the CAF, and consulted on the project.
+    // The contact follows the link: logged in, and — the invitation having created the CAF, which
+    // has nobody yet — its first admin, consulted on the project.
     let response = app
         .client
         .post(app.url("/api/auth/session"))
@@ -362,7 +364,7 @@ async fn a_consultation_is_a_link_never_a_calendar_invitation_and_makes_the_cont
     );
     let me = contact.read("/api/me").await;
     assert_eq!(me["organizations"][0]["id"], json!(caf));
-    assert_eq!(me["organizations"][0]["role"], "member");
+    assert_eq!(me["organizations"][0]["role"], "admin");
     let projects = contact.read("/api/projects").await;
     assert_eq!(projects[0]["id"], json!(project));
     let audit = initiator
