@@ -91,7 +91,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Mail domains anyone can have an address at: verifying one would let the whole world join.

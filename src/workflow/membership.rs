@@ -505,13 +505,13 @@ pub fn invite_colleague(
     now: DateTime<Utc>,
 ) -> Result<ColleagueInvited, Refusal> {
     let org = require_admin(conn, actor, organization_id)?;
-    if let Some(user) = crate::db::users::by_email(conn, email.as_str())? {
-        if orgs::role_of(conn, organization_id, user.id)?.is_some() {
-            return Err(Refusal::conflict(
-                "already_member",
-                format!("{email} is already a member of {}", org.name),
-            ));
-        }
+    if let Some(user) = crate::db::users::by_email(conn, email.as_str())?
+        && orgs::role_of(conn, organization_id, user.id)?.is_some()
+    {
+        return Err(Refusal::conflict(
+            "already_member",
+            format!("{email} is already a member of {}", org.name),
+        ));
     }
     let (token, expires_at) = links::create_membership(
         conn,
@@ -665,17 +665,17 @@ pub fn read_consultation(
     project_id: Uuid,
     organization_id: Uuid,
 ) -> Result<ConsultationRead, Refusal> {
-    let partnership: Option<(String, Option<String>, Option<String>, DateTime<Utc>)> =
-        partnerships::table
-            .find((project_id, organization_id))
-            .select((
-                partnerships::status,
-                partnerships::contact_email,
-                partnerships::proposed_role,
-                partnerships::invited_at,
-            ))
-            .first(conn)
-            .optional()?;
+    type PartnershipFields = (String, Option<String>, Option<String>, DateTime<Utc>);
+    let partnership: Option<PartnershipFields> = partnerships::table
+        .find((project_id, organization_id))
+        .select((
+            partnerships::status,
+            partnerships::contact_email,
+            partnerships::proposed_role,
+            partnerships::invited_at,
+        ))
+        .first(conn)
+        .optional()?;
     let (status, contact, proposed_role, invited_at) = partnership.ok_or(Refusal::NotFound)?;
     let member = orgs::role_of(conn, organization_id, actor.id)?.is_some();
     let contact_while_pending = status == "invited" && contact.as_deref() == Some(&actor.email);

@@ -15,5 +15,6 @@ mod follow_up;
 mod live;
 mod mail;
 mod meetings;
+mod membership;
 mod openapi;
 mod operations;

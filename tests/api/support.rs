@@ -142,6 +142,17 @@ impl TestDb {
         TestDb { name, url }
     }
 
+    /// A fresh database with no migration applied (to test a migration on older data).
+    pub fn empty() -> Self {
+        let name = format!("amont_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(admin_url().as_str()).expect("admin connection");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("empty test database created");
+        let url = url_for(&name);
+        TestDb { name, url }
+    }
+
     pub fn connect(&self) -> PgConnection {
         PgConnection::establish(self.url.as_str()).expect("test database connection")
     }
