@@ -218,7 +218,7 @@ mod tests {
         assert!(
             rendered
                 .html
-                .contains("href=\"https://amont.example/x?a=1&amp;b=&quot;2&quot;\"")
+                .contains("href=\"https://amont.example/x?a=1&amp;b=%222%22\"")
         );
     }
 }
