@@ -61,8 +61,17 @@ async function logIn(page, email) {
   await page.getByRole('button', { name: 'Recevoir un lien de connexion' }).click();
   await page.getByText('Consultez votre messagerie').waitFor();
   const link = await waitForLink(stack.maildir, email, { after: before });
-  await page.goto(new URL(link, stack.base).toString());
+  await followLink(page, link);
   await page.getByRole('button', { name: 'Se déconnecter' }).waitFor();
+}
+
+/** Opens a login or consultation link: nothing happens until the person clicks "Continuer". */
+async function followLink(page, link) {
+  await page.goto(new URL(link, stack.base).toString());
+  await page.getByRole('heading', { level: 1, name: 'Se connecter à Amont' }).waitFor();
+  // Opening the page used nothing: a link scanner fetching it leaves the link intact.
+  assert.equal(new URL(page.url()).search, '', 'the token is taken out of the address bar');
+  await page.getByRole('button', { name: 'Continuer' }).click();
 }
 
 /** A test step that, when it fails, screenshots both people's pages (failed-*.png). */
@@ -130,7 +139,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     sophie = await newPage('sophie');
     const link = await waitForLink(stack.maildir, PARTNER);
     assert.match(link, /project=/);
-    await sophie.goto(new URL(link, stack.base).toString());
+    await followLink(sophie, link);
     const panel = sophie.getByRole('region', { name: 'Vous êtes consulté·e' });
     await panel.waitFor();
     assert.equal(sophie.url(), projectUrl);
@@ -561,5 +570,76 @@ describe('the end of a session', { concurrency: false }, () => {
     await sophie.waitForTimeout(1500);
     assert.equal(await sophie.locator('#conn').getAttribute('data-state'), 'signedOut');
     await shot(sophie, '24-signed-out');
+  });
+});
+
+describe('who speaks for an organization', { concurrency: false }, () => {
+  const KARIM = 'karim@caf.example';
+  let karim;
+  let consultedUrl;
+
+  step('a contact named for an existing organization reads the consultation and asks to join', async () => {
+    // The MJC consults the CAF (which has Sophie as its admin) on another project, naming Karim.
+    ines = await newPage('ines');
+    await logIn(ines, INITIATOR);
+    await ines.getByLabel('Titre du projet').fill('Chantier éducatif été 2027');
+    await ines.getByRole('button', { name: 'Créer le projet' }).click();
+    await ines.getByRole('heading', { level: 1, name: 'Chantier éducatif été 2027' }).waitFor();
+    consultedUrl = ines.url();
+    await ines.getByLabel('Nom de l’organisation').fill('caf des yvelines');
+    await ines.getByLabel('E-mail du contact').fill(KARIM);
+    await ines.getByRole('button', { name: 'Envoyer la consultation' }).click();
+    await ines.locator('.partner', { hasText: CAF }).getByText('Consulté, sans réponse').waitFor();
+
+    karim = await newPage('karim');
+    const link = await waitForLink(stack.maildir, KARIM);
+    await followLink(karim, link);
+    await karim.getByRole('heading', { level: 1, name: 'Consultation : Chantier éducatif été 2027' }).waitFor();
+    await karim.getByText(`${MJC} consulte ${CAF} sur ce projet.`).waitFor();
+    // Not a member: the header names no organization of his, and the project itself is closed to him.
+    assert.equal(await karim.locator('nav a.nav-org').count(), 0);
+    await shot(karim, '25-consultation-read-only');
+    await karim.getByRole('button', { name: `Demander à rejoindre ${CAF}` }).click();
+    await karim.getByText(`Votre demande pour rejoindre ${CAF} attend la décision`).waitFor();
+    await karim.setViewportSize({ width: 360, height: 780 });
+    await shot(karim, '26-consultation-phone');
+    await karim.setViewportSize({ width: 1100, height: 900 });
+    const status = await karim.evaluate(async (url) => (await fetch(`/api/projects/${url.split('/').pop()}`)).status, consultedUrl);
+    assert.equal(status, 404, 'a pending member sees nothing of the project');
+  });
+
+  step('the admin approves the request from the members page; the contact can then answer', async () => {
+    sophie = await newPage('sophie');
+    await logIn(sophie, PARTNER);
+    // The email to the admins leads to the members page.
+    const link = await waitForLink(stack.maildir, PARTNER, { pattern: /\/organizations\/[0-9a-f-]{36}/ });
+    await sophie.goto(new URL(link, stack.base).toString());
+    await sophie.getByRole('heading', { level: 1, name: CAF }).waitFor();
+    // The header's organization name leads there too.
+    assert.equal(await sophie.locator('nav a.nav-org', { hasText: CAF }).getAttribute('href'), new URL(link, stack.base).pathname);
+    const requests = sophie.getByRole('region', { name: 'Demandes en attente' });
+    await requests.getByText(KARIM).waitFor();
+    await shot(sophie, '27-members-pending');
+    await sophie.setViewportSize({ width: 360, height: 780 });
+    await shot(sophie, '28-members-phone');
+    await sophie.setViewportSize({ width: 1100, height: 900 });
+    await requests.getByRole('button', { name: 'Accepter karim' }).click();
+    await sophie.getByText(`karim est maintenant membre de ${CAF}.`).first().waitFor();
+    await sophie.getByRole('row', { name: /karim/ }).waitFor();
+    assert.equal(await sophie.getByRole('region', { name: 'Demandes en attente' }).getByText('Aucune demande en attente.').count(), 1);
+    await shot(sophie, '29-members-approved');
+    // The last admin cannot leave: the server says so, the page shows it.
+    await sophie.getByRole('button', { name: `Quitter ${CAF}` }).click();
+    await sophie.locator('dialog').getByRole('button', { name: `Quitter ${CAF}` }).click();
+    await sophie.getByText('L’organisation doit garder au moins un·e administrateur·rice').waitFor();
+
+    // Karim is told by email, and now answers for the CAF.
+    await waitForLink(stack.maildir, KARIM, { pattern: /maintenant membre/ });
+    await karim.reload();
+    await karim.getByRole('link', { name: 'Ouvrir le projet pour répondre' }).click();
+    const panel = karim.getByRole('region', { name: 'Vous êtes consulté·e' });
+    await panel.waitFor();
+    await panel.getByRole('button', { name: `Accepter au nom de ${CAF}` }).waitFor();
+    assert.equal(await karim.locator('nav a.nav-org', { hasText: CAF }).count(), 1);
   });
 });

@@ -9,16 +9,53 @@ export interface User {
   display_name: string;
   locale: string;
 }
+export type MembershipRole = 'admin' | 'member';
 export interface Organization {
   id: string;
   name: string;
   kind: string | null;
   territory: string | null;
+  siren?: string | null;
   role?: string;
+  /** The mail domains it vouches for: only for its members. */
+  domains?: string[];
 }
 export interface Me {
   user: User;
   organizations: Organization[];
+  /** Organizations vouching for the domain of the user's address: they may join at once. */
+  joinable?: Organization[];
+  /** The user's requests to join, waiting for an admin. */
+  pending?: Array<{ organization: Organization; requested_at: string }>;
+}
+/** An active member, or (for admins) a request to join waiting for them. */
+export interface Membership {
+  user_id: string;
+  display_name: string;
+  email: string;
+  role: MembershipRole;
+  status: 'active' | 'pending';
+  requested_at: string | null;
+  decided_at: string | null;
+}
+/** What a consultation's contact reads before being a member. */
+export interface Consultation {
+  project: { id: string; title: string };
+  initiator: Organization;
+  organization: Organization;
+  proposed_role: string | null;
+  status: PartnershipStatus;
+  invited_at: string;
+  brief: string;
+  member: boolean;
+  join_request: { status: 'pending' | 'approved' | 'refused' | 'withdrawn'; requested_at: string } | null;
+}
+/** What logging in with a link did besides opening a session. */
+export interface SessionResult {
+  user: User;
+  api_token: string;
+  consultation?: { project_id: string; organization_id: string; member: boolean };
+  joined?: { organization_id: string; name: string };
 }
 export type ProjectStatus = 'draft' | 'concertation' | 'active' | 'closed';
 export interface Project {
@@ -276,7 +313,7 @@ export class Api {
     return this.post<void>('/api/auth/magic-link', { email });
   }
   createSession(token: string) {
-    return this.post<{ user: User; api_token: string }>('/api/auth/session', { token });
+    return this.post<SessionResult>('/api/auth/session', { token });
   }
   logout() {
     return this.post<void>('/api/auth/logout');
@@ -297,11 +334,37 @@ export class Api {
   }
 
   // Organizations and projects
-  createOrganization(input: { name: string; kind?: string; territory?: string }) {
+  createOrganization(input: { name: string; kind?: string; territory?: string; siren?: string }) {
     return this.post<Organization>('/api/organizations', input);
   }
   organization(id: string) {
     return this.get<Organization>(`/api/organizations/${enc(id)}`);
+  }
+  members(orgId: string) {
+    return this.get<Membership[]>(`/api/organizations/${enc(orgId)}/members`);
+  }
+  /** Asks to join: `active` at once at a verified domain, else `pending` until an admin decides. */
+  join(orgId: string) {
+    return this.post<Membership>(`/api/organizations/${enc(orgId)}/join`);
+  }
+  decideMember(orgId: string, userId: string, decision: 'approve' | 'refuse') {
+    return this.post<Membership>(`/api/organizations/${enc(orgId)}/members/${enc(userId)}/${decision}`);
+  }
+  setMemberRole(orgId: string, userId: string, role: MembershipRole) {
+    return this.patch<Membership>(`/api/organizations/${enc(orgId)}/members/${enc(userId)}`, { role });
+  }
+  /** Removes a member (admins), or leaves (one's own id). */
+  removeMember(orgId: string, userId: string) {
+    return this.request<void>('DELETE', `/api/organizations/${enc(orgId)}/members/${enc(userId)}`);
+  }
+  setDomains(orgId: string, domains: string[]) {
+    return this.put<{ domains: string[] }>(`/api/organizations/${enc(orgId)}/domains`, { domains });
+  }
+  inviteColleague(orgId: string, email: string, role: MembershipRole) {
+    return this.post<{ email: string; role: MembershipRole; expires_at: string }>(`/api/organizations/${enc(orgId)}/invitations`, { email, role });
+  }
+  consultation(projectId: string, orgId: string) {
+    return this.get<Consultation>(`/api/consultations/${enc(projectId)}/${enc(orgId)}`);
   }
   projects() {
     return this.get<Project[]>('/api/projects');

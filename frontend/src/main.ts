@@ -15,7 +15,9 @@ import { accountView } from './views/account';
 import { actionsView } from './views/actions';
 import { registerView } from './views/register';
 import { loginView, landingView } from './views/login';
+import { consultationView } from './views/consultation';
 import { meetingView } from './views/meeting';
+import { organizationView } from './views/organization';
 import { projectView } from './views/project';
 import { projectsView } from './views/projects';
 
@@ -27,6 +29,8 @@ const ROUTES: Route[] = [
   { name: 'register', pattern: '/projects/:id/decisions' },
   { name: 'actions', pattern: '/actions' },
   { name: 'meeting', pattern: '/meetings/:id' },
+  { name: 'organization', pattern: '/organizations/:id' },
+  { name: 'consultation', pattern: '/consultations/:projectId/:organizationId' },
 ];
 
 const VIEWS: Record<string, { view: View; auth: boolean }> = {
@@ -37,6 +41,8 @@ const VIEWS: Record<string, { view: View; auth: boolean }> = {
   register: { view: registerView, auth: true },
   actions: { view: actionsView, auth: true },
   meeting: { view: meetingView, auth: true },
+  organization: { view: organizationView, auth: true },
+  consultation: { view: consultationView, auth: true },
 };
 
 function readStoredLocale(): string | null {
@@ -78,6 +84,10 @@ function renderShell(): void {
       ? [
           h('a', { href: '/', 'data-nav': true }, t('nav.projects')),
           h('a', { href: '/actions', 'data-nav': true }, t('nav.actions')),
+          // Each organization's name leads to its members page.
+          me.organizations.map((o) =>
+            h('a', { href: `/organizations/${encodeURIComponent(o.id)}`, 'data-nav': true, class: 'nav-org', 'aria-label': t('nav.organization', { name: o.name }) }, o.name),
+          ),
           h('a', { href: '/account', 'data-nav': true, class: 'who' }, t('nav.account'), h('span', { class: 'who-name' }, ` (${me.user.display_name})`)),
           h('button', { type: 'button', class: 'link', onclick: () => void logout() }, t('nav.logout')),
         ]

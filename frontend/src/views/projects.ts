@@ -1,10 +1,10 @@
 /** The projects list, and creating a project (and one's organization first, when needed). */
 
-import { type Organization, type Project, api } from '../api';
-import { type ViewContext, loadMe, session } from '../app';
+import { ApiError, type Organization, type Project, api } from '../api';
+import { type ViewContext, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { t } from '../i18n';
-import { announce, busy, errorMessage, feedback, field, flagField } from '../ui';
+import { announce, busy, errorMessage, feedback, field, flagField, formatDate } from '../ui';
 
 export function statusBadge(status: Project['status']): HTMLElement {
   return h('span', { class: `badge status-${status}` }, t(`projects.status.${status}`));
@@ -36,7 +36,55 @@ export async function projectsView(ctx: ViewContext): Promise<void> {
             ),
           ),
         );
-  replace(ctx.main, h('h1', null, t('projects.title')), list, createSection(ctx));
+  replace(ctx.main, h('h1', null, t('projects.title')), membershipNotes(ctx), list, createSection(ctx));
+}
+
+/** Organizations the user may join at once (a verified domain of theirs), and their requests waiting for an admin. */
+function membershipNotes(ctx: ViewContext): HTMLElement | null {
+  const me = session.me;
+  const joinable = me?.joinable ?? [];
+  const pending = me?.pending ?? [];
+  if (joinable.length === 0 && pending.length === 0) return null;
+  const status = feedback();
+  const parts: Array<HTMLElement | null> = [];
+  if (joinable.length > 0) {
+    parts.push(
+      h('h2', null, t('home.joinable')),
+      h('p', null, t('home.joinableIntro')),
+      h(
+        'ul',
+        { class: 'requests' },
+        joinable.map((o) => {
+          const join = h('button', { type: 'button', class: 'primary' }, t('home.join', { org: o.name }));
+          join.addEventListener('click', () => {
+            void busy(join, async () => {
+              try {
+                await api.join(o.id);
+                await loadMe();
+                shell.refresh();
+                announce(t('org.joinedActive', { name: o.name }));
+                await projectsView(ctx);
+              } catch (error) {
+                status.error(error);
+              }
+            });
+          });
+          return h('li', null, join);
+        }),
+      ),
+    );
+  }
+  if (pending.length > 0) {
+    parts.push(
+      h('h2', null, t('home.pending')),
+      h(
+        'ul',
+        { class: 'requests' },
+        pending.map((p) => h('li', null, t('home.pendingItem', { org: p.organization.name, date: formatDate(p.requested_at) }))),
+      ),
+    );
+  }
+  return h('section', { class: 'card stack membership-notes' }, parts, status.el);
 }
 
 function createSection(ctx: ViewContext): HTMLElement {
@@ -55,29 +103,71 @@ function organizationForm(ctx: ViewContext): HTMLFormElement {
   const name = field({ label: t('org.field.name'), name: 'name', required: true, maxlength: 200 });
   const kind = field({ label: t('org.field.kind'), name: 'kind' });
   const territory = field({ label: t('org.field.territory'), name: 'territory' });
+  const siren = field({ label: t('org.field.siren'), name: 'siren', autocomplete: 'off' });
   const status = feedback();
+  const exists = h('div', { class: 'stack', 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'primary' }, t('org.create'));
-  const form = h('form', { class: 'stack' }, name.wrap, kind.wrap, territory.wrap, submit, status.el);
+  const form = h('form', { class: 'stack' }, name.wrap, kind.wrap, territory.wrap, siren.wrap, submit, status.el, exists);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void busy(submit, async () => {
       try {
+        exists.replaceChildren();
         const org = await api.createOrganization({
           name: name.input.value.trim(),
           ...(kind.input.value.trim() ? { kind: kind.input.value.trim() } : {}),
           ...(territory.input.value.trim() ? { territory: territory.input.value.trim() } : {}),
+          ...(siren.input.value.trim() ? { siren: siren.input.value.trim() } : {}),
         });
         await loadMe();
         announce(t('org.created', { name: org.name }));
         await projectsView(ctx);
         ctx.main.querySelector<HTMLElement>('input[name="title"]')?.focus();
       } catch (error) {
+        status.clear();
+        const existing = existingOrganization(error);
+        if (existing) {
+          exists.replaceChildren(h('p', { class: 'notice' }, t('org.exists', { name: existing.name })), askToJoin(ctx, existing));
+          return;
+        }
         flagField(form, error);
         status.error(error);
       }
     });
   });
   return form;
+}
+
+/** The organization a 409 `organization_exists` points to. */
+function existingOrganization(error: unknown): { id: string; name: string } | null {
+  if (!(error instanceof ApiError) || error.code !== 'organization_exists') return null;
+  const org = error.body.organization as { id?: unknown; name?: unknown } | undefined;
+  return typeof org?.id === 'string' && typeof org.name === 'string' ? { id: org.id, name: org.name } : null;
+}
+
+/** "Ask to join" instead of a look-alike: active at once at a verified domain, else pending. */
+function askToJoin(ctx: ViewContext, org: { id: string; name: string }): HTMLElement {
+  const status = feedback();
+  const ask = h('button', { type: 'button', class: 'secondary' }, t('org.askToJoin', { name: org.name }));
+  ask.addEventListener('click', () => {
+    void busy(ask, async () => {
+      try {
+        const membership = await api.join(org.id);
+        await loadMe();
+        shell.refresh();
+        if (membership.status === 'active') {
+          announce(t('org.joinedActive', { name: org.name }));
+          await projectsView(ctx);
+        } else {
+          ask.remove();
+          status.ok(t('org.joinPending', { name: org.name }));
+        }
+      } catch (error) {
+        status.error(error instanceof ApiError && error.notFound ? t('org.cannotJoin', { name: org.name }) : error);
+      }
+    });
+  });
+  return h('div', { class: 'stack' }, ask, status.el);
 }
 
 function projectForm(ctx: ViewContext, orgs: Organization[]): HTMLFormElement {
