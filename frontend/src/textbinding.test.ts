@@ -101,6 +101,30 @@ describe('bindText', () => {
     expect(text.toString()).toBe('xy');
   });
 
+  it('undoes only the local edits, and a remote edit does not wipe the history', () => {
+    const { doc, text, area } = setup('Ordre du jour');
+    area.value = 'Ordre du jour : budget';
+    area.dispatchEvent(new Event('input'));
+    // Someone else edits the start of the text meanwhile (another origin).
+    doc.transact(() => text.insert(0, '1. '), 'remote');
+    expect(area.value).toBe('1. Ordre du jour : budget');
+    const ctrlZ = new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, cancelable: true });
+    area.dispatchEvent(ctrlZ);
+    expect(ctrlZ.defaultPrevented).toBe(true);
+    expect(text.toString()).toBe('1. Ordre du jour');
+    expect(area.value).toBe('1. Ordre du jour');
+    area.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, shiftKey: true, cancelable: true }));
+    expect(area.value).toBe('1. Ordre du jour : budget');
+    // The browser's Edit menu arrives as beforeinput.
+    const menu = new InputEvent('beforeinput', { inputType: 'historyUndo', cancelable: true });
+    area.dispatchEvent(menu);
+    expect(menu.defaultPrevented).toBe(true);
+    expect(area.value).toBe('1. Ordre du jour');
+    // Nothing of the remote edit is ever undone from here.
+    area.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, cancelable: true }));
+    expect(text.toString()).toBe('1. Ordre du jour');
+  });
+
   it('treats user text as text', () => {
     const { text, area } = setup('');
     text.insert(0, '<script>alert(1)</script>');

@@ -2,6 +2,11 @@
  * Binds a `Y.Text` to a `<textarea>` or `<input>`: local typing becomes the *minimal* Y edit
  * (common prefix and suffix kept, so concurrent edits elsewhere in the text merge), and remote
  * changes update the field while keeping the caret and selection where the user had them.
+ *
+ * Undo and redo go through a `Y.UndoManager` that tracks only this field's own edits: setting
+ * the field's value on a remote change wipes the browser's native undo history, and the native
+ * undo would in any case undo other people's text. Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z, Ctrl+Y and the
+ * browser's Edit menu (`beforeinput` `historyUndo` / `historyRedo`) all land here.
  */
 
 import * as Y from 'yjs';
@@ -100,6 +105,29 @@ export function bindText(ytext: Y.Text, field: Field, onLocalEdit?: () => void):
     push();
   };
 
+  const history = new Y.UndoManager(ytext, { trackedOrigins: new Set([origin]), captureTimeout: 500 });
+  const step = (redo: boolean) => {
+    // Whatever is typed and not pushed yet belongs to the history first.
+    push();
+    const done = redo ? history.redo() : history.undo();
+    if (done) onLocalEdit?.();
+  };
+  const onBeforeInput = (event: Event) => {
+    const type = (event as InputEvent).inputType;
+    if (type !== 'historyUndo' && type !== 'historyRedo') return;
+    event.preventDefault();
+    step(type === 'historyRedo');
+  };
+  const onKeyDown = (e: Event) => {
+    const event = e as KeyboardEvent;
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || composing) return;
+    const key = event.key.toLowerCase();
+    if (key === 'z' || key === 'y') {
+      event.preventDefault();
+      step(key === 'y' || event.shiftKey);
+    }
+  };
+
   const observer = (event: Y.YTextEvent) => {
     if (event.transaction.origin === origin) return;
     const text = ytext.toString();
@@ -123,11 +151,16 @@ export function bindText(ytext: Y.Text, field: Field, onLocalEdit?: () => void):
   field.addEventListener('input', onInput);
   field.addEventListener('compositionstart', onCompositionStart);
   field.addEventListener('compositionend', onCompositionEnd);
+  field.addEventListener('beforeinput', onBeforeInput);
+  field.addEventListener('keydown', onKeyDown);
   ytext.observe(observer);
   return () => {
     field.removeEventListener('input', onInput);
     field.removeEventListener('compositionstart', onCompositionStart);
     field.removeEventListener('compositionend', onCompositionEnd);
+    field.removeEventListener('beforeinput', onBeforeInput);
+    field.removeEventListener('keydown', onKeyDown);
     ytext.unobserve(observer);
+    history.destroy();
   };
 }
