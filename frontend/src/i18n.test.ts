@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCALES, format, messages, pickLocale, t } from './i18n';
+import { LOCALES, format, messages, pickLocale, t, tn } from './i18n';
 
 describe('pickLocale', () => {
   it('is French for a French browser', () => {
@@ -59,5 +59,21 @@ describe('dictionary and t()', () => {
     expect(t('health.httpError', { status: 500 }, 'en')).toBe('The server answered with an error (HTTP 500).');
     expect(format('{a} and {b}', { a: 1 })).toBe('1 and {b}');
     expect(format('no params')).toBe('no params');
+  });
+});
+
+describe('tn (plurals through Intl.PluralRules)', () => {
+  it('follows each language’s rule: French counts 0 as singular, English does not', () => {
+    expect(tn('register.count', 0, {}, 'fr')).toBe('0 décision');
+    expect(tn('register.count', 1, {}, 'fr')).toBe('1 décision');
+    expect(tn('register.count', 2, {}, 'fr')).toBe('2 décisions');
+    expect(tn('register.count', 0, {}, 'en')).toBe('0 decisions');
+    expect(tn('register.count', 1, {}, 'en')).toBe('1 decision');
+    expect(tn('myActions.count', 3, { overdue: 1 }, 'fr')).toBe('3 actions, dont 1 en retard.');
+  });
+  it('leaves no "(s)" in any message', () => {
+    for (const locale of ['fr', 'en'] as const) {
+      for (const [key, text] of Object.entries(messages[locale])) expect(text, key).not.toMatch(/\(s\)|\(e\)s/);
+    }
   });
 });

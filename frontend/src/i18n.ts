@@ -260,7 +260,8 @@ const fr = {
   'convocation.confirmTitle': 'Envoyer la convocation\u00a0?',
   'convocation.confirmIntro': 'Chaque membre des organisations suivantes recevra par e-mail une invitation de calendrier (fichier .ics) pour «\u00a0{title}\u00a0», {when}, avec des liens pour répondre\u00a0:',
   'convocation.confirmOrg': '{organization} — mission et ordre du jour approuvés',
-  'convocation.sent': 'Convocation envoyée à {count} personne(s)\u00a0: {emails}.',
+  'convocation.sent.one': 'Convocation envoyée à {count} personne\u00a0: {emails}.',
+  'convocation.sent.other': 'Convocation envoyée à {count} personnes\u00a0: {emails}.',
   'convocation.blocked': 'La convocation ne peut pas partir\u00a0: {reasons}',
   'attendees.title': 'Participants et réponses',
   'attendees.none': 'Aucun participant pour l’instant.',
@@ -321,7 +322,8 @@ const fr = {
   'decision.status.deferred': 'Reportée',
   'decision.submit': 'Enregistrer la décision',
   'decision.saved': 'Décision «\u00a0{title}\u00a0» enregistrée.',
-  'decision.savedWithActions': 'Décision «\u00a0{title}\u00a0» enregistrée avec {count} action(s).',
+  'decision.savedWithActions.one': 'Décision «\u00a0{title}\u00a0» enregistrée avec {count} action.',
+  'decision.savedWithActions.other': 'Décision «\u00a0{title}\u00a0» enregistrée avec {count} actions.',
   'decision.actionsFailed': 'La décision est enregistrée, mais l’action «\u00a0{title}\u00a0» n’a pas pu l’être\u00a0: {error}',
   'decision.item': 'Point\u00a0: {title}',
   'decision.by': 'Enregistrée par {name} le {date}',
@@ -334,7 +336,12 @@ const fr = {
   'positions.allConsent': 'Consentement pour les partenaires restants',
   'positions.missingHint': 'Sans position pour l’instant\u00a0: {names}.',
   'positions.none': 'Aucune position enregistrée.',
-  'positions.summary': '{consent} consentement(s) · {objection} objection(s) · {abstention} abstention(s)',
+  'positions.consent.one': '{count} consentement',
+  'positions.consent.other': '{count} consentements',
+  'positions.objection.one': '{count} objection',
+  'positions.objection.other': '{count} objections',
+  'positions.abstention.one': '{count} abstention',
+  'positions.abstention.other': '{count} abstentions',
   'positions.line': '{organization}\u00a0: {position}',
   'positions.lineComment': '{organization}\u00a0: {position} — «\u00a0{comment}\u00a0»',
   'position.consent': 'Consentement',
@@ -389,7 +396,8 @@ const fr = {
   'register.apply': 'Filtrer',
   'register.reset': 'Tout afficher',
   'register.csv': 'Télécharger le registre (CSV pour tableur)',
-  'register.count': '{count} décision(s)',
+  'register.count.one': '{count} décision',
+  'register.count.other': '{count} décisions',
   'register.none': 'Aucune décision ne correspond à ces filtres.',
   'register.empty': 'Aucune décision enregistrée pour ce projet.',
   'register.rangeError': 'La première date doit précéder la seconde.',
@@ -403,7 +411,8 @@ const fr = {
   'myActions.none.open': 'Aucune action à faire\u00a0: rien en attente.',
   'myActions.none.done': 'Aucune action faite pour l’instant.',
   'myActions.none.cancelled': 'Aucune action annulée.',
-  'myActions.count': '{count} action(s), dont {overdue} en retard.',
+  'myActions.count.one': '{count} action, dont {overdue} en retard.',
+  'myActions.count.other': '{count} actions, dont {overdue} en retard.',
   'myActions.project': 'Projet\u00a0: {title}',
   'myActions.decision': 'Décision\u00a0: {title}',
   'error.already_member': 'Vous êtes déjà membre de cette organisation.',
@@ -742,7 +751,8 @@ const en: Messages = {
   'convocation.confirmTitle': 'Send the convocation?',
   'convocation.confirmIntro': 'Every member of the following organizations will receive by email a calendar invitation (.ics file) for “{title}”, {when}, with links to reply:',
   'convocation.confirmOrg': '{organization} — mission and agenda agreed',
-  'convocation.sent': 'Convocation sent to {count} person(s): {emails}.',
+  'convocation.sent.one': 'Convocation sent to {count} person: {emails}.',
+  'convocation.sent.other': 'Convocation sent to {count} people: {emails}.',
   'convocation.blocked': 'The convocation cannot be sent: {reasons}',
   'attendees.title': 'Attendees and replies',
   'attendees.none': 'No attendee yet.',
@@ -803,7 +813,8 @@ const en: Messages = {
   'decision.status.deferred': 'Deferred',
   'decision.submit': 'Record the decision',
   'decision.saved': 'Decision “{title}” recorded.',
-  'decision.savedWithActions': 'Decision “{title}” recorded with {count} action(s).',
+  'decision.savedWithActions.one': 'Decision “{title}” recorded with {count} action.',
+  'decision.savedWithActions.other': 'Decision “{title}” recorded with {count} actions.',
   'decision.actionsFailed': 'The decision is recorded, but the action “{title}” could not be: {error}',
   'decision.item': 'Item: {title}',
   'decision.by': 'Recorded by {name} on {date}',
@@ -816,7 +827,12 @@ const en: Messages = {
   'positions.allConsent': 'Consent for the remaining partners',
   'positions.missingHint': 'No position yet: {names}.',
   'positions.none': 'No position recorded.',
-  'positions.summary': '{consent} consent · {objection} objection(s) · {abstention} abstention(s)',
+  'positions.consent.one': '{count} consent',
+  'positions.consent.other': '{count} consents',
+  'positions.objection.one': '{count} objection',
+  'positions.objection.other': '{count} objections',
+  'positions.abstention.one': '{count} abstention',
+  'positions.abstention.other': '{count} abstentions',
   'positions.line': '{organization}: {position}',
   'positions.lineComment': '{organization}: {position} — “{comment}”',
   'position.consent': 'Consent',
@@ -871,7 +887,8 @@ const en: Messages = {
   'register.apply': 'Filter',
   'register.reset': 'Show all',
   'register.csv': 'Download the register (CSV for spreadsheets)',
-  'register.count': '{count} decision(s)',
+  'register.count.one': '{count} decision',
+  'register.count.other': '{count} decisions',
   'register.none': 'No decision matches these filters.',
   'register.empty': 'No decision recorded for this project.',
   'register.rangeError': 'The first date must come before the second.',
@@ -885,7 +902,8 @@ const en: Messages = {
   'myActions.none.open': 'No action to do: nothing pending.',
   'myActions.none.done': 'No action done yet.',
   'myActions.none.cancelled': 'No cancelled action.',
-  'myActions.count': '{count} action(s), {overdue} overdue.',
+  'myActions.count.one': '{count} action, {overdue} overdue.',
+  'myActions.count.other': '{count} actions, {overdue} overdue.',
   'myActions.project': 'Project: {title}',
   'myActions.decision': 'Decision: {title}',
   'error.already_member': 'You are already a member of this organization.',
@@ -1023,4 +1041,17 @@ export function format(template: string, params?: Params): string {
 /** Translates `key` into `locale` (the current locale by default). */
 export function t(key: MessageKey, params?: Params, locale: Locale = currentLocale): string {
   return format(messages[locale][key], params);
+}
+
+/** Keys that have plural forms: `<base>.one` and `<base>.other`. */
+type PluralBase = { [K in MessageKey]: K extends `${infer B}.other` ? (`${B}.one` extends MessageKey ? B : never) : never }[MessageKey];
+
+/**
+ * The form of `base` for `count` in `locale`, as the language's plural rules choose it
+ * (`Intl.PluralRules`: French says "0 action" and "1 action", English "0 actions"); forms other
+ * than `one` (a language's `few`, `many`) fall back to `other`. `{count}` is filled in.
+ */
+export function tn(base: PluralBase, count: number, params: Params = {}, locale: Locale = currentLocale): string {
+  const form = new Intl.PluralRules(locale).select(count) === 'one' ? 'one' : 'other';
+  return format(messages[locale][`${base}.${form}` as MessageKey], { ...params, count });
 }

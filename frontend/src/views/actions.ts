@@ -9,7 +9,7 @@ import { api } from '../api';
 import { type ViewContext, every } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import { ACTION_STATUSES, mergeRecent } from '../followup';
-import { t } from '../i18n';
+import { t, tn } from '../i18n';
 import { feedback, rerender } from '../ui';
 import { actionLine } from './decisions';
 
@@ -57,7 +57,7 @@ export async function actionsView(ctx: ViewContext): Promise<void> {
     if (key === lastKey) return;
     lastKey = key;
     const overdue = shown.filter((a) => a.overdue).length;
-    setText(count, shown.length === 0 ? t(`myActions.none.${wanted}`) : t('myActions.count', { count: shown.length, overdue }));
+    setText(count, shown.length === 0 ? t(`myActions.none.${wanted}`) : tn('myActions.count', shown.length, { overdue }));
     rerender(list, () =>
       shown.map((a) =>
         actionLine(a, {

@@ -28,7 +28,7 @@ import {
   sortActions,
   todayIn,
 } from '../followup';
-import { getLocale, t } from '../i18n';
+import { getLocale, t, tn } from '../i18n';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField, formatDate, rerender } from '../ui';
 
 
@@ -151,7 +151,7 @@ export function decisionCard(decision: Decision, opts: DecisionCardOptions): HTM
     decision.positions.length === 0
       ? h('p', { class: 'muted' }, t('positions.none'))
       : [
-          h('p', { class: 'small' }, t('positions.summary', counts)),
+          h('p', { class: 'small' }, (['consent', 'objection', 'abstention'] as const).map((p) => tn(`positions.${p}`, counts[p])).join(' · ')),
           h(
             'ul',
             { class: 'positions' },
@@ -504,7 +504,7 @@ function decisionForm(opts: DecisionsTabOptions, partners: Array<{ id: string; n
           return;
         }
       }
-      const done = created ? t('decision.savedWithActions', { title: decision.title, count: created }) : t('decision.saved', { title: decision.title });
+      const done = created ? tn('decision.savedWithActions', created, { title: decision.title }) : t('decision.saved', { title: decision.title });
       status.ok(done);
       announce(done);
       form.reset();

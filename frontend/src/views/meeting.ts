@@ -9,7 +9,7 @@ import { type Agenda, type Answer, type Meeting, type Partnership, type Poll, ty
 import { type ViewContext, every, liveSession, session, trackUnsaved } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import { checklist } from '../gate';
-import { getLocale, t } from '../i18n';
+import { getLocale, t, tn } from '../i18n';
 import { type LiveSession, agendaItems, loadAgenda } from '../live';
 import { browserZone, describeSlot, utcToZoned, zoneLabel, zonedToUtc } from '../slots';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, formatDate, shortHash, tabs } from '../ui';
@@ -528,7 +528,7 @@ function gateSection(page: MeetingPage, box: HTMLElement): void {
     await busy(convene, async () => {
       try {
         const sent = await api.convene(m.id);
-        const text = t('convocation.sent', { count: sent.recipients.length, emails: sent.recipients.join(', ') });
+        const text = tn('convocation.sent', sent.recipients.length, { emails: sent.recipients.join(', ') });
         status.ok(text);
         announce(text);
         await page.refreshMeeting();

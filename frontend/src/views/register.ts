@@ -8,7 +8,7 @@ import { type Decision, type Meeting, type Partnership, type Project, api } from
 import { type ViewContext, every } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import { DECISION_STATUSES, type RegisterFilters, filtersProblem, parseRegisterQuery, registerQuery } from '../followup';
-import { getLocale, t } from '../i18n';
+import { getLocale, t, tn } from '../i18n';
 import { errorMessage, feedback, rerender } from '../ui';
 import { acceptedPartners, decisionCard, rightsFor } from './decisions';
 
@@ -99,7 +99,7 @@ export async function registerView(ctx: ViewContext): Promise<void> {
     const key = JSON.stringify(decisions) + query + items.size;
     if (key === lastKey) return;
     lastKey = key;
-    setText(count, decisions.length === 0 ? (query ? t('register.none') : t('register.empty')) : t('register.count', { count: decisions.length }));
+    setText(count, decisions.length === 0 ? (query ? t('register.none') : t('register.empty')) : tn('register.count', decisions.length));
     rerender(list, () => decisions.map((d) => decisionCard(d, { rights, partners: accepted, items, showMeeting: true, onChanged: () => void load(), status })));
   };
 
