@@ -13,8 +13,11 @@ FROM node:20-bookworm-slim AS frontend
 WORKDIR /src/frontend
 # Dependencies first, so that this layer is reused while only sources change.
 COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY frontend/tools/package.json frontend/tools/package-lock.json ./tools/
+RUN npm ci --no-audit --no-fund && npm --prefix tools ci --no-audit --no-fund
 COPY frontend/ ./
+# The API's types are generated from the OpenAPI document (src/http/openapi.json).
+COPY src/http/openapi.json /src/src/http/openapi.json
 RUN npm run build
 
 # ---------------------------------------------------------------------------

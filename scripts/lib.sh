@@ -37,14 +37,18 @@ install_runtime_deps() {
   [ "$major" -ge 20 ] || die "Node.js $major is too old for the front end (Vite needs 20.19 or later)"
 }
 
-# npm ci only when package-lock.json changed since the last install.
+# npm ci only when a package-lock.json changed since the last install: the app's, and the build
+# tools' (frontend/tools: openapi-typescript, which generates the API's types for the build).
 frontend_install() {
-  local stamp="frontend/node_modules/.amont-lock-stamp"
-  if [ ! -f "$stamp" ] || ! cmp -s frontend/package-lock.json "$stamp"; then
-    say "Installing front-end packages (npm ci)"
-    (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
-    cp frontend/package-lock.json "$stamp"
-  fi
+  local dir
+  for dir in frontend frontend/tools; do
+    local stamp="$dir/node_modules/.amont-lock-stamp"
+    if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+      say "Installing front-end packages in $dir (npm ci)"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$dir/package-lock.json" "$stamp"
+    fi
+  done
 }
 
 frontend_build() {

@@ -1,55 +1,22 @@
 /**
  * The typed client of the API (API.md). JSON in and out, the session cookie sent with every
  * call (`credentials: 'same-origin'`), and every failure mapped to one typed `ApiError`.
+ *
+ * The shapes come from the OpenAPI document the server serves (`src/http/openapi.json`):
+ * `npm run api-types` generates `generated/openapi.ts` from it before every type-check and build,
+ * so a field renamed or removed there fails the build here.
  */
 
-export interface User {
-  id: string;
-  email: string;
-  display_name: string;
-  locale: string;
-}
+import type { components } from './generated/openapi';
+
+type Schemas = components['schemas'];
+
+export type User = Schemas['User'];
 export type MembershipRole = 'admin' | 'member';
-export interface Organization {
-  id: string;
-  name: string;
-  kind: string | null;
-  territory: string | null;
-  siren?: string | null;
-  role?: string;
-  /** The mail domains it vouches for: only for its members. */
-  domains?: string[];
-}
-export interface Me {
-  user: User;
-  organizations: Organization[];
-  /** Organizations vouching for the domain of the user's address: they may join at once. */
-  joinable?: Organization[];
-  /** The user's requests to join, waiting for an admin. */
-  pending?: Array<{ organization: Organization; requested_at: string }>;
-}
-/** An active member, or (for admins) a request to join waiting for them. */
-export interface Membership {
-  user_id: string;
-  display_name: string;
-  email: string;
-  role: MembershipRole;
-  status: 'active' | 'pending';
-  requested_at: string | null;
-  decided_at: string | null;
-}
-/** What a consultation's contact reads before being a member. */
-export interface Consultation {
-  project: { id: string; title: string };
-  initiator: Organization;
-  organization: Organization;
-  proposed_role: string | null;
-  status: PartnershipStatus;
-  invited_at: string;
-  brief: string;
-  member: boolean;
-  join_request: { status: 'pending' | 'approved' | 'refused' | 'withdrawn'; requested_at: string } | null;
-}
+export type Organization = Schemas['Organization'];
+export type Me = Schemas['Me'];
+export type Membership = Schemas['Membership'];
+export type Consultation = Schemas['Consultation'];
 /** What logging in with a link did besides opening a session. */
 export interface SessionResult {
   user: User;
@@ -58,146 +25,43 @@ export interface SessionResult {
   joined?: { organization_id: string; name: string };
 }
 export type ProjectStatus = 'draft' | 'concertation' | 'active' | 'closed';
-export interface Project {
-  id: string;
-  title: string;
-  summary: string;
-  initiator_organization_id: string;
-  status: ProjectStatus;
-  created_at: string;
-  /** Only in `GET /api/projects/{id}`: the caller's organizations taking part, with their status. */
-  my_organizations?: Array<{ organization_id: string; status: PartnershipStatus }>;
-  is_initiator?: boolean;
-}
+export type Project = Schemas['Project'];
+/** A project with the caller's own partnerships in it (`GET /api/projects/{id}`). */
+export type ProjectDetail = Schemas['ProjectDetail'];
 export type PartnershipStatus = 'invited' | 'accepted' | 'declined' | 'withdrawn';
-export interface Partnership {
-  organization_id: string;
-  organization_name: string;
-  status: PartnershipStatus;
-  contact_email: string | null;
-  proposed_role: string | null;
-  invited_at: string;
-  answered_at: string | null;
-  comment: string | null;
-}
-export interface Section {
-  text: string;
-  content_hash: string;
-}
-export interface Agreement {
-  id: string;
-  organization_id: string;
-  content_hash: string;
-  decision: 'agree' | 'object';
-  comment: string | null;
-  user_id: string;
-  created_at: string;
-  /** Whether the section still hashes to what was agreed. */
-  current: boolean;
-}
+export type Partnership = Schemas['Partnership'];
+export type Section = Schemas['Section'];
+export type Agreement = Schemas['Agreement'];
 export interface Mission extends Section {
   organization_id: string;
   agreement: Agreement | null;
 }
 export type MeetingStatus = 'planning' | 'convened' | 'cancelled' | 'held';
-export interface Meeting {
-  id: string;
-  project_id: string;
-  title: string;
-  duration_minutes: number;
-  timezone: string;
-  location: string | null;
-  video_url: string | null;
-  status: MeetingStatus;
-  starts_at: string | null;
-  ends_at: string | null;
-  sequence: number;
-}
-export interface Slot {
-  id: string;
-  starts_at: string;
-  ends_at: string;
-}
+export type Meeting = Schemas['Meeting'];
+export type Slot = Schemas['Slot'];
 export type Answer = 'yes' | 'maybe' | 'no';
-export interface PollSlot extends Slot {
-  yes: number;
-  maybe: number;
-  no: number;
-  missing_organizations: Array<string | { organization_id?: string; organization_name?: string; id?: string; name?: string }>;
-  /** The caller's own answer, when the server tells it. */
-  my_answer?: Answer | null;
-}
-export interface Poll {
-  slots: PollSlot[];
-  suggested_slot_id: string | null;
-}
-export interface AgendaItem {
-  id: string;
-  title: string;
-  duration_min: number;
-  lead_org_id: string;
-  notes: string;
-}
+export type PollSlot = Schemas['PollSlot'];
+export type Poll = Schemas['Poll'];
+export type AgendaItem = Schemas['AgendaItem'];
 /** One accepted partner's latest agreement to the agenda (null: none yet). */
 export interface AgendaAgreement {
   organization_id: string;
   organization_name: string;
   agreement: Agreement | null;
 }
-export interface Agenda {
-  items: AgendaItem[];
-  content_hash: string;
-  /** Only in `GET /api/meetings/{id}/agenda`. */
-  agreements?: AgendaAgreement[];
-}
-export interface Unmet {
-  rule: string;
-  organization_id?: string | null;
-  organization_name?: string | null;
-  [extra: string]: unknown;
-}
-export interface Readiness {
-  ready: boolean;
-  unmet: Unmet[];
-}
+export type Agenda = Schemas['Agenda'];
+/**
+ * An unmet rule of the gate. `rule` is widened to any string on purpose: a newer server may add
+ * rules, and the checklist still shows them (with a generic sentence).
+ */
+export type Unmet = Omit<Schemas['Unmet'], 'rule'> & { rule: string };
+export type Readiness = Omit<Schemas['Readiness'], 'unmet'> & { unmet: Unmet[] };
 export type DecisionStatus = 'adopted' | 'rejected' | 'deferred';
 export type PositionKind = 'consent' | 'objection' | 'abstention';
 export type ActionStatus = 'open' | 'done' | 'cancelled';
-export interface Position {
-  organization_id: string;
-  organization_name: string;
-  position: PositionKind;
-  comment: string | null;
-}
-export interface Action {
-  id: string;
-  project_id: string;
-  project_title: string;
-  decision_id: string;
-  decision_title: string;
-  title: string;
-  owner_organization_id: string;
-  owner_organization_name: string;
-  /** `YYYY-MM-DD`. */
-  due_on: string;
-  status: ActionStatus;
-  overdue: boolean;
-  updated_at: string;
-  updated_by_name: string;
-}
-export interface Decision {
-  id: string;
-  meeting_id: string;
-  meeting_title: string;
-  agenda_item_id: string | null;
-  title: string;
-  text: string;
-  status: DecisionStatus;
-  positions: Position[];
-  actions: Action[];
-  created_by_name: string;
-  created_at: string;
-}
+export type Position = Schemas['Position'];
+export type Action = Schemas['Action'];
+export type Decision = Schemas['Decision'];
 export interface NewDecision {
   title: string;
   text: string;
@@ -205,11 +69,7 @@ export interface NewDecision {
   status: DecisionStatus;
   positions: Array<{ organization_id: string; position: PositionKind; comment?: string }>;
 }
-export interface Attendee {
-  email: string;
-  organization_id: string | null;
-  partstat: string;
-}
+export type Attendee = Schemas['Attendee'];
 
 /** Every failure, from the server or the network. */
 export class ApiError extends Error {
@@ -370,7 +230,7 @@ export class Api {
     return this.get<Project[]>('/api/projects');
   }
   project(id: string) {
-    return this.get<Project>(`/api/projects/${enc(id)}`);
+    return this.get<ProjectDetail>(`/api/projects/${enc(id)}`);
   }
   createProject(input: { title: string; summary: string; initiator_organization_id: string }) {
     return this.post<Project>('/api/projects', input);

@@ -16,7 +16,7 @@ describe('describeUnmet', () => {
   });
   it('keeps unknown rules visible and falls back when the name is missing', () => {
     expect(describeUnmet({ rule: 'new_rule' }, 'en')).toBe('Condition not met: new_rule.');
-    expect(describeUnmet({ rule: 'partner_not_answered', organization_name: null }, 'fr')).toBe('Un partenaire n’a pas encore répondu à la consultation.');
+    expect(describeUnmet({ rule: 'partner_not_answered', organization_name: undefined }, 'fr')).toBe('Un partenaire n’a pas encore répondu à la consultation.');
   });
   it('keeps markup in names as text', () => {
     expect(describeUnmet({ rule: 'agenda_not_agreed', organization_name: '<b>X</b>' }, 'en')).toBe('<b>X</b> has not yet agreed to the agenda.');

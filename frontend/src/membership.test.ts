@@ -21,7 +21,7 @@ describe('sortMembers', () => {
 });
 
 describe('afterLogin', () => {
-  const user = { id: 'u', email: 'a@b.fr', display_name: 'A', locale: 'fr' };
+  const user = { id: 'u', email: 'a@b.fr', display_name: 'A', locale: 'fr' as const };
   it('sends a member contact to the project, a non-member to the read-only consultation', () => {
     expect(afterLogin({ user, api_token: 't', consultation: { project_id: P, organization_id: O, member: true } }, null, null)).toBe(`/projects/${P}`);
     expect(afterLogin({ user, api_token: 't', consultation: { project_id: P, organization_id: O, member: false } }, P, null)).toBe(`/consultations/${P}/${O}`);

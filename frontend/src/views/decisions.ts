@@ -5,7 +5,7 @@
  * with the positions grid and its actions, and "mark as held".
  */
 
-import { type Action, type ActionStatus, type Decision, type DecisionStatus, type Meeting, type Partnership, type Project, api } from '../api';
+import { type Action, type ActionStatus, type Decision, type DecisionStatus, type Meeting, type Partnership, type ProjectDetail, api } from '../api';
 import { type ViewContext, every, session } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import {
@@ -38,7 +38,7 @@ export interface FollowUpRights {
   organizationIds: string[];
 }
 
-export function rightsFor(project: Project): FollowUpRights {
+export function rightsFor(project: ProjectDetail): FollowUpRights {
   return { isInitiator: project.is_initiator === true, organizationIds: (session.me?.organizations ?? []).map((o) => o.id) };
 }
 
@@ -214,7 +214,7 @@ function addActionForm(decision: Decision, opts: DecisionCardOptions): HTMLEleme
 export interface DecisionsTabOptions {
   ctx: ViewContext;
   meeting: Meeting;
-  project: Project;
+  project: ProjectDetail;
   partners: Partnership[];
   /** Re-renders the page after the meeting changed (held). */
   reload(): void;

@@ -5,7 +5,7 @@
  */
 
 import type * as Y from 'yjs';
-import { type Agenda, type Answer, type Meeting, type Partnership, type Poll, type Project, type Readiness, ApiError, api } from '../api';
+import { type Agenda, type Answer, type Meeting, type Partnership, type Poll, type ProjectDetail, type Readiness, ApiError, api } from '../api';
 import { type ViewContext, every, liveSession, session, trackUnsaved } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import { checklist } from '../gate';
@@ -23,7 +23,7 @@ import { sameContent } from './section';
 interface MeetingPage {
   ctx: ViewContext;
   meeting: Meeting;
-  project: Project;
+  project: ProjectDetail;
   partners: Partnership[];
   live: LiveSession;
   /** Organizations the caller acts for in this project, accepted. */
@@ -36,7 +36,7 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
   const id = ctx.params.id!;
   replace(ctx.main, h('h1', null, t('common.loading')));
   let meeting: Meeting;
-  let project: Project;
+  let project: ProjectDetail;
   let partners: Partnership[];
   try {
     meeting = await api.meeting(id);
@@ -147,7 +147,7 @@ function pollSection(page: MeetingPage): HTMLElement {
     const m = page.meeting;
     const rows = poll.slots.map((slot) => {
       const view = describeSlot(slot.starts_at, slot.ends_at, m.timezone, zone, getLocale());
-      const missing = slot.missing_organizations.map((o) => (typeof o === 'string' ? (page.partners.find((p) => p.organization_id === o)?.organization_name ?? o) : (o.organization_name ?? o.name ?? '')));
+      const missing = slot.missing_organizations.map((o) => (typeof o === 'string' ? (page.partners.find((p) => p.organization_id === o)?.organization_name ?? o) : o.organization_name));
       const mine = choices.get(slot.id) ?? slot.my_answer ?? null;
       const group = h(
         'fieldset',

@@ -4,7 +4,7 @@
  * agreements), the meetings, the printable sheet.
  */
 
-import { type Meeting, type Partnership, type Project, api } from '../api';
+import { type Meeting, type Partnership, type ProjectDetail, api } from '../api';
 import { type ViewContext, every, liveSession, session } from '../app';
 import { h, replace, uid } from '../dom';
 import { getLocale, t } from '../i18n';
@@ -18,7 +18,7 @@ import { sectionEditor } from './section';
 export async function projectView(ctx: ViewContext): Promise<void> {
   const id = ctx.params.id!;
   replace(ctx.main, h('h1', null, t('common.loading')));
-  let project: Project;
+  let project: ProjectDetail;
   let partners: Partnership[];
   try {
     [project, partners] = await Promise.all([api.project(id), api.partners(id)]);
@@ -88,7 +88,7 @@ export function sectionLabel(key: string, names: Map<string, string>): string {
   return key;
 }
 
-function consultationPanel(ctx: ViewContext, project: Project, partnership: Partnership, initiatorName: string): HTMLElement {
+function consultationPanel(ctx: ViewContext, project: ProjectDetail, partnership: Partnership, initiatorName: string): HTMLElement {
   const org = partnership.organization_name;
   const titleId = uid('consulted');
   const comment = field({ label: t('consulted.comment'), name: 'comment', multiline: true, rows: 3 });
@@ -119,7 +119,7 @@ function consultationPanel(ctx: ViewContext, project: Project, partnership: Part
   );
 }
 
-function partnersSection(ctx: ViewContext, project: Project, initial: Partnership[]): HTMLElement {
+function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Partnership[]): HTMLElement {
   const titleId = uid('partners');
   const list = h('ul', { class: 'partners' });
   const status = feedback();
@@ -181,7 +181,7 @@ function partnersSection(ctx: ViewContext, project: Project, initial: Partnershi
   );
 }
 
-function inviteForm(ctx: ViewContext, project: Project, refresh: () => Promise<void>): HTMLElement {
+function inviteForm(ctx: ViewContext, project: ProjectDetail, refresh: () => Promise<void>): HTMLElement {
   const titleId = uid('invite');
   const org = field({ label: t('invite.organization'), name: 'organization_name', required: true, maxlength: 200 });
   const email = field({ label: t('invite.email'), name: 'contact_email', type: 'email', required: true, autocomplete: 'off' });
@@ -236,7 +236,7 @@ export function rememberMeeting(projectId: string, meetingId: string): void {
   }
 }
 
-async function loadMeetings(project: Project, live: LiveSession): Promise<Meeting[]> {
+async function loadMeetings(project: ProjectDetail, live: LiveSession): Promise<Meeting[]> {
   try {
     return await api.meetings(project.id);
   } catch {
@@ -247,7 +247,7 @@ async function loadMeetings(project: Project, live: LiveSession): Promise<Meetin
   }
 }
 
-function meetingsSection(ctx: ViewContext, project: Project, live: LiveSession): HTMLElement {
+function meetingsSection(ctx: ViewContext, project: ProjectDetail, live: LiveSession): HTMLElement {
   const titleId = uid('meetings');
   const list = h('div', { class: 'meetings' }, h('p', null, t('common.loading')));
   const section = h('section', { class: 'meetings-section', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('meetings.title')), list);
@@ -280,7 +280,7 @@ function meetingsSection(ctx: ViewContext, project: Project, live: LiveSession):
 
 const ZONES = ['Europe/Paris', 'Europe/Brussels', 'Europe/Zurich', 'Europe/Luxembourg', 'America/Montreal', 'Indian/Reunion', 'America/Guadeloupe', 'America/Martinique', 'America/Cayenne', 'Indian/Mayotte', 'Pacific/Noumea', 'Pacific/Tahiti', 'Europe/London', 'UTC'];
 
-function meetingForm(ctx: ViewContext, project: Project): HTMLElement {
+function meetingForm(ctx: ViewContext, project: ProjectDetail): HTMLElement {
   const titleId = uid('new-meeting');
   const title = field({ label: t('meetings.field.title'), name: 'title', required: true, maxlength: 200 });
   const duration = field({ label: t('meetings.field.duration'), name: 'duration_minutes', type: 'number', required: true, value: '120', min: 15, max: 1440 });

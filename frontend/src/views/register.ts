@@ -4,7 +4,7 @@
  * the same selection as a CSV file for spreadsheets.
  */
 
-import { type Decision, type Meeting, type Partnership, type Project, api } from '../api';
+import { type Decision, type Meeting, type Partnership, type ProjectDetail, api } from '../api';
 import { type ViewContext, every } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import { DECISION_STATUSES, type RegisterFilters, filtersProblem, parseRegisterQuery, registerQuery } from '../followup';
@@ -15,7 +15,7 @@ import { acceptedPartners, decisionCard, rightsFor } from './decisions';
 export async function registerView(ctx: ViewContext): Promise<void> {
   const id = ctx.params.id!;
   replace(ctx.main, h('h1', null, t('register.title')), h('p', { role: 'status' }, t('common.loading')));
-  let project: Project;
+  let project: ProjectDetail;
   let partners: Partnership[];
   let meetings: Meeting[];
   try {
