@@ -438,7 +438,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await drafts.nth(1).getByLabel('Échéance').fill(parisDay(30));
     await shot(ines, '16-decision-form');
     await panel.getByRole('button', { name: 'Enregistrer la décision' }).click();
-    await panel.getByText(`Décision « ${DECISION} » enregistrée avec 2 action(s).`).waitFor();
+    await panel.getByText(`Décision « ${DECISION} » enregistrée avec 2 actions.`).waitFor();
     const card = panel.locator('article.decision', { hasText: DECISION });
     await card.waitFor();
     await card.getByText('Point : Budget').waitFor();
@@ -463,7 +463,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     assert.equal(await items.nth(0).locator('.action-title').textContent(), LATE);
     assert.equal(await items.nth(0).getAttribute('data-overdue'), 'true');
     await items.nth(0).getByText('En retard', { exact: true }).waitFor();
-    await sophie.getByText('2 action(s), dont 1 en retard.').waitFor();
+    await sophie.getByText('2 actions, dont 1 en retard.').waitFor();
     await shot(sophie, '18-my-actions');
     await sophie.getByRole('button', { name: `Marquer « ${LATE} » comme faite` }).click();
     await sophie.getByText(`Action « ${LATE} » : Faite.`).first().waitFor();
@@ -479,7 +479,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await ines.goto(projectUrl);
     await ines.getByRole('link', { name: 'Registre des décisions' }).click();
     await ines.getByRole('heading', { level: 1, name: 'Registre des décisions' }).waitFor();
-    await ines.getByText('1 décision(s)').waitFor();
+    await ines.getByText('1 décision').waitFor();
     const action = ines.locator('article.decision .action', { hasText: LATE });
     await action.and(ines.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
     await action.getByText('Modifiée par').waitFor();
@@ -496,7 +496,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await ines.getByLabel('Décisions prises à partir du').fill(parisDay(-1));
     await ines.getByLabel('Jusqu’au').fill(parisDay(1));
     await ines.getByRole('button', { name: 'Filtrer' }).click();
-    await ines.getByText('1 décision(s)').waitFor();
+    await ines.getByText('1 décision').waitFor();
     assert.match(ines.url(), /status=adopted&from=/);
     const href = await ines.getByRole('link', { name: 'Télécharger le registre (CSV pour tableur)' }).getAttribute('href');
     assert.match(href, /decisions\.csv\?.*status=adopted.*lang=fr/);
@@ -598,6 +598,7 @@ describe('who speaks for an organization', { concurrency: false }, () => {
     await karim.getByText(`${MJC} consulte ${CAF} sur ce projet.`).waitFor();
     // Not a member: the header names no organization of his, and the project itself is closed to him.
     assert.equal(await karim.locator('nav a.nav-org').count(), 0);
+    await karim.setViewportSize({ width: 1280, height: 900 });
     await shot(karim, '25-consultation-read-only');
     await karim.getByRole('button', { name: `Demander à rejoindre ${CAF}` }).click();
     await karim.getByText(`Votre demande pour rejoindre ${CAF} attend la décision`).waitFor();
@@ -619,6 +620,7 @@ describe('who speaks for an organization', { concurrency: false }, () => {
     assert.equal(await sophie.locator('nav a.nav-org', { hasText: CAF }).getAttribute('href'), new URL(link, stack.base).pathname);
     const requests = sophie.getByRole('region', { name: 'Demandes en attente' });
     await requests.getByText(KARIM).waitFor();
+    await sophie.setViewportSize({ width: 1280, height: 900 });
     await shot(sophie, '27-members-pending');
     await sophie.setViewportSize({ width: 360, height: 780 });
     await shot(sophie, '28-members-phone');

@@ -1,12 +1,13 @@
 //! What the API sends: JSON shapes of API.md, separate from database rows.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::models::{Agreement, Meeting, Organization, Partnership, Project, User};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct UserView {
     pub id: Uuid,
     pub email: String,
@@ -25,7 +26,7 @@ impl From<&User> for UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct OrganizationView {
     pub id: Uuid,
     pub name: String,
@@ -71,7 +72,7 @@ impl OrganizationView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ProjectView {
     pub id: Uuid,
     pub title: String,
@@ -94,7 +95,7 @@ impl From<&Project> for ProjectView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PartnershipView {
     pub organization_id: Uuid,
     pub organization_name: String,
@@ -129,7 +130,7 @@ impl PartnershipView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct AgreementView {
     pub id: Uuid,
     pub project_id: Uuid,
@@ -166,7 +167,7 @@ impl AgreementView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct MeetingView {
     pub id: Uuid,
     pub project_id: Uuid,
@@ -202,7 +203,7 @@ impl From<&Meeting> for MeetingView {
 }
 
 /// `Membership` of API.md: an active member, or (for admins) a request waiting for them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct MembershipView {
     pub user_id: Uuid,
     pub display_name: String,
@@ -229,7 +230,7 @@ impl From<&crate::workflow::membership::MemberEntry> for MembershipView {
 
 /// What the contact of a consultation reads before being a member
 /// (`GET /api/consultations/{project_id}/{organization_id}`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ConsultationView {
     pub project: ConsultedProject,
     pub initiator: OrganizationView,
@@ -244,13 +245,13 @@ pub struct ConsultationView {
     pub join_request: Option<JoinRequestView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ConsultedProject {
     pub id: Uuid,
     pub title: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JoinRequestView {
     pub status: String,
     pub requested_at: DateTime<Utc>,
