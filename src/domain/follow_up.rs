@@ -3,55 +3,25 @@
 
 use std::collections::HashSet;
 
+use crate::domain::state::text_state;
 use chrono::{Days, NaiveDate};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DecisionStatus {
-    Adopted,
-    Rejected,
-    Deferred,
-}
-
-impl DecisionStatus {
-    pub const ALL: [DecisionStatus; 3] = [Self::Adopted, Self::Rejected, Self::Deferred];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Adopted => "adopted",
-            Self::Rejected => "rejected",
-            Self::Deferred => "deferred",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
+text_state! {
+    pub enum DecisionStatus {
+        Adopted => "adopted",
+        Rejected => "rejected",
+        Deferred => "deferred",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Position {
-    Consent,
-    Objection,
-    Abstention,
-}
-
-impl Position {
-    pub const ALL: [Position; 3] = [Self::Consent, Self::Objection, Self::Abstention];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Consent => "consent",
-            Self::Objection => "objection",
-            Self::Abstention => "abstention",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
+text_state! {
+    /// A partner's position on a decision.
+    #[schemars(rename = "PositionKind")]
+    pub enum Position {
+        Consent => "consent",
+        Objection => "objection",
+        Abstention => "abstention",
     }
 }
 
@@ -79,29 +49,15 @@ pub fn check_positions(accepted: &[Uuid], positions: &[Uuid]) -> Result<(), Posi
     Ok(())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ActionStatus {
-    Open,
-    Done,
-    Cancelled,
+text_state! {
+    pub enum ActionStatus {
+        Open => "open",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
 }
 
 impl ActionStatus {
-    pub const ALL: [ActionStatus; 3] = [Self::Open, Self::Done, Self::Cancelled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Done => "done",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
     /// The states an action may move to `self` from: an open action is done or cancelled; a done
     /// or cancelled one may be reopened (a mistake, or work that resumes).
     pub fn allowed_from(self) -> &'static [ActionStatus] {
@@ -171,7 +127,7 @@ mod tests {
         assert!(allowed(Cancelled, Open));
         assert!(!allowed(Done, Cancelled));
         assert!(!allowed(Cancelled, Done));
-        for s in ActionStatus::ALL {
+        for &s in ActionStatus::ALL {
             assert!(!allowed(s, s), "{s:?} to itself is not a change");
             assert_eq!(ActionStatus::parse(s.as_str()), Some(s));
         }
@@ -215,10 +171,10 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in DecisionStatus::ALL {
+        for &s in DecisionStatus::ALL {
             assert_eq!(DecisionStatus::parse(s.as_str()), Some(s));
         }
-        for p in Position::ALL {
+        for &p in Position::ALL {
             assert_eq!(Position::parse(p.as_str()), Some(p));
         }
         assert_eq!(Position::parse("veto"), None);

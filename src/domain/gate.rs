@@ -28,6 +28,7 @@
 //! departed accepted partner, a changed mission, a changed agenda or a changed slot makes the
 //! record stale. A fresh agreement to the same content does not (nothing agreed to changed).
 
+use crate::domain::state::text_state;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -95,20 +96,12 @@ impl Unmet {
     }
 }
 
-/// An agreement's decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Agree,
-    Object,
-}
-
-impl Decision {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "agree" => Some(Decision::Agree),
-            "object" => Some(Decision::Object),
-            _ => None,
-        }
+text_state! {
+    /// An agreement's decision.
+    #[schemars(rename = "AgreementDecision")]
+    pub enum Decision {
+        Agree => "agree",
+        Object => "object",
     }
 }
 

@@ -5,9 +5,11 @@ pub mod follow_up;
 pub mod gate;
 pub mod input;
 pub mod locale;
+pub mod meeting;
 pub mod organization;
 pub mod partnership;
 pub mod project;
 pub mod slots;
+pub mod state;
 
 pub use locale::Locale;

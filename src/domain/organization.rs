@@ -12,6 +12,7 @@ use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::input::InputError;
+use crate::domain::state::text_state;
 
 /// The key two organization names share when a person would take them for the same
 /// institution: "CAF des Yvelines", "caf des yvelines", "C.A.F. des Yvelînes" and
@@ -178,27 +179,12 @@ impl MailDomain {
     }
 }
 
-/// A member's role in an organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Member,
-}
-
-impl Role {
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "admin" => Some(Role::Admin),
-            "member" => Some(Role::Member),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
+text_state! {
+    /// A member's role in an organization.
+    #[schemars(rename = "MembershipRole")]
+    pub enum Role {
+        Admin => "admin",
+        Member => "member",
     }
 }
 

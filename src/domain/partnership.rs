@@ -12,38 +12,18 @@
 //! The storage layer turns a transition into a conditional update
 //! (`UPDATE … WHERE status = ANY(from)`), so two concurrent answers cannot both win.
 
-use serde::{Deserialize, Serialize};
+use crate::domain::state::text_state;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PartnershipStatus {
-    Invited,
-    Accepted,
-    Declined,
-    Withdrawn,
+text_state! {
+    pub enum PartnershipStatus {
+        Invited => "invited",
+        Accepted => "accepted",
+        Declined => "declined",
+        Withdrawn => "withdrawn",
+    }
 }
 
 impl PartnershipStatus {
-    pub const ALL: [PartnershipStatus; 4] = [
-        PartnershipStatus::Invited,
-        PartnershipStatus::Accepted,
-        PartnershipStatus::Declined,
-        PartnershipStatus::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartnershipStatus::Invited => "invited",
-            PartnershipStatus::Accepted => "accepted",
-            PartnershipStatus::Declined => "declined",
-            PartnershipStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
     /// Whether members of an organization in this state take part in the project (see it,
     /// co-edit the document): invited organizations are consulted, accepted ones are partners.
     pub fn takes_part(self) -> bool {
@@ -132,7 +112,7 @@ mod tests {
             (Declined | Withdrawn, Transition::Reinvite) => Some(Invited),
             _ => None,
         };
-        for state in PartnershipStatus::ALL {
+        for &state in PartnershipStatus::ALL {
             for transition in TRANSITIONS {
                 assert_eq!(
                     apply(state, transition),
@@ -163,7 +143,7 @@ mod tests {
 
     #[test]
     fn status_names_round_trip() {
-        for state in PartnershipStatus::ALL {
+        for &state in PartnershipStatus::ALL {
             assert_eq!(PartnershipStatus::parse(state.as_str()), Some(state));
         }
         assert_eq!(PartnershipStatus::parse("pending"), None);

@@ -2,6 +2,24 @@
 //! consulted: the first invitation) → `active` (a first meeting convened) → `closed` (ended by
 //! its initiator). Each step is a conditional update from the states listed here.
 
+use crate::domain::state::text_state;
+
+text_state! {
+    pub enum ProjectStatus {
+        Draft => "draft",
+        Concertation => "concertation",
+        Active => "active",
+        Closed => "closed",
+    }
+}
+
+impl ProjectStatus {
+    /// Whether the project still takes new invitations and meetings.
+    pub fn is_open(self) -> bool {
+        self != ProjectStatus::Closed
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectEvent {
     /// A first organization is invited.
@@ -14,26 +32,22 @@ pub enum ProjectEvent {
 
 impl ProjectEvent {
     /// The states the project moves from on this event (others stay as they are).
-    pub fn from(self) -> &'static [&'static str] {
+    pub fn from(self) -> &'static [ProjectStatus] {
+        use ProjectStatus::*;
         match self {
-            ProjectEvent::Consulted => &["draft"],
-            ProjectEvent::Convened => &["draft", "concertation"],
-            ProjectEvent::Closed => &["draft", "concertation", "active"],
+            ProjectEvent::Consulted => &[Draft],
+            ProjectEvent::Convened => &[Draft, Concertation],
+            ProjectEvent::Closed => &[Draft, Concertation, Active],
         }
     }
 
-    pub fn to(self) -> &'static str {
+    pub fn to(self) -> ProjectStatus {
         match self {
-            ProjectEvent::Consulted => "concertation",
-            ProjectEvent::Convened => "active",
-            ProjectEvent::Closed => "closed",
+            ProjectEvent::Consulted => ProjectStatus::Concertation,
+            ProjectEvent::Convened => ProjectStatus::Active,
+            ProjectEvent::Closed => ProjectStatus::Closed,
         }
     }
-}
-
-/// Whether the project still takes new invitations and meetings.
-pub fn is_open(status: &str) -> bool {
-    status != "closed"
 }
 
 #[cfg(test)]
@@ -42,15 +56,18 @@ mod tests {
 
     #[test]
     fn the_lifecycle_only_moves_forward() {
-        assert!(ProjectEvent::Consulted.from().contains(&"draft"));
+        use ProjectStatus::*;
+        assert!(ProjectEvent::Consulted.from().contains(&Draft));
         assert!(
-            !ProjectEvent::Consulted.from().contains(&"active"),
+            !ProjectEvent::Consulted.from().contains(&Active),
             "a later invitation keeps it active"
         );
-        assert!(!ProjectEvent::Convened.from().contains(&"closed"));
-        assert!(!ProjectEvent::Closed.from().contains(&"closed"));
-        assert_eq!(ProjectEvent::Convened.to(), "active");
-        assert!(is_open("active"));
-        assert!(!is_open("closed"));
+        assert!(!ProjectEvent::Convened.from().contains(&Closed));
+        assert!(!ProjectEvent::Closed.from().contains(&Closed));
+        assert_eq!(ProjectEvent::Convened.to(), Active);
+        assert!(Active.is_open());
+        assert!(!Closed.is_open());
+        assert_eq!(ProjectStatus::parse("concertation"), Some(Concertation));
+        assert_eq!(ProjectStatus::parse("Closed"), None);
     }
 }

@@ -26,34 +26,16 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// One person's answer for one slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Availability {
-    Yes,
-    Maybe,
-    No,
-}
+use crate::domain::state::text_state;
 
-impl Availability {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "yes" => Some(Availability::Yes),
-            "maybe" => Some(Availability::Maybe),
-            "no" => Some(Availability::No),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Availability::Yes => "yes",
-            Availability::Maybe => "maybe",
-            Availability::No => "no",
-        }
+text_state! {
+    /// A person's answer for a slot.
+    pub enum Availability {
+        Yes => "yes",
+        Maybe => "maybe",
+        No => "no",
     }
 }
 

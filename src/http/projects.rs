@@ -15,7 +15,7 @@ use crate::document;
 use crate::domain::content;
 use crate::domain::input::{line, optional_paragraph, paragraph};
 use crate::domain::partnership::PartnershipStatus;
-use crate::domain::project::{self, ProjectEvent};
+use crate::domain::project::{ProjectEvent, ProjectStatus};
 use crate::http::agreements as agreement;
 use crate::http::views::{AgreementView, ProjectView};
 use crate::http::{ApiError, AppState};
@@ -428,9 +428,9 @@ pub fn advance(
     let moved = diesel::update(
         projects::table
             .find(project_id)
-            .filter(projects::status.eq_any(event.from())),
+            .filter(projects::status.eq_any(ProjectStatus::words(event.from()))),
     )
-    .set(projects::status.eq(event.to()))
+    .set(projects::status.eq(event.to().as_str()))
     .execute(conn)?;
     if moved > 0 {
         NewAuditEvent {
@@ -448,7 +448,7 @@ pub fn advance(
 
 /// 409 `project_closed` when the project no longer takes invitations or meetings.
 pub fn require_open(project: &Project) -> Result<(), ApiError> {
-    if project::is_open(&project.status) {
+    if crate::domain::project::ProjectStatus::parse(&project.status).is_some_and(|s| s.is_open()) {
         Ok(())
     } else {
         Err(ApiError::conflict(
