@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod partners;
 pub mod projects;
 pub mod register_csv;
+pub mod security;
 pub mod sheet;
 pub mod views;
 
@@ -202,11 +203,13 @@ async fn api_not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiE
 
 /// Starts the HTTP server on an already-bound listener (port 0 in tests).
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let security = web::Data::new(security::SecurityHeaders::new(&state.settings));
     let state = web::Data::new(state);
     let static_dir = state.settings.static_dir.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(security.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(1 << 20)
@@ -216,6 +219,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .wrap(from_fn(metrics::record))
             .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(from_fn(security::headers))
             .configure(|cfg| routes(cfg, &static_dir))
     })
     .listen(listener)?

@@ -16,6 +16,79 @@ use crate::meetings::Scene;
 use crate::smtp::Received;
 use crate::support::TestApp;
 
+const HEADERS: [(&str, &str); 2] = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+];
+
+fn check_security_headers(response: &reqwest::Response, what: &str) {
+    let headers = response.headers();
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap_or_else(|| panic!("{what}: no Content-Security-Policy"))
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    for (name, value) in HEADERS {
+        assert_eq!(
+            headers.get(name).map(|v| v.to_str().unwrap()),
+            Some(value),
+            "{what}: {name}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn every_page_and_answer_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let unknown = "0".repeat(64);
+    let paths = [
+        "/".to_owned(),
+        "/projects/42".to_owned(),
+        "/assets/app.js".to_owned(),
+        "/healthz".to_owned(),
+        "/metrics".to_owned(),
+        "/api/me".to_owned(),
+        "/api/openapi.json".to_owned(),
+        "/api/nothing-here".to_owned(),
+        format!("/rsvp/{unknown}?answer=accepted"),
+        format!("/calendar/{unknown}.ics"),
+    ];
+    for path in &paths {
+        let response = app.get(path).await;
+        check_security_headers(&response, path);
+        assert!(
+            response
+                .headers()
+                .get("strict-transport-security")
+                .is_none(),
+            "{path}: no HSTS over plain http"
+        );
+    }
+    let response = app
+        .client
+        .post(app.url("/api/auth/session"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    check_security_headers(&response, "an error of the API");
+
+    let secure = TestApp::spawn_with(|settings| {
+        settings.base_url = url::Url::parse("https://amont.example.org").unwrap();
+    })
+    .await;
+    for path in ["/", "/api/me", "/healthz"] {
+        let response = secure.get(path).await;
+        check_security_headers(&response, path);
+        let hsts = response.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap();
+        assert!(hsts.starts_with("max-age="), "{hsts}");
+    }
+}
+
 /// Two (or four) instances of a rolling deploy start together on a fresh database: every one
 /// of them must come up, and the schema be migrated once.
 #[test]
