@@ -7,6 +7,7 @@ pub mod input;
 pub mod locale;
 pub mod partnership;
 pub mod project;
+pub mod rsvp;
 pub mod slots;
 
 pub use locale::Locale;

@@ -5,6 +5,7 @@
 
 pub mod agreements;
 pub mod auth;
+pub mod calendar_feed;
 pub mod convocation;
 pub mod decisions;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod organizations;
 pub mod partners;
 pub mod projects;
 pub mod register_csv;
+pub mod rsvp;
 pub mod security;
 pub mod sheet;
 pub mod views;
@@ -51,8 +53,9 @@ pub struct AppState {
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(metrics::expose))
-        .route("/rsvp/{token}", web::get().to(convocation::rsvp))
-        .route("/calendar/{file}", web::get().to(convocation::feed))
+        .route("/rsvp/{token}", web::get().to(rsvp::page))
+        .route("/rsvp/{token}", web::post().to(rsvp::answer))
+        .route("/calendar/{file}", web::get().to(calendar_feed::feed))
         .route("/ws/projects/{project_id}", web::get().to(live::connect))
         .service(
             web::scope("/api")
@@ -159,8 +162,10 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
             get().to(convocation::invite_ics),
         )
         .route("/meetings/{id}/attendees", get().to(meetings::attendees))
-        .route("/me/calendar-feed", get().to(convocation::feed_url))
-        .route("/me/calendar-feed", delete().to(convocation::revoke_feed));
+        .route("/meetings/{id}/rsvp", put().to(rsvp::answer_in_app))
+        .route("/me/calendar-feed", get().to(calendar_feed::status))
+        .route("/me/calendar-feed", post().to(calendar_feed::create))
+        .route("/me/calendar-feed", delete().to(calendar_feed::revoke));
 }
 
 /// Serves the built front end at `/`, with `index.html` for client-side routes.

@@ -6,15 +6,356 @@
 use std::time::Duration;
 
 use amont::db::schema::{audit_events, calendar_feeds, memberships};
+use base64::Engine;
 use diesel::prelude::*;
 use reqwest::Method;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::actors::{Actor, status_and_body};
 use crate::meetings::Scene;
 use crate::smtp::Received;
 use crate::support::TestApp;
+
+/// A convened meeting (Inès organizes, Claire attends); the consultation and both convocations
+/// have reached the SMTP server.
+async fn convened() -> (Scene, Uuid) {
+    let scene = Scene::new().await;
+    let (meeting, _) = scene.upstream_done().await;
+    assert_eq!(scene.record(meeting).await.0, 201);
+    let (status, body) = scene.convene(meeting).await;
+    assert_eq!(status, 201, "{body}");
+    scene.app.wait_for_mail(3, Duration::from_secs(20)).await;
+    (scene, meeting)
+}
+
+/// The decoded body of the first part of `mail` with that MIME type.
+fn part(mail: &Received, mimetype: &str) -> Option<String> {
+    fn walk<'a>(mail: &'a mailparse::ParsedMail<'a>, out: &mut Vec<&'a mailparse::ParsedMail<'a>>) {
+        out.push(mail);
+        for part in &mail.subparts {
+            walk(part, out);
+        }
+    }
+    let parsed = mailparse::parse_mail(&mail.raw).unwrap();
+    let mut all = Vec::new();
+    walk(&parsed, &mut all);
+    all.iter()
+        .find(|p| p.ctype.mimetype == mimetype)
+        .map(|p| p.get_body().unwrap())
+}
+
+fn mails_to(app: &TestApp, email: &str) -> Vec<Received> {
+    app.smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.envelope_to == email)
+        .collect()
+}
+
+/// The path and query of the RSVP link for `answer` in an invitation's text.
+fn rsvp_link(mail: &Received, answer: &str) -> String {
+    let text = part(mail, "text/plain").expect("a text part");
+    let line = text
+        .lines()
+        .find(|l| l.contains("/rsvp/") && l.contains(&format!("answer={answer}")))
+        .unwrap_or_else(|| panic!("no {answer} RSVP link in {text}"));
+    let url = line[line.find("http").unwrap()..].trim();
+    url[url.find("/rsvp/").unwrap()..].to_owned()
+}
+
+async fn partstat_of(scene: &Scene, meeting: Uuid, email: &str) -> String {
+    let attendees = scene
+        .ines
+        .read(&format!("/api/meetings/{meeting}/attendees"))
+        .await;
+    attendees
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == email)
+        .unwrap_or_else(|| panic!("{email} is no attendee: {attendees}"))["partstat"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn audited(scene: &Scene, action: &str) -> i64 {
+    audit_events::table
+        .filter(audit_events::action.eq(action))
+        .count()
+        .get_result(&mut scene.app.db.connect())
+        .unwrap()
+}
+
+async fn post_form(app: &TestApp, path: &str, body: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn opening_rsvp_links_changes_nothing_and_the_form_records_the_answer() {
+    let (s, meeting) = convened().await;
+    let invitation = &mails_to(&s.app, "claire@caf.example")[0];
+    let declined = rsvp_link(invitation, "declined");
+    let token_path = declined.split('?').next().unwrap().to_owned();
+
+    // A mail scanner opens every link of the message, in any order, several times.
+    for answer in ["declined", "accepted", "tentative", "accepted"] {
+        let response = s.app.get(&rsvp_link(invitation, answer)).await;
+        assert_eq!(response.status(), 200, "{answer}");
+    }
+    assert_eq!(
+        partstat_of(&s, meeting, "claire@caf.example").await,
+        "NEEDS-ACTION"
+    );
+    assert_eq!(audited(&s, "rsvp.answered"), 0);
+
+    // The page shows the meeting and the answer chosen in the email, ready to be sent.
+    let page = s.app.get(&declined).await.text().await.unwrap();
+    assert!(page.contains("Comité de pilotage"), "{page}");
+    assert!(page.contains("Salle du conseil"), "{page}");
+    let meeting_row = s.ines.read(&format!("/api/meetings/{meeting}")).await;
+    let starts_at: chrono::DateTime<chrono::Utc> =
+        meeting_row["starts_at"].as_str().unwrap().parse().unwrap();
+    let ends_at: chrono::DateTime<chrono::Utc> =
+        meeting_row["ends_at"].as_str().unwrap().parse().unwrap();
+    let when = amont::calendar::local_time(
+        starts_at,
+        ends_at,
+        chrono_tz::Europe::Paris,
+        amont::domain::Locale::Fr,
+    );
+    assert!(
+        page.contains(&when),
+        "the time in the meeting's zone: {page}"
+    );
+    assert!(page.contains("method=\"post\""), "{page}");
+    assert!(
+        page.contains("value=\"declined\" checked"),
+        "the answer of the link is preselected: {page}"
+    );
+
+    // Sending the form records it.
+    let response = post_form(&s.app, &token_path, "answer=declined").await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Réponse enregistrée"), "{page}");
+    assert_eq!(
+        partstat_of(&s, meeting, "claire@caf.example").await,
+        "DECLINED"
+    );
+    assert_eq!(audited(&s, "rsvp.answered"), 1);
+    // Opening a link again still changes nothing, and shows the answer on record.
+    let page = s
+        .app
+        .get(&rsvp_link(invitation, "accepted"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        partstat_of(&s, meeting, "claire@caf.example").await,
+        "DECLINED"
+    );
+    assert!(
+        page.contains("Votre réponse actuelle : Je ne viendrai pas"),
+        "{page}"
+    );
+
+    // A form without a valid answer is refused; an unknown token is unknown.
+    for body in ["", "answer=yes", "answer=NEEDS-ACTION"] {
+        let response = post_form(&s.app, &token_path, body).await;
+        assert_eq!(response.status(), 400, "{body:?}");
+    }
+    let unknown = format!("/rsvp/{}", "0".repeat(64));
+    assert_eq!(
+        post_form(&s.app, &unknown, "answer=accepted")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        partstat_of(&s, meeting, "claire@caf.example").await,
+        "DECLINED"
+    );
+
+    // Once cancelled, the link says so and records nothing.
+    let response = s
+        .ines
+        .post(&format!("/api/meetings/{meeting}/cancel"), json!({}))
+        .await;
+    assert_eq!(response.status(), 200);
+    let response = post_form(&s.app, &token_path, "answer=accepted").await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("annulée"));
+    assert_eq!(audited(&s, "rsvp.answered"), 1);
+}
+
+#[actix_web::test]
+async fn an_attendee_answers_in_the_app_exactly_as_the_link_does() {
+    let (s, meeting) = convened().await;
+    let path = format!("/api/meetings/{meeting}/rsvp");
+    let (status, body) =
+        status_and_body(s.claire.put(&path, json!({"answer": "tentative"})).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["partstat"], "TENTATIVE");
+    assert_eq!(body["email"], "claire@caf.example");
+    assert_eq!(
+        partstat_of(&s, meeting, "claire@caf.example").await,
+        "TENTATIVE"
+    );
+    let ics = s
+        .claire
+        .get(&format!("/api/meetings/{meeting}/invite.ics"))
+        .await
+        .text()
+        .await
+        .unwrap()
+        .replace("\r\n ", "");
+    assert!(
+        ics.contains("PARTSTAT=TENTATIVE;ROLE=REQ-PARTICIPANT;RSVP=TRUE:mailto:claire@caf.example"),
+        "{ics}"
+    );
+    assert_eq!(audited(&s, "rsvp.answered"), 1);
+
+    let (status, body) =
+        status_and_body(s.claire.put(&path, json!({"answer": "maybe"})).await).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("answer")));
+
+    // Someone who may see the meeting but was not convened has nothing to answer.
+    let paul = Actor::new(&s.app, "paul@mjc.example", "Paul");
+    paul.join(&s.app, s.mjc, "member");
+    let response = paul.put(&path, json!({"answer": "accepted"})).await;
+    assert_eq!(response.status(), 403);
+    // A stranger does not see the meeting at all.
+    let stranger = Actor::new(&s.app, "x@elsewhere.example", "X");
+    let response = stranger.put(&path, json!({"answer": "accepted"})).await;
+    assert_eq!(response.status(), 404);
+
+    let response = s
+        .ines
+        .post(&format!("/api/meetings/{meeting}/cancel"), json!({}))
+        .await;
+    assert_eq!(response.status(), 200);
+    let (status, body) =
+        status_and_body(s.claire.put(&path, json!({"answer": "accepted"})).await).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("not_convened"))
+    );
+    assert_eq!(
+        partstat_of(&s, meeting, "claire@caf.example").await,
+        "TENTATIVE"
+    );
+}
+
+fn feeds(scene: &Scene) -> i64 {
+    calendar_feeds::table
+        .count()
+        .get_result(&mut scene.app.db.connect())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn a_feed_address_is_made_by_post_and_shows_only_projects_one_still_takes_part_in() {
+    let (s, _) = convened().await;
+    // Reading mints nothing (the address cannot be shown again: only its hash is kept).
+    for _ in 0..3 {
+        let body = s.claire.read("/api/me/calendar-feed").await;
+        assert_eq!(body["url"], Value::Null, "{body}");
+        assert_eq!(body["active_feeds"], 0, "{body}");
+    }
+    assert_eq!(feeds(&s), 0);
+
+    let (status, body) =
+        status_and_body(s.claire.post("/api/me/calendar-feed", json!({})).await).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(feeds(&s), 1);
+    assert_eq!(
+        s.claire.read("/api/me/calendar-feed").await["active_feeds"],
+        1
+    );
+    let url = body["url"].as_str().unwrap();
+    let feed_path = &url[url.find("/calendar/").unwrap()..];
+    let listed = s.app.get(feed_path).await.text().await.unwrap();
+    assert_eq!(listed.matches("BEGIN:VEVENT").count(), 1, "{listed}");
+    assert!(listed.contains("SUMMARY:Comité de pilotage"), "{listed}");
+
+    // Claire leaves the CAF: the feed still answers, without that project's meetings.
+    diesel::delete(
+        memberships::table
+            .filter(memberships::user_id.eq(s.claire.user_id))
+            .filter(memberships::organization_id.eq(s.caf)),
+    )
+    .execute(&mut s.app.db.connect())
+    .unwrap();
+    let response = s.app.get(feed_path).await;
+    assert_eq!(response.status(), 200);
+    let listed = response.text().await.unwrap();
+    assert!(listed.starts_with("BEGIN:VCALENDAR"), "{listed}");
+    assert_eq!(listed.matches("BEGIN:VEVENT").count(), 0, "{listed}");
+}
+
+#[actix_web::test]
+async fn the_organizer_gets_a_copy_for_the_calendar_and_the_chair_is_asked_nothing() {
+    let (s, meeting) = convened().await;
+    let to_ines = &mails_to(&s.app, "ines@mjc.example")[0];
+    let copy = part(to_ines, "text/calendar").expect("a calendar part");
+    assert!(copy.contains("\r\nMETHOD:PUBLISH\r\n"), "{copy}");
+    assert!(
+        !copy.contains("ATTENDEE"),
+        "a PUBLISH has no attendees: {copy}"
+    );
+    assert!(!copy.contains("RSVP=TRUE"), "{copy}");
+    let text = part(to_ines, "text/plain").unwrap();
+    assert!(
+        !text.contains("/rsvp/"),
+        "no RSVP links for the organizer: {text}"
+    );
+    let content_type = to_ines.raw.clone();
+    assert!(
+        String::from_utf8_lossy(&content_type).contains("method=PUBLISH"),
+        "the MIME part says PUBLISH too"
+    );
+
+    let to_claire = &mails_to(&s.app, "claire@caf.example")[0];
+    let request = part(to_claire, "text/calendar")
+        .unwrap()
+        .replace("\r\n ", "");
+    assert!(request.contains("\r\nMETHOD:REQUEST\r\n"), "{request}");
+    let chair = request
+        .split("\r\n")
+        .find(|l| l.starts_with("ATTENDEE") && l.contains("ROLE=CHAIR"))
+        .expect("the organizer is the CHAIR");
+    assert!(chair.contains("RSVP=FALSE"), "{chair}");
+    let claire = request
+        .split("\r\n")
+        .find(|l| l.starts_with("ATTENDEE") && l.contains("claire@caf.example"))
+        .unwrap();
+    assert!(claire.contains("RSVP=TRUE"), "{claire}");
+
+    // Updates keep the same split.
+    let response = s
+        .ines
+        .call(
+            Method::PATCH,
+            &format!("/api/meetings/{meeting}"),
+            Some(json!({"location": "Mairie annexe"})),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    s.app.wait_for_mail(5, Duration::from_secs(20)).await;
+    let update = part(&mails_to(&s.app, "ines@mjc.example")[1], "text/calendar").unwrap();
+    assert!(update.contains("\r\nMETHOD:PUBLISH\r\n"), "{update}");
+    assert!(update.contains("\r\nSEQUENCE:1\r\n"), "{update}");
+}
 
 const HEADERS: [(&str, &str); 2] = [
     ("x-content-type-options", "nosniff"),
@@ -87,6 +428,52 @@ async fn every_page_and_answer_carries_the_security_headers() {
             .unwrap();
         assert!(hsts.starts_with("max-age="), "{hsts}");
     }
+}
+
+/// Every inline `<style>` of `page` is allowed by its policy (by hash), and nothing else inline
+/// is there for the policy to block.
+fn allowed_by_its_policy(response: reqwest::Response, what: &str) -> impl Future<Output = ()> {
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    async move {
+        let page = response.text().await.unwrap();
+        let mut rest = page.as_str();
+        let mut styles = 0;
+        while let Some(at) = rest.find("<style>") {
+            let css = &rest[at + "<style>".len()..];
+            let end = css.find("</style>").unwrap();
+            let digest = Sha256::digest(&css.as_bytes()[..end]);
+            let hash = base64::engine::general_purpose::STANDARD.encode(digest);
+            assert!(
+                csp.contains(&format!("'sha256-{hash}'")),
+                "{what}: the inline style is not allowed by {csp}"
+            );
+            styles += 1;
+            rest = &css[end..];
+        }
+        assert!(styles > 0, "{what} has its style inline");
+        assert!(!page.contains(" style=\""), "{what}: a style attribute");
+        assert!(!page.contains("<script"), "{what}: a script");
+    }
+}
+
+#[actix_web::test]
+async fn server_rendered_pages_are_allowed_exactly_what_they_need() {
+    let (s, _) = convened().await;
+    let sheet = s
+        .ines
+        .get(&format!("/api/projects/{}/sheet?format=html", s.project))
+        .await;
+    assert_eq!(sheet.status(), 200);
+    allowed_by_its_policy(sheet, "the sheet").await;
+    let invitation = &mails_to(&s.app, "claire@caf.example")[0];
+    let page = s.app.get(&rsvp_link(invitation, "accepted")).await;
+    allowed_by_its_policy(page, "the RSVP page").await;
+    let missing = s.app.get(&format!("/rsvp/{}", "0".repeat(64))).await;
+    assert_eq!(missing.status(), 404);
+    allowed_by_its_policy(missing, "the unknown-link page").await;
 }
 
 /// Two (or four) instances of a rolling deploy start together on a fresh database: every one
