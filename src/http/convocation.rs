@@ -16,9 +16,13 @@
 //! stored hashed, so a new email means new links; the latest ones are valid). The organizer is
 //! sent a `METHOD:PUBLISH` copy for their calendar, without RSVP links: nobody answers their own
 //! meeting.
+//!
+//! **Update rounds are bounded**: each update after the convocation emails every attendee, so
+//! a meeting sends at most [`UPDATE_ROUNDS_PER_DAY`] of them in any 24 hours; beyond, the change
+//! is refused (429, with when the next one is possible) rather than flooding mailboxes.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use lettre::message::Mailbox;
 use serde_json::json;
@@ -334,6 +338,9 @@ pub fn apply_change(
                 .unwrap_or(ApiError::NotFound));
         }
     };
+    if convened {
+        check_update_rounds(conn, meeting)?;
+    }
     let sequence = meeting.sequence + i32::from(convened);
     let updated: Meeting = diesel::update(
         meetings::table
@@ -374,9 +381,55 @@ pub fn apply_change(
         json!({
             "meeting_id": updated.id, "sequence": updated.sequence, "time_changed": time_changed,
             "title": updated.title, "starts_at": updated.starts_at, "location": updated.location,
+            "notified": convened,
         }),
     )?;
     Ok((updated, convened))
+}
+
+/// Update rounds (an email to every attendee each) a meeting may send in any 24 hours. A
+/// coordinator fixing a time, then a room, then a typo stays well under it; a script, or an
+/// initiator using attendees' mailboxes as a chat, does not.
+pub const UPDATE_ROUNDS_PER_DAY: i64 = 5;
+
+/// Refuses one more update round of `meeting` when [`UPDATE_ROUNDS_PER_DAY`] were sent in the
+/// last 24 hours, saying when the next is possible. The rounds are counted from the audit rows
+/// of the updates that notified attendees; the caller holds the meeting's row lock, so two
+/// concurrent changes cannot both pass the count.
+fn check_update_rounds(conn: &mut PgConnection, meeting: &Meeting) -> Result<(), ApiError> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    #[derive(QueryableByName)]
+    struct Rounds {
+        #[diesel(sql_type = BigInt)]
+        sent: i64,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        oldest: Option<DateTime<Utc>>,
+        #[diesel(sql_type = Timestamptz)]
+        now: DateTime<Utc>,
+    }
+    let rounds: Rounds = diesel::sql_query(
+        "SELECT count(*) AS sent, min(created_at) AS oldest, now() AS now FROM audit_events \
+         WHERE project_id = $1 AND action = 'meeting.updated' \
+           AND details->>'meeting_id' = $2 AND details->>'notified' = 'true' \
+           AND created_at > now() - interval '24 hours'",
+    )
+    .bind::<SqlUuid, _>(meeting.project_id)
+    .bind::<Text, _>(meeting.id.to_string())
+    .get_result(conn)?;
+    if rounds.sent < UPDATE_ROUNDS_PER_DAY {
+        return Ok(());
+    }
+    let next = rounds.oldest.unwrap_or(rounds.now) + chrono::Duration::hours(24);
+    let wait = (next - rounds.now).num_seconds().max(1);
+    Err(ApiError::LimitReached {
+        retry_after_secs: u64::try_from(wait).unwrap_or(1),
+        message: format!(
+            "this meeting already sent {UPDATE_ROUNDS_PER_DAY} updates to its attendees in the \
+             last 24 hours; the next change can be sent in {} h {:02} min",
+            wait / 3600,
+            (wait % 3600) / 60
+        ),
+    })
 }
 
 /// `POST /api/meetings/{id}/cancel`: a convened meeting gets `METHOD:CANCEL` sent to every

@@ -357,6 +357,51 @@ async fn the_organizer_gets_a_copy_for_the_calendar_and_the_chair_is_asked_nothi
     assert!(update.contains("\r\nSEQUENCE:1\r\n"), "{update}");
 }
 
+#[actix_web::test]
+async fn a_meeting_sends_at_most_five_update_rounds_a_day() {
+    let (s, meeting) = convened().await;
+    let path = format!("/api/meetings/{meeting}");
+    let patch = |location: String| {
+        s.ines
+            .call(Method::PATCH, &path, Some(json!({ "location": location })))
+    };
+    for round in 1..=5 {
+        let (status, body) = status_and_body(patch(format!("Salle {round}")).await).await;
+        assert_eq!(
+            (status, body["sequence"].as_i64()),
+            (200, Some(round)),
+            "{body}"
+        );
+    }
+    let response = patch("Salle 6".into()).await;
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (23 * 3600..=24 * 3600).contains(&retry_after),
+        "{retry_after}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    assert!(
+        body["message"].as_str().unwrap().contains("5 updates"),
+        "{body}"
+    );
+    let meeting_row = s.ines.read(&format!("/api/meetings/{meeting}")).await;
+    assert_eq!(meeting_row["location"], "Salle 5");
+    assert_eq!(meeting_row["sequence"], 5);
+    // A PATCH that changes nothing sends nothing, and is not refused.
+    let (status, _) = status_and_body(patch("Salle 5".into()).await).await;
+    assert_eq!(status, 200);
+
+    s.app.wait_for_mail(13, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(s.app.smtp.messages().len(), 13, "1 + 2 + 5 rounds × 2");
+}
+
 const HEADERS: [(&str, &str); 2] = [
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "same-origin"),
