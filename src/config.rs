@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::{Args, ValueEnum};
+use ipnet::IpNet;
 use lettre::message::Mailbox;
 use url::Url;
 
@@ -51,6 +52,18 @@ pub struct Settings {
     /// Folder for local state: the private PostgreSQL cluster and the .eml mail drop.
     #[arg(long, env = "AMONT_DATA_DIR", default_value = "var")]
     pub data_dir: PathBuf,
+
+    /// Login requests (asking for a link, and using one: each its own budget) a client address
+    /// may make per 15 minutes. An office behind one NAT address shares it.
+    #[arg(long, env = "AMONT_LOGIN_LIMIT_PER_IP", default_value_t = 60, value_parser = parse_positive_count)]
+    pub login_limit_per_ip: u32,
+
+    /// Reverse proxies whose `X-Forwarded-For` is believed, as comma-separated CIDRs
+    /// (`10.0.0.0/8,::1/128`). Empty: the TCP peer is the client.
+    // A fully qualified `Vec`: one value, the whole list (which may be empty, as
+    // `AMONT_TRUSTED_PROXIES=` in a compose file is), not one value per occurrence.
+    #[arg(long, env = "AMONT_TRUSTED_PROXIES", default_value = "", value_parser = parse_proxies)]
+    pub trusted_proxies: ::std::vec::Vec<IpNet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,6 +85,8 @@ impl Settings {
             log_format: LogFormat::Text,
             static_dir: PathBuf::from("frontend/dist"),
             data_dir: PathBuf::from("var"),
+            login_limit_per_ip: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -138,6 +153,32 @@ fn parse_positive_size(value: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_positive_count(value: &str) -> Result<u32, String> {
+    match value.parse::<u32>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a count ({e})")),
+    }
+}
+
+/// Comma-separated networks; empty entries (and an empty list) are fine.
+fn parse_proxies(value: &str) -> Result<Vec<IpNet>, String> {
+    value
+        .split(',')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(parse_cidr)
+        .collect()
+}
+
+/// A network in CIDR form; a bare address is that one address (`/32` or `/128`).
+fn parse_cidr(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("not a network like 10.0.0.0/8 or 2001:db8::/32: {value:?}"))
+}
+
 /// The URL with its password replaced, for messages and logs.
 pub fn redacted(url: &Url) -> String {
     let mut shown = url.clone();
@@ -182,6 +223,26 @@ mod tests {
         assert_eq!(parse_positive_size("10"), Ok(10));
         assert!(parse_positive_size("0").is_err());
         assert!(parse_positive_size("-1").is_err());
+    }
+
+    #[test]
+    fn proxies_are_networks_or_addresses() {
+        assert_eq!(parse_cidr("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(
+            parse_cidr(" 192.0.2.7 ").unwrap().to_string(),
+            "192.0.2.7/32"
+        );
+        assert_eq!(
+            parse_cidr("2001:db8::/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        assert!(parse_cidr("10.0.0.0/33").is_err());
+        assert!(parse_cidr("proxy.example.org").is_err());
+        assert_eq!(parse_proxies(""), Ok(Vec::new()));
+        assert_eq!(parse_proxies("10.0.0.0/8, ::1").unwrap().len(), 2);
+        assert!(parse_proxies("10.0.0.0/8,nope").is_err());
+        assert_eq!(parse_positive_count("60"), Ok(60));
+        assert!(parse_positive_count("0").is_err());
     }
 
     #[test]

@@ -153,12 +153,13 @@ fn serve(settings: Settings) -> Result<()> {
             amont::live::LiveOptions::from_settings(&settings),
             &metrics.registry,
         )?;
+        let limits = amont::auth::RateLimits::from_settings(&settings);
         let state = AppState {
             pool,
             settings,
             metrics,
             mailer,
-            limits: amont::auth::RateLimits::new(),
+            limits,
             live,
         };
         let server = amont::http::serve(listener, state)?;

@@ -6,6 +6,7 @@
 pub mod agreements;
 pub mod auth;
 pub mod calendar_feed;
+pub mod client_ip;
 pub mod convocation;
 pub mod decisions;
 pub mod error;

@@ -521,6 +521,98 @@ async fn server_rendered_pages_are_allowed_exactly_what_they_need() {
     allowed_by_its_policy(missing, "the unknown-link page").await;
 }
 
+async fn ask_link(app: &TestApp, email: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url("/api/auth/magic-link"))
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// An institution behind one address: sixty people may ask for a link within fifteen minutes,
+/// and asking for links does not use up the budget of following them.
+#[actix_web::test]
+async fn one_office_behind_one_address_is_not_locked_out() {
+    let app = TestApp::spawn().await;
+    for n in 0..60 {
+        let response = ask_link(&app, &format!("agent{n}@mairie.example")).await;
+        assert_eq!(response.status(), 202, "request {n}");
+    }
+    // The budget refills by one every 15 s: a slow machine may get one or two more through.
+    let mut n = 60;
+    let refused = loop {
+        let response = ask_link(&app, &format!("agent{n}@mairie.example")).await;
+        if response.status() != 202 {
+            break response;
+        }
+        n += 1;
+        assert!(n < 70, "never refused");
+    };
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "rate_limited");
+    // Logging in has its own budget.
+    let response = reqwest::Client::new()
+        .post(app.url("/api/auth/session"))
+        .json(&json!({"token": "0".repeat(64)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        400,
+        "the session endpoint is not rate limited yet"
+    );
+}
+
+async fn ask_link_from(app: &TestApp, forwarded_for: &str, n: usize) -> u16 {
+    reqwest::Client::new()
+        .post(app.url("/api/auth/magic-link"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "email": format!("person{n}@example.org") }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.login_limit_per_ip = 2;
+        settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let mut n = 0;
+    let mut from = |address: &'static str| {
+        n += 1;
+        ask_link_from(&app, address, n)
+    };
+    assert_eq!(from("203.0.113.7").await, 202);
+    assert_eq!(from("203.0.113.7").await, 202);
+    assert_eq!(from("203.0.113.7").await, 429);
+    // Another client behind the same proxy.
+    assert_eq!(from("203.0.113.8").await, 202);
+    // What a client writes itself is left of what the proxy appended: the proxy's is believed.
+    assert_eq!(from("198.51.100.1, 203.0.113.7").await, 429);
+    // IPv6 clients are counted per /64: one household or office, whatever its interface ids.
+    assert_eq!(from("2001:db8:1:2::1").await, 202);
+    assert_eq!(from("2001:db8:1:2:abcd::9").await, 202);
+    assert_eq!(from("2001:db8:1:2:ffff:ffff:ffff:ffff").await, 429);
+    assert_eq!(from("2001:db8:1:3::1").await, 202);
+}
+
+#[actix_web::test]
+async fn an_untrusted_peer_cannot_pick_its_address() {
+    let app = TestApp::spawn_with(|settings| settings.login_limit_per_ip = 2).await;
+    assert_eq!(ask_link_from(&app, "203.0.113.1", 1).await, 202);
+    assert_eq!(ask_link_from(&app, "203.0.113.2", 2).await, 202);
+    assert_eq!(ask_link_from(&app, "203.0.113.3", 3).await, 429);
+}
+
 /// Two (or four) instances of a rolling deploy start together on a fresh database: every one
 /// of them must come up, and the schema be migrated once.
 #[test]
