@@ -64,6 +64,10 @@ pub struct Settings {
     // `AMONT_TRUSTED_PROXIES=` in a compose file is), not one value per occurrence.
     #[arg(long, env = "AMONT_TRUSTED_PROXIES", default_value = "", value_parser = parse_proxies)]
     pub trusted_proxies: ::std::vec::Vec<IpNet>,
+
+    /// Serve `/metrics` on this address only (not on the public one). Unset: on the public one.
+    #[arg(long, env = "AMONT_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +91,7 @@ impl Settings {
             data_dir: PathBuf::from("var"),
             login_limit_per_ip: 60,
             trusted_proxies: Vec::new(),
+            metrics_bind: None,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod organizations;
 pub mod partners;
 pub mod projects;
 pub mod register_csv;
+pub mod request_log;
 pub mod rsvp;
 pub mod security;
 pub mod sheet;
@@ -203,7 +204,10 @@ fn mount_front_end(cfg: &mut web::ServiceConfig, static_dir: &Path) {
 }
 
 async fn api_not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    tracing::debug!(path = req.path(), "unknown API route");
+    tracing::debug!(
+        path = crate::telemetry::redact_target(req.path()),
+        "unknown API route"
+    );
     Err(ApiError::NotFound)
 }
 
@@ -224,7 +228,7 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .wrap(from_fn(metrics::record))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<request_log::RedactedSpan>::new())
             .wrap(from_fn(security::headers))
             .configure(|cfg| routes(cfg, &static_dir))
     })
