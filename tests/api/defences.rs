@@ -521,6 +521,29 @@ async fn server_rendered_pages_are_allowed_exactly_what_they_need() {
     allowed_by_its_policy(missing, "the unknown-link page").await;
 }
 
+#[actix_web::test]
+async fn a_missing_field_is_named_in_the_error() {
+    let s = Scene::new().await;
+    for (path, body, field) in [
+        (
+            format!("/api/projects/{}/meetings", s.project),
+            json!({"duration_minutes": 60, "timezone": "Europe/Paris"}),
+            "title",
+        ),
+        ("/api/organizations".to_owned(), json!({}), "name"),
+        (
+            format!("/api/projects/{}/partners/{}/answer", s.project, s.caf),
+            json!({"comment": "oui"}),
+            "decision",
+        ),
+    ] {
+        let (status, body) = status_and_body(s.ines.post(&path, body).await).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"], "invalid_input", "{path}: {body}");
+        assert_eq!(body["field"], field, "{path}: {body}");
+    }
+}
+
 async fn ask_link(app: &TestApp, email: &str) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url("/api/auth/magic-link"))
