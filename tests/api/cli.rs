@@ -291,6 +291,39 @@ impl Drop for DataDir {
     }
 }
 
+/// After `kill -9` of the server, the next one adopts the cluster left running, and so stops it
+/// on Ctrl-C like one it started.
+#[test]
+fn an_orphaned_private_cluster_is_stopped_by_the_server_that_adopts_it() {
+    let data_dir = DataDir::new("orphan");
+    let pg_dir = data_dir.0.join("pg");
+    let port = free_port();
+    let start = || {
+        Running(
+            amont()
+                .arg("serve")
+                .env("AMONT_DATA_DIR", &data_dir.0)
+                .env("AMONT_BIND", format!("127.0.0.1:{port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let mut child = start();
+    wait_healthy(&mut child.0, port);
+    stop_with(&mut child.0, Signal::SIGKILL);
+    assert!(postgres_running(&pg_dir), "PostgreSQL outlives a kill -9");
+
+    let mut child = start();
+    wait_healthy(&mut child.0, port);
+    stop_with(&mut child.0, Signal::SIGINT);
+    assert!(
+        !postgres_running(&pg_dir),
+        "PostgreSQL left running after Ctrl-C of the server that adopted it"
+    );
+}
+
 /// A server on a test database, without SMTP (mail goes to files), logging at debug level to a
 /// file; returns the child, its port and the log file.
 fn serve_on(
