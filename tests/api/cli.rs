@@ -254,6 +254,28 @@ fn private_cluster_starts_stops_with_the_server_and_is_reused() {
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
+/// `scripts/run --bind …` passes its arguments after `serve`: the settings are accepted there too.
+#[test]
+fn settings_are_accepted_after_the_subcommand() {
+    let output = amont()
+        .args(["serve", "--bind", "localhost:eighty"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let lines = stderr_lines(&output);
+    assert!(
+        lines[0].contains("invalid value 'localhost:eighty'") && lines[0].contains("--bind"),
+        "{lines:?}"
+    );
+    let output = amont()
+        .args(["migrate", "--database-url", "mysql://localhost/amont"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let lines = stderr_lines(&output);
+    assert!(lines[0].contains("invalid value"), "{lines:?}");
+}
+
 /// A child process killed if the test ends (or fails) while it still runs.
 struct Running(Child);
 
