@@ -1,14 +1,16 @@
 //! Settings read from the environment and the command line, typed and validated at start-up.
 //!
-//! Every setting has a flag and an environment variable (the flag wins). Values are parsed into
-//! their real types here, so a bad value stops the program with one clear line instead of
-//! surfacing later as a runtime error.
+//! Every setting has a flag and an environment variable (the flag wins). Flags are global: they
+//! may come before or after the subcommand (`amont serve --bind …`, which is what `scripts/run`
+//! passes on). Values are parsed into their real types here, so a bad value stops the program
+//! with one clear line instead of surfacing later as a runtime error.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
 use clap::{Args, ValueEnum};
+use ipnet::IpNet;
 use lettre::message::Mailbox;
 use url::Url;
 
@@ -16,46 +18,72 @@ use url::Url;
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// PostgreSQL URL. Unset: a private cluster is started under `<data dir>/pg`.
-    #[arg(long, env = "DATABASE_URL", value_parser = parse_database_url, hide_env_values = true)]
+    #[arg(long, global = true, env = "DATABASE_URL", value_parser = parse_database_url, hide_env_values = true)]
     pub database_url: Option<Url>,
 
     /// SMTP server in lettre's URL form (`smtp://127.0.0.1:2525`, `smtps://user:pass@host`).
     /// Unset: emails are written as .eml files under `<data dir>/mail`.
-    #[arg(long, env = "SMTP_URL", value_parser = parse_smtp_url, hide_env_values = true)]
+    #[arg(long, global = true, env = "SMTP_URL", value_parser = parse_smtp_url, hide_env_values = true)]
     pub smtp_url: Option<Url>,
 
     /// Address and port the HTTP server listens on.
-    #[arg(long, env = "AMONT_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        global = true,
+        env = "AMONT_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind: SocketAddr,
 
     /// Public base URL, used in links and invitations.
-    #[arg(long, env = "AMONT_BASE_URL", default_value = "http://localhost:8080", value_parser = parse_base_url)]
+    #[arg(long, global = true, env = "AMONT_BASE_URL", default_value = "http://localhost:8080", value_parser = parse_base_url)]
     pub base_url: Url,
 
     /// Sender of every email, as `Name <address>`.
-    #[arg(long, env = "AMONT_MAIL_FROM", default_value = "Amont <noreply@localhost>", value_parser = parse_mailbox)]
+    #[arg(long, global = true, env = "AMONT_MAIL_FROM", default_value = "Amont <noreply@localhost>", value_parser = parse_mailbox)]
     pub mail_from: Mailbox,
 
     /// Largest websocket message a client may send, in bytes.
-    #[arg(long, env = "AMONT_WS_MAX_MESSAGE", default_value_t = 4 * 1024 * 1024, value_parser = parse_positive_size)]
+    #[arg(long, global = true, env = "AMONT_WS_MAX_MESSAGE", default_value_t = 4 * 1024 * 1024, value_parser = parse_positive_size)]
     pub ws_max_message: usize,
 
     /// Log format on standard error.
-    #[arg(long, env = "AMONT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    #[arg(long, global = true, env = "AMONT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
     /// Folder of the built front end (`npm run build` in `frontend/`).
-    #[arg(long, env = "AMONT_STATIC_DIR", default_value = "frontend/dist")]
+    #[arg(
+        long,
+        global = true,
+        env = "AMONT_STATIC_DIR",
+        default_value = "frontend/dist"
+    )]
     pub static_dir: PathBuf,
 
     /// Folder for local state: the private PostgreSQL cluster and the .eml mail drop.
-    #[arg(long, env = "AMONT_DATA_DIR", default_value = "var")]
+    #[arg(long, global = true, env = "AMONT_DATA_DIR", default_value = "var")]
     pub data_dir: PathBuf,
 
     /// Consultations one person may send per 24 hours (each emails an address outside the
     /// instance: the bound keeps Amont from being used to send mail in bulk).
-    #[arg(long, env = "AMONT_INVITES_PER_DAY", default_value_t = 50)]
+    #[arg(long, global = true, env = "AMONT_INVITES_PER_DAY", default_value_t = 50)]
     pub invites_per_day: u32,
+
+    /// Login requests (asking for a link, and using one: each its own budget) a client address
+    /// may make per 15 minutes. An office behind one NAT address shares it.
+    #[arg(long, global = true, env = "AMONT_LOGIN_LIMIT_PER_IP", default_value_t = 60, value_parser = parse_positive_count)]
+    pub login_limit_per_ip: u32,
+
+    /// Reverse proxies whose `X-Forwarded-For` is believed, as comma-separated CIDRs
+    /// (`10.0.0.0/8,::1/128`). Empty: the TCP peer is the client.
+    // A fully qualified `Vec`: one value, the whole list (which may be empty, as
+    // `AMONT_TRUSTED_PROXIES=` in a compose file is), not one value per occurrence.
+    #[arg(long, global = true, env = "AMONT_TRUSTED_PROXIES", default_value = "", value_parser = parse_proxies)]
+    pub trusted_proxies: ::std::vec::Vec<IpNet>,
+
+    /// Serve `/metrics` on this address only (not on the public one). Unset: on the public one.
+    #[arg(long, global = true, env = "AMONT_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,6 +106,9 @@ impl Settings {
             static_dir: PathBuf::from("frontend/dist"),
             data_dir: PathBuf::from("var"),
             invites_per_day: 50,
+            login_limit_per_ip: 60,
+            trusted_proxies: Vec::new(),
+            metrics_bind: None,
         }
     }
 }
@@ -144,6 +175,32 @@ fn parse_positive_size(value: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_positive_count(value: &str) -> Result<u32, String> {
+    match value.parse::<u32>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a count ({e})")),
+    }
+}
+
+/// Comma-separated networks; empty entries (and an empty list) are fine.
+fn parse_proxies(value: &str) -> Result<Vec<IpNet>, String> {
+    value
+        .split(',')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(parse_cidr)
+        .collect()
+}
+
+/// A network in CIDR form; a bare address is that one address (`/32` or `/128`).
+fn parse_cidr(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("not a network like 10.0.0.0/8 or 2001:db8::/32: {value:?}"))
+}
+
 /// The URL with its password replaced, for messages and logs.
 pub fn redacted(url: &Url) -> String {
     let mut shown = url.clone();
@@ -188,6 +245,26 @@ mod tests {
         assert_eq!(parse_positive_size("10"), Ok(10));
         assert!(parse_positive_size("0").is_err());
         assert!(parse_positive_size("-1").is_err());
+    }
+
+    #[test]
+    fn proxies_are_networks_or_addresses() {
+        assert_eq!(parse_cidr("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(
+            parse_cidr(" 192.0.2.7 ").unwrap().to_string(),
+            "192.0.2.7/32"
+        );
+        assert_eq!(
+            parse_cidr("2001:db8::/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        assert!(parse_cidr("10.0.0.0/33").is_err());
+        assert!(parse_cidr("proxy.example.org").is_err());
+        assert_eq!(parse_proxies(""), Ok(Vec::new()));
+        assert_eq!(parse_proxies("10.0.0.0/8, ::1").unwrap().len(), 2);
+        assert!(parse_proxies("10.0.0.0/8,nope").is_err());
+        assert_eq!(parse_positive_count("60"), Ok(60));
+        assert!(parse_positive_count("0").is_err());
     }
 
     #[test]

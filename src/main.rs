@@ -127,6 +127,13 @@ fn serve(settings: Settings) -> Result<()> {
     // Bind first: a taken or forbidden address should fail before anything starts.
     let listener = TcpListener::bind(settings.bind)
         .with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let metrics_listener = settings
+        .metrics_bind
+        .map(|address| {
+            TcpListener::bind(address)
+                .with_context(|| format!("cannot listen on {address} (AMONT_METRICS_BIND)"))
+        })
+        .transpose()?;
     let (url, cluster) = database(&settings)?;
     let pool = db::connect(&url, 16)?;
     let applied = db::migrate(&mut *pool.get()?)?;
@@ -153,17 +160,30 @@ fn serve(settings: Settings) -> Result<()> {
             amont::live::LiveOptions::from_settings(&settings),
             &metrics.registry,
         )?;
+        let limits = amont::auth::RateLimits::from_settings(&settings);
         let state = AppState {
             pool,
             settings,
             metrics,
             mailer,
-            limits: amont::auth::RateLimits::new(),
+            limits,
             live,
         };
+        let metrics_server = metrics_listener
+            .map(|listener| amont::http::metrics::serve(listener, state.metrics.clone()))
+            .transpose()?;
         let server = amont::http::serve(listener, state)?;
         tracing::info!(address = %base_url, "Amont is running");
-        server.await.context("the server failed")
+        let metrics_handle = metrics_server.map(|server| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        let served = server.await.context("the server failed");
+        if let Some(handle) = metrics_handle {
+            handle.stop(true).await;
+        }
+        served
     })?;
     drop(cluster);
     Ok(())

@@ -32,9 +32,23 @@ async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
+/** What the Content-Security-Policy blocked in any page of the run (checked at the end). */
+const cspViolations = [];
+function watchCsp(page, who) {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${who}: ${message.text()}`);
+  });
+}
+
+/** How far the page overflows the viewport horizontally, in pixels. */
+function overflowOf(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
 async function newPage(who) {
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
+  watchCsp(page, who);
   page.on('pageerror', (error) => console.error(`# ${who}: page error:`, error.message));
   // API refusals are logged (they explain a failing step); the websocket probe's 404 is expected.
   page.on('response', async (response) => {
@@ -393,6 +407,51 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await shot(ines, '15-convened');
     convened = true;
   });
+
+  step('an RSVP link only shows the answer; its button records it; the partner answers in the app too', async (t) => {
+    if (!convened) return t.skip('needs the convened meeting of the previous steps');
+    const invite = readMail(stack.maildir).find((m) => m.to.toLowerCase().includes(PARTNER) && /text\/calendar/i.test(m.raw));
+    const link = /https?:\/\/[^\s"<>]+\/rsvp\/[0-9a-f]{64}\?answer=tentative/.exec(invite.text)?.[0];
+    assert.ok(link, 'a "maybe" link in the convocation');
+    const partnerRow = () => ines.locator('.attendees li', { hasText: PARTNER });
+    // Opened in a browser without any session (as a mail scanner would): the page, nothing recorded.
+    const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    watchCsp(page, 'rsvp link');
+    await page.goto(link);
+    await page.getByRole('heading', { level: 1, name: 'Comité de lancement' }).waitFor();
+    assert.equal(await page.getByLabel('Peut-être').isChecked(), true, 'the answer of the link is preselected');
+    await page.getByText('Vous n’avez pas encore répondu.').waitFor();
+    await shot(page, '15a-rsvp-link');
+    await ines.reload();
+    await partnerRow().waitFor();
+    assert.match(await partnerRow().textContent(), /Pas encore répondu/, 'opening the link changed nothing');
+    // The button records it (no JavaScript on that page).
+    await page.getByRole('button', { name: 'Envoyer ma réponse' }).click();
+    await page.getByText(/Réponse enregistrée : Peut-être/).waitFor();
+    await page.setViewportSize({ width: 360, height: 780 });
+    assert.ok((await overflowOf(page)) <= 1, 'the RSVP page fits 360 px');
+    await shot(page, '15b-rsvp-recorded-phone');
+    await context.close();
+    await ines.reload();
+    await partnerRow().filter({ hasText: 'Peut-être' }).waitFor({ timeout: 15_000 });
+    // The organizer chairs: nothing to answer. The partner changes their mind in the app.
+    assert.equal(await ines.locator('section.rsvp').count(), 0);
+    await sophie.goto(meetingUrl);
+    const rsvp = sophie.locator('section.rsvp');
+    await rsvp.getByText(/Votre réponse actuelle.*Peut-être/).waitFor({ timeout: 15_000 });
+    await rsvp.getByLabel('Je viendrai').check();
+    await rsvp.getByRole('button', { name: 'Envoyer ma réponse' }).click();
+    await rsvp.getByText(/Votre réponse actuelle.*Je viendrai/).waitFor();
+    await shot(sophie, '15c-rsvp-in-app');
+    await sophie.setViewportSize({ width: 360, height: 780 });
+    assert.ok((await overflowOf(sophie)) <= 1, 'the meeting page fits 360 px');
+    await rsvp.scrollIntoViewIfNeeded();
+    await shot(sophie, '15d-rsvp-in-app-phone');
+    await sophie.setViewportSize({ width: 1100, height: 900 });
+    await ines.reload();
+    await partnerRow().filter({ hasText: 'Accepte' }).waitFor({ timeout: 15_000 });
+  });
 });
 
 /** A calendar day in Paris, `days` from today (due dates are Paris days). */
@@ -643,5 +702,11 @@ describe('who speaks for an organization', { concurrency: false }, () => {
     await panel.waitFor();
     await panel.getByRole('button', { name: `Accepter au nom de ${CAF}` }).waitFor();
     assert.equal(await karim.locator('nav a.nav-org', { hasText: CAF }).count(), 1);
+  });
+});
+
+describe('the Content-Security-Policy', { concurrency: false }, () => {
+  step('blocked nothing the pages of this run needed', async () => {
+    assert.deepEqual(cspViolations, []);
   });
 });

@@ -186,7 +186,7 @@ export class Api {
   }
   /** A new secret feed address (only its hash is stored: each call makes another one). */
   calendarFeed() {
-    return this.get<{ url: string }>('/api/me/calendar-feed');
+    return this.post<{ url: string }>('/api/me/calendar-feed');
   }
   /** Revokes every feed address of the user. */
   revokeCalendarFeeds() {
@@ -327,6 +327,10 @@ export class Api {
   }
   attendees(id: string) {
     return this.get<Attendee[]>(`/api/meetings/${enc(id)}/attendees`);
+  }
+  /** The caller's own answer to a convocation, as the links of the email would record it. */
+  answerConvocation(id: string, answer: 'accepted' | 'tentative' | 'declined') {
+    return this.put<Attendee>(`/api/meetings/${enc(id)}/rsvp`, { answer });
   }
 
   // Decisions and follow-up

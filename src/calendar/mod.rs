@@ -10,8 +10,15 @@
 //! - **User text cannot inject anything.** TEXT values (SUMMARY, LOCATION, DESCRIPTION) are
 //!   escaped by the crate (`\` `;` `,` newline); carriage returns and other control characters,
 //!   which it leaves alone, are removed here first ([`clean_text`]). Parameter values (`CN`) lose
-//!   control characters and double quotes ([`clean_param`]) and are quoted by the crate when
-//!   they hold `:` `;` `,`. URIs (`mailto:`, the video link) come from parsed addresses and URLs.
+//!   control characters, double quotes, `\` and `^` ([`clean_param`]: a backslash is no escape
+//!   in a parameter, and RFC 6868 decoders turn `^n` into a line break) and are quoted by the
+//!   crate when they hold `:` `;` `,`; a name left empty falls back to the address. URIs
+//!   (`mailto:`, the video link) come from parsed addresses and URLs.
+//! - **Lines are folded here** ([`fold`]), at 75 octets and never inside a UTF-8 character: the
+//!   crate's own folding writes a 76-octet line when exactly 75 octets remain.
+//! - **The organizer is not asked to answer**: the CHAIR has `RSVP=FALSE`, and the organizer's
+//!   own copy is a `METHOD:PUBLISH` object without attendees (RFC 5546 §3.2.1), which calendars
+//!   file without offering to accept one's own meeting.
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
@@ -28,6 +35,8 @@ pub const PRODID: &str = "-//Amont//Amont concertation//FR";
 pub enum Method {
     Request,
     Cancel,
+    /// The organizer's copy: the event as it stands (cancelled or not), nobody to answer.
+    Publish,
 }
 
 impl Method {
@@ -35,6 +44,7 @@ impl Method {
         match self {
             Method::Request => "REQUEST",
             Method::Cancel => "CANCEL",
+            Method::Publish => "PUBLISH",
         }
     }
 }
@@ -118,12 +128,13 @@ pub fn clean_text(text: &str, one_line: bool) -> String {
     kept.trim().to_owned()
 }
 
-/// A parameter value (RFC 5545 `param-value`): no control characters, no double quote.
+/// A parameter value (RFC 5545 `param-value`): no control characters, no double quote, and
+/// neither `\` nor `^`, which RFC 6868 decoders and naive ones read as escapes.
 pub fn clean_param(text: &str) -> String {
     let kept: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .filter(|c| *c != '"')
+        .filter(|c| !matches!(c, '"' | '\\' | '^'))
         .collect();
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -134,7 +145,13 @@ fn utc(at: DateTime<Utc>) -> String {
 
 fn cal_address(key: &str, person: &Person) -> Property {
     let mut property = Property::new(key, format!("mailto:{}", person.email));
-    property.add_parameter("CN", &clean_param(&person.label()));
+    // Cleaned before the label is made, so that a name of nothing but `^` falls back too.
+    let cleaned = Person {
+        email: person.email.clone(),
+        name: clean_param(&person.name),
+        organization: clean_param(&person.organization),
+    };
+    property.add_parameter("CN", &clean_param(&cleaned.label()));
     property
 }
 
@@ -163,16 +180,24 @@ pub fn event(m: &MeetingEvent) -> Event {
         event.url(video);
     }
     event.append_property(cal_address("ORGANIZER", &m.organizer));
+    event.done()
+}
+
+/// The VEVENT with its ATTENDEE lines: everyone but the CHAIR (the organizer) is asked to
+/// answer, unless the meeting is cancelled.
+fn event_with_attendees(m: &MeetingEvent) -> Event {
+    let mut event = event(m);
     for attendee in &m.attendees {
+        let asked = !m.cancelled && attendee.role != "CHAIR";
         let mut property = cal_address("ATTENDEE", &attendee.person);
         property
             .add_parameter("CUTYPE", "INDIVIDUAL")
             .add_parameter("ROLE", &attendee.role)
             .add_parameter("PARTSTAT", &attendee.partstat)
-            .add_parameter("RSVP", if m.cancelled { "FALSE" } else { "TRUE" });
+            .add_parameter("RSVP", if asked { "TRUE" } else { "FALSE" });
         event.append_multi_property(property);
     }
-    event.done()
+    event
 }
 
 fn calendar(method: Option<Method>) -> Calendar {
@@ -187,12 +212,16 @@ fn calendar(method: Option<Method>) -> Calendar {
     calendar
 }
 
-/// The iTIP object sent by email: `METHOD:REQUEST` (a convocation or an update) or
-/// `METHOD:CANCEL` (with `STATUS:CANCELLED`), one VEVENT.
+/// The iTIP object sent by email: `METHOD:REQUEST` (a convocation or an update),
+/// `METHOD:CANCEL` (with `STATUS:CANCELLED`), or the organizer's `METHOD:PUBLISH` copy (no
+/// attendees: RFC 5546 §3.2.1); one VEVENT.
 pub fn itip(method: Method, m: &MeetingEvent) -> String {
     let mut calendar = calendar(Some(method));
-    calendar.push(event(m));
-    calendar.to_string()
+    calendar.push(match method {
+        Method::Publish => event(m),
+        Method::Request | Method::Cancel => event_with_attendees(m),
+    });
+    write(&calendar)
 }
 
 /// A subscription feed (no METHOD: RFC 5546 objects are for scheduling, a feed only publishes).
@@ -200,9 +229,54 @@ pub fn feed(name: &str, events: &[MeetingEvent]) -> String {
     let mut calendar = calendar(None);
     calendar.append_property(Property::new("X-WR-CALNAME", clean_text(name, true)));
     for m in events {
-        calendar.push(event(m));
+        calendar.push(event_with_attendees(m));
     }
-    calendar.to_string()
+    write(&calendar)
+}
+
+/// The calendar as text, folded by [`fold`]. The crate's writer folds too (one octet too late
+/// at times), so its output is unfolded first: no logical line holds CRLF + space, since every
+/// value written is cleaned of control characters or is a parsed address or URL.
+fn write(calendar: &Calendar) -> String {
+    fold(&calendar.to_string().replace("\r\n ", ""))
+}
+
+/// Folds each CRLF-terminated line of `unfolded` (RFC 5545 §3.1): at most 75 octets per
+/// physical line, the break (CRLF and one space) never inside a UTF-8 character. When a cut
+/// would fall next to a space, it moves back into the word, if one is near: some readers trim
+/// the end of a line, or every space at the start of the next, and would lose it.
+pub fn fold(unfolded: &str) -> String {
+    const LIMIT: usize = 75;
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 24);
+    for line in unfolded.split_terminator("\r\n") {
+        let mut rest = line;
+        // A continuation line starts with the space: 74 octets of content.
+        let mut room = LIMIT;
+        while rest.len() > room {
+            let mut cut = room;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let by_a_space = |at: usize| rest[..at].ends_with(' ') || rest[at..].starts_with(' ');
+            let mut within_word = cut;
+            while within_word > room / 2 && by_a_space(within_word) {
+                within_word = rest[..within_word]
+                    .char_indices()
+                    .next_back()
+                    .map_or(0, |(at, _)| at);
+            }
+            if within_word > 0 && !by_a_space(within_word) {
+                cut = within_word;
+            }
+            out.push_str(&rest[..cut]);
+            out.push_str("\r\n ");
+            rest = &rest[cut..];
+            room = LIMIT - 1;
+        }
+        out.push_str(rest);
+        out.push_str("\r\n");
+    }
+    out
 }
 
 const FR_DAYS: [&str; 7] = [
@@ -224,7 +298,8 @@ const FR_MONTHS: [&str; 12] = [
 ];
 
 /// The meeting's time in its own zone, written out: `mardi 3 décembre 2026, 10:00–12:00
-/// (Europe/Paris, UTC+01:00)`.
+/// (Europe/Paris, UTC+01:00)`; across a change of the clocks, each end with its offset:
+/// `dimanche 25 octobre 2026, 01:30 (UTC+02:00)–02:30 (UTC+01:00), Europe/Paris`.
 pub fn local_time(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
@@ -233,32 +308,35 @@ pub fn local_time(
 ) -> String {
     let start = starts_at.with_timezone(&timezone);
     let end = ends_at.with_timezone(&timezone);
-    let offset = start.format("%:z");
     let end_shown = if end.date_naive() == start.date_naive() {
         end.format("%H:%M").to_string()
     } else {
         end.format("%Y-%m-%d %H:%M").to_string()
     };
-    match locale {
+    let day = match locale {
         Locale::Fr => format!(
-            "{} {} {} {}, {}–{} ({}, UTC{})",
+            "{} {} {} {}",
             FR_DAYS[start.weekday().num_days_from_monday() as usize],
             start.day(),
             FR_MONTHS[start.month0() as usize],
             start.year(),
-            start.format("%H:%M"),
-            end_shown,
-            timezone.name(),
-            offset
         ),
-        Locale::En => format!(
-            "{}, {}–{} ({}, UTC{})",
-            start.format("%A %-d %B %Y"),
+        Locale::En => start.format("%A %-d %B %Y").to_string(),
+    };
+    let (start_offset, end_offset) = (start.format("%:z"), end.format("%:z"));
+    if start_offset.to_string() == end_offset.to_string() {
+        format!(
+            "{day}, {}–{end_shown} ({}, UTC{start_offset})",
             start.format("%H:%M"),
-            end_shown,
             timezone.name(),
-            offset
-        ),
+        )
+    } else {
+        // The clocks change during the meeting: each end with its own offset.
+        format!(
+            "{day}, {} (UTC{start_offset})–{end_shown} (UTC{end_offset}), {}",
+            start.format("%H:%M"),
+            timezone.name(),
+        )
     }
 }
 

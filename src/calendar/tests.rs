@@ -213,6 +213,14 @@ fn start_times_are_right_in_every_zone() {
         let event = parse(&ics).events().next().cloned().unwrap();
         assert_eq!(utc_start(&event), m.starts_at, "{zone}");
         let description = event.get_description().unwrap();
+        if (y, mo, d, h) == (2027, 3, 28, 1) && zone == Paris {
+            // From 01:00 for an hour: the clocks go from 02:00 to 03:00 meanwhile.
+            assert!(
+                description.contains(", 01:00 (UTC+01:00)–03:00 (UTC+02:00), Europe/Paris"),
+                "{description}"
+            );
+            continue;
+        }
         assert!(
             description.contains(&format!(", {h:02}:00–")),
             "{zone}: {description}"
@@ -302,4 +310,167 @@ fn text_and_params_are_cleaned() {
     assert_eq!(clean_text("a\r\nb\rc\u{7}d\te", false), "a\nb\ncd e");
     assert_eq!(clean_text("a\r\nb", true), "a b");
     assert_eq!(clean_param("Anne \"A\"\r\nB"), "Anne A B");
+}
+
+/// Every physical line of `ics`: at most 75 octets, never ending with a space, and a
+/// continuation line starts with exactly one space.
+fn assert_folded(ics: &str, what: &str) {
+    assert!(ics.ends_with("\r\n"), "{what}");
+    for line in ics.split_terminator("\r\n") {
+        assert!(
+            line.len() <= 75,
+            "{what}: a line of {} octets: {line:?}",
+            line.len()
+        );
+        assert!(!line.is_empty(), "{what}: an empty line");
+        assert!(
+            !line.ends_with(' '),
+            "{what}: folded after a space: {line:?}"
+        );
+        assert!(
+            !line.starts_with("  "),
+            "{what}: folded before a space: {line:?}"
+        );
+    }
+}
+
+/// RFC 5545 §3.1: lines of at most 75 octets, never folded inside a UTF-8 character, and every
+/// text comes back unfolded as written — for every length from 1 to 400, in scripts of 1 to 4
+/// octets per character.
+#[test]
+fn lines_are_folded_at_75_octets_for_every_length() {
+    let alphabets = [
+        "a",
+        "é",
+        "€",
+        "😀",
+        "aé€😀",
+        "é€a",
+        "😀a",
+        "a b",
+        "é €😀 ",
+        "ab  c",
+    ];
+    for alphabet in alphabets {
+        let chars: Vec<char> = alphabet.chars().collect();
+        for length in 1..=400 {
+            let title: String = (0..length).map(|i| chars[i % chars.len()]).collect();
+            // SUMMARY and LOCATION are trimmed, and one line: the same text, as written back.
+            let title = title.trim().to_owned();
+            if title.is_empty() {
+                continue;
+            }
+            let mut m = example();
+            m.title = title.clone();
+            m.location = Some(title.clone());
+            m.attendees[1].person.name = title.clone();
+            let ics = itip(Method::Request, &m);
+            let what = format!("{alphabet} × {length}");
+            assert_folded(&ics, &what);
+            let event = parse(&ics).events().next().cloned().unwrap();
+            assert_eq!(event.get_summary(), Some(title.as_str()), "{what}");
+            assert_eq!(event.get_location(), Some(title.as_str()), "{what}");
+        }
+    }
+}
+
+#[test]
+fn feeds_are_folded_too() {
+    let mut m = example();
+    m.title = "é".repeat(150);
+    assert_folded(&feed(&"€".repeat(100), &[m]), "feed");
+}
+
+/// RFC 6868 decoders read `^n` as a line break and `^'` as a quote, and a backslash is not an
+/// escape in a parameter value (`\,` would lose it): neither reaches a CN. A name left empty by
+/// the cleaning falls back to the address.
+#[test]
+fn attendee_names_lose_carets_and_backslashes_and_never_go_empty() {
+    let mut m = example();
+    m.attendees[1].person.name = r"Claire ^n\, Dubois".into();
+    m.attendees[1].person.organization = r"CAF \ du ^^Rhône".into();
+    m.organizer.name = "^^\\\"".into();
+    m.organizer.organization = String::new();
+    let ics = itip(Method::Request, &m).replace("\r\n ", "");
+    let cns: Vec<&str> = ics
+        .split("\r\n")
+        .filter(|l| l.starts_with("ATTENDEE") || l.starts_with("ORGANIZER"))
+        .map(|l| {
+            let at = l.find("CN=").unwrap() + 3;
+            let rest = &l[at..];
+            let end = if let Some(quoted) = rest.strip_prefix('"') {
+                quoted.find('"').unwrap() + 2
+            } else {
+                rest.find([';', ':']).unwrap()
+            };
+            &rest[..end]
+        })
+        .collect();
+    for cn in &cns {
+        assert!(!cn.contains('^') && !cn.contains('\\'), "{cn}: {ics}");
+        assert!(
+            !cn.trim_matches('"').trim().is_empty(),
+            "an empty CN: {ics}"
+        );
+    }
+    assert!(
+        cns.contains(&"\"Claire n, Dubois (CAF du Rhône)\""),
+        "{cns:?}"
+    );
+    assert!(cns.contains(&"ines@mjc.example"), "{cns:?}");
+    let event = parse(&ics).events().next().cloned().unwrap();
+    assert_eq!(
+        event.get_attendees()[1].cn.as_deref(),
+        Some("Claire n, Dubois (CAF du Rhône)")
+    );
+}
+
+/// The organizer is the CHAIR: nobody asks them to answer their own meeting.
+#[test]
+fn the_chair_is_not_asked_to_answer() {
+    let ics = itip(Method::Request, &example()).replace("\r\n ", "");
+    let chair = ics
+        .split("\r\n")
+        .find(|l| l.contains("ROLE=CHAIR"))
+        .unwrap();
+    assert!(chair.contains("RSVP=FALSE"), "{chair}");
+    let claire = ics
+        .split("\r\n")
+        .find(|l| l.contains("claire@caf.example"))
+        .unwrap();
+    assert!(claire.contains("RSVP=TRUE"), "{claire}");
+}
+
+/// A meeting across a change of the clocks says both offsets, not only the start's.
+#[test]
+fn a_meeting_across_a_clock_change_shows_both_offsets() {
+    use chrono_tz::Europe::Paris;
+    // 25 October 2026: 03:00 CEST becomes 02:00 CET. From 01:30 (UTC+02:00) for two hours.
+    let start = Paris
+        .with_ymd_and_hms(2026, 10, 25, 1, 30, 0)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    let end = start + chrono::Duration::hours(2);
+    let fr = local_time(start, end, Paris, Locale::Fr);
+    assert_eq!(
+        fr,
+        "dimanche 25 octobre 2026, 01:30 (UTC+02:00)–02:30 (UTC+01:00), Europe/Paris"
+    );
+    let en = local_time(start, end, Paris, Locale::En);
+    assert_eq!(
+        en,
+        "Sunday 25 October 2026, 01:30 (UTC+02:00)–02:30 (UTC+01:00), Europe/Paris"
+    );
+    // A meeting within one offset is written as before.
+    let calm = local_time(
+        start - chrono::Duration::days(1),
+        end - chrono::Duration::days(1),
+        Paris,
+        Locale::Fr,
+    );
+    assert_eq!(
+        calm,
+        "samedi 24 octobre 2026, 01:30–03:30 (Europe/Paris, UTC+02:00)"
+    );
 }

@@ -2,7 +2,14 @@
 //!
 //! When `DATABASE_URL` is unset, `amont serve` keeps its data in `<data dir>/pg`: `initdb` on
 //! first use, then `pg_ctl start` on a loopback port (no unix socket, so long checkout paths do
-//! not matter), reused on the next start, stopped when the server stops. The cluster's superuser
+//! not matter), reused on the next start, stopped when the server stops.
+//!
+//! **Who stops it.** The process in charge of a running cluster holds an exclusive lock on
+//! `<dir>/owner` for as long as it runs; the kernel releases it when that process dies, however
+//! it dies. A start that finds the cluster running and that lock free adopts the cluster (its
+//! owner was killed, `kill -9`, and PostgreSQL, in its own process group, outlived it): it takes
+//! the lock and stops the cluster when it stops. One that finds the lock held shares a cluster
+//! another live process will stop, and leaves it running. The cluster's superuser
 //! `amont` has a random password kept in `<dir>/password` (mode 0600), so other local users
 //! cannot connect to it. PostgreSQL refuses to run as root: when Amont runs as root, the
 //! cluster's processes run as the system's `postgres` user, which owns the cluster's folder.
@@ -27,7 +34,7 @@ const INSTALL_HINT: &str = "PostgreSQL server binaries not found (looked for ini
      `sudo apt-get install postgresql`, or set DATABASE_URL to an existing server";
 
 /// A running private cluster. Stopping it is explicit ([`PrivateCluster::stop`]) or happens on drop
-/// when this process started it.
+/// when this process started it or adopted it.
 #[derive(Debug)]
 pub struct PrivateCluster {
     dir: PathBuf,
@@ -38,6 +45,8 @@ pub struct PrivateCluster {
     started_here: bool,
     created_here: bool,
     stopped: bool,
+    /// The lock on `<dir>/owner` while this process is in charge of stopping the cluster.
+    owner: Option<File>,
 }
 
 impl PrivateCluster {
@@ -64,16 +73,32 @@ impl PrivateCluster {
             started_here: false,
             created_here: false,
             stopped: false,
+            owner: None,
             dir,
         };
         cluster.prepare()?;
+        let owner = File::create(cluster.dir.join("owner"))
+            .with_context(|| format!("cannot create {}", cluster.dir.join("owner").display()))?;
         if cluster.is_running() {
             cluster.port = cluster.read_port()?;
-            tracing::info!(port = cluster.port, dir = %cluster.dir.display(), "reusing the running private PostgreSQL cluster");
+            if owner.try_lock().is_ok() {
+                // Nobody alive is in charge of it: its server was killed without stopping it.
+                tracing::info!(port = cluster.port, dir = %cluster.dir.display(), "adopting the private PostgreSQL cluster left running by a server that was killed");
+                cluster.owner = Some(owner);
+                cluster.started_here = true;
+            } else {
+                tracing::info!(port = cluster.port, dir = %cluster.dir.display(), "reusing the running private PostgreSQL cluster");
+            }
         } else {
             cluster.port = free_loopback_port()?;
             cluster.launch()?;
             cluster.started_here = true;
+            // Held by a process that exited without stopping the cluster: nobody alive holds
+            // it (the kernel released it), so it is ours; if it is not, the cluster is still
+            // stopped on drop.
+            if owner.try_lock().is_ok() {
+                cluster.owner = Some(owner);
+            }
         }
         cluster.ensure_database(DATABASE)?;
         drop(lock);
@@ -96,7 +121,8 @@ impl PrivateCluster {
         url
     }
 
-    /// Whether this process started the cluster (rather than adopting a running one).
+    /// Whether this process is in charge of stopping the cluster: it started it, or adopted it
+    /// from a server that died without stopping it.
     pub fn started_here(&self) -> bool {
         self.started_here
     }
@@ -106,9 +132,11 @@ impl PrivateCluster {
         self.created_here
     }
 
-    /// Forgets the cluster without stopping it, for callers that share it between processes.
+    /// Forgets the cluster without stopping it, for callers that share it between processes
+    /// (the lock on `owner` is released: the next `amont db stop` or server may take charge).
     pub fn detach(mut self) {
         self.stopped = true;
+        self.owner = None;
     }
 
     /// Stops the cluster (fast shutdown: open sessions are ended, committed data is kept).

@@ -43,15 +43,40 @@ pub fn connect(url: &Url, max_size: u32) -> Result<DbPool> {
         .with_context(|| format!("cannot connect to the database at {}", redacted(url)))
 }
 
+/// The advisory lock held while migrating (any number; this one spells "amont mig").
+const MIGRATION_LOCK: i64 = 0x616d_6f6e_746d_6967;
+
 /// Applies the migrations that are not applied yet; returns their names.
+///
+/// Instances started together (a rolling deploy, `docker compose up --scale`) would otherwise
+/// all see the same pending migrations and run them at once — the losers fail on PostgreSQL's
+/// catalog (`duplicate key value violates unique constraint "pg_type_typname_nsp_index"`). A
+/// session advisory lock serializes them: the first migrates, the others wait, then find
+/// nothing pending. The lock belongs to this connection's session (so to this database), and
+/// is released even when a migration fails.
 pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>> {
-    let applied: Vec<String> = conn
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::BigInt;
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)
+        .context("cannot take the migration lock")?;
+    let applied = conn
         .run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?
-        .iter()
-        .map(|v| v.to_string())
-        .collect();
-    organizations::backfill_name_keys(conn).context("cannot fill organizations' name keys")?;
+        .map(|applied| applied.iter().map(|v| v.to_string()).collect::<Vec<String>>())
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+        .and_then(|applied| {
+            // Rows older than the name key get theirs, under the same lock.
+            organizations::backfill_name_keys(conn)
+                .context("cannot fill organizations' name keys")?;
+            Ok(applied)
+        });
+    let released = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK)
+        .execute(conn)
+        .context("cannot release the migration lock");
+    let applied = applied?;
+    released?;
     Ok(applied)
 }
 

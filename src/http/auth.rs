@@ -37,8 +37,9 @@ fn request_locale(req: &HttpRequest) -> Locale {
         .unwrap_or_default()
 }
 
-fn client_ip(req: &HttpRequest) -> Option<std::net::IpAddr> {
-    req.peer_addr().map(|a| a.ip())
+/// The client's address, behind the trusted reverse proxies if any.
+fn client_ip(state: &AppState, req: &HttpRequest) -> Option<std::net::IpAddr> {
+    crate::http::client_ip::of(req, &state.settings.trusted_proxies)
 }
 
 /// `POST /api/auth/magic-link`: 202 whether or not the address is known.
@@ -48,8 +49,8 @@ pub async fn request_link(
     body: web::Json<MagicLinkRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = EmailAddress::parse("email", &body.email)?;
-    if let Some(ip) = client_ip(&req) {
-        state.limits.check_ip(ip)?;
+    if let Some(ip) = client_ip(&state, &req) {
+        state.limits.check_link_request(ip)?;
     }
     state.limits.check_address(email.as_str())?;
     let browser_locale = request_locale(&req);
@@ -107,8 +108,8 @@ pub async fn create_session(
     req: HttpRequest,
     body: web::Json<SessionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(ip) = client_ip(&req) {
-        state.limits.check_ip(ip)?;
+    if let Some(ip) = client_ip(&state, &req) {
+        state.limits.check_session_request(ip)?;
     }
     let token = body.into_inner().token;
     if token.trim().is_empty() {

@@ -1,5 +1,6 @@
 //! Convocations and what follows them: sending the convocation (behind the gate), updates and
-//! cancellation, the current `invite.ics`, RSVP links, and the per-user calendar feed.
+//! cancellation, and the current `invite.ics`. The answers to it are in `rsvp.rs`, the
+//! per-user feed in `calendar_feed.rs`.
 //!
 //! **No early or double convocation.** `POST …/convocation` locks the meeting row
 //! (`FOR UPDATE`), the project document's row (as every agreement and every replacement of a
@@ -12,25 +13,27 @@
 //!
 //! **SEQUENCE** changes only here: +1 on an update of time, place or title after the
 //! convocation, +1 on cancellation. Each email carries fresh personal RSVP links (tokens are
-//! stored hashed, so a new email means new links; the latest ones are valid).
+//! stored hashed, so a new email means new links; the latest ones are valid). The organizer is
+//! sent a `METHOD:PUBLISH` copy for their calendar, without RSVP links: nobody answers their own
+//! meeting.
+//!
+//! **Update rounds are bounded**: each update after the convocation emails every attendee, so
+//! a meeting sends at most [`UPDATE_ROUNDS_PER_DAY`] of them in any 24 hours; beyond, the change
+//! is refused (429, with when the next one is possible) rather than flooding mailboxes.
 
-use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use lettre::message::Mailbox;
-use maud::{DOCTYPE, html};
-use serde::Deserialize;
 use serde_json::json;
-use url::Url;
 use uuid::Uuid;
 
 use crate::auth::{CurrentUser, ProjectAccess, tokens};
 use crate::calendar::{self, AgendaLine, MeetingEvent, Method, Person};
 use crate::config::Settings;
+use crate::db::meetings as queries;
 use crate::db::models::{Meeting, MeetingAttendee, User};
-use crate::db::schema::{calendar_feeds, meeting_attendees, meetings, projects, users};
-use crate::db::{self, meetings as queries};
+use crate::db::schema::{meeting_attendees, meetings, projects, users};
 use crate::domain::Locale;
 use crate::domain::gate;
 use crate::http::meetings::{
@@ -245,13 +248,15 @@ pub fn queue_invitations(
     meeting: &Meeting,
     kind: ConvocationKind,
 ) -> Result<Vec<String>, ApiError> {
-    let method = match kind {
-        ConvocationKind::Cancel => Method::Cancel,
-        _ => Method::Request,
-    };
     let mut recipients = Vec::new();
     for attendee in queries::attendees(conn, meeting.id)? {
-        let links = if kind == ConvocationKind::Cancel {
+        let organizer = attendee.user_id.is_some() && attendee.user_id == meeting.organizer_user_id;
+        let method = match kind {
+            _ if organizer => Method::Publish,
+            ConvocationKind::Cancel => Method::Cancel,
+            ConvocationKind::Request | ConvocationKind::Update => Method::Request,
+        };
+        let links = if kind == ConvocationKind::Cancel || organizer {
             None
         } else {
             let token = tokens::generate();
@@ -333,6 +338,9 @@ pub fn apply_change(
                 .unwrap_or(ApiError::NotFound));
         }
     };
+    if convened {
+        check_update_rounds(conn, meeting)?;
+    }
     let sequence = meeting.sequence + i32::from(convened);
     let updated: Meeting = diesel::update(
         meetings::table
@@ -373,9 +381,55 @@ pub fn apply_change(
         json!({
             "meeting_id": updated.id, "sequence": updated.sequence, "time_changed": time_changed,
             "title": updated.title, "starts_at": updated.starts_at, "location": updated.location,
+            "notified": convened,
         }),
     )?;
     Ok((updated, convened))
+}
+
+/// Update rounds (an email to every attendee each) a meeting may send in any 24 hours. A
+/// coordinator fixing a time, then a room, then a typo stays well under it; a script, or an
+/// initiator using attendees' mailboxes as a chat, does not.
+pub const UPDATE_ROUNDS_PER_DAY: i64 = 5;
+
+/// Refuses one more update round of `meeting` when [`UPDATE_ROUNDS_PER_DAY`] were sent in the
+/// last 24 hours, saying when the next is possible. The rounds are counted from the audit rows
+/// of the updates that notified attendees; the caller holds the meeting's row lock, so two
+/// concurrent changes cannot both pass the count.
+fn check_update_rounds(conn: &mut PgConnection, meeting: &Meeting) -> Result<(), ApiError> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+    #[derive(QueryableByName)]
+    struct Rounds {
+        #[diesel(sql_type = BigInt)]
+        sent: i64,
+        #[diesel(sql_type = Nullable<Timestamptz>)]
+        oldest: Option<DateTime<Utc>>,
+        #[diesel(sql_type = Timestamptz)]
+        now: DateTime<Utc>,
+    }
+    let rounds: Rounds = diesel::sql_query(
+        "SELECT count(*) AS sent, min(created_at) AS oldest, now() AS now FROM audit_events \
+         WHERE project_id = $1 AND action = 'meeting.updated' \
+           AND details->>'meeting_id' = $2 AND details->>'notified' = 'true' \
+           AND created_at > now() - interval '24 hours'",
+    )
+    .bind::<SqlUuid, _>(meeting.project_id)
+    .bind::<Text, _>(meeting.id.to_string())
+    .get_result(conn)?;
+    if rounds.sent < UPDATE_ROUNDS_PER_DAY {
+        return Ok(());
+    }
+    let next = rounds.oldest.unwrap_or(rounds.now) + chrono::Duration::hours(24);
+    let wait = (next - rounds.now).num_seconds().max(1);
+    Err(ApiError::LimitReached {
+        retry_after_secs: u64::try_from(wait).unwrap_or(1),
+        message: format!(
+            "this meeting already sent {UPDATE_ROUNDS_PER_DAY} updates to its attendees in the \
+             last 24 hours; the next change can be sent in {} h {:02} min",
+            wait / 3600,
+            (wait % 3600) / 60
+        ),
+    })
 }
 
 /// `POST /api/meetings/{id}/cancel`: a convened meeting gets `METHOD:CANCEL` sent to every
@@ -422,7 +476,7 @@ pub async fn cancel(
     Ok(HttpResponse::Ok().json(MeetingView::from(&meeting)))
 }
 
-fn ics_response(body: String, method: Option<Method>) -> HttpResponse {
+pub fn ics_response(body: String, method: Option<Method>) -> HttpResponse {
     let content_type = match method {
         Some(method) => format!("text/calendar; charset=utf-8; method={}", method.as_str()),
         None => "text/calendar; charset=utf-8".to_owned(),
@@ -461,233 +515,4 @@ pub async fn invite_ics(
     )
     .await?;
     Ok(ics_response(calendar::itip(method, &event), Some(method)))
-}
-
-#[derive(Deserialize)]
-pub struct RsvpQuery {
-    answer: String,
-}
-
-/// What an RSVP link did, for the page that says so.
-enum RsvpOutcome {
-    Recorded {
-        title: String,
-        partstat: &'static str,
-    },
-    Cancelled {
-        title: String,
-    },
-}
-
-/// `GET /rsvp/{token}?answer=accepted|declined|tentative`: records PARTSTAT, shows a page in
-/// the attendee's language. The token is the secret; no session is needed.
-pub async fn rsvp(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: web::Query<RsvpQuery>,
-) -> HttpResponse {
-    let partstat = match query.answer.as_str() {
-        "accepted" => Some("ACCEPTED"),
-        "declined" => Some("DECLINED"),
-        "tentative" => Some("TENTATIVE"),
-        _ => None,
-    };
-    let hash = tokens::hash(&path.into_inner());
-    let found = db::run(&state.pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| record_rsvp(conn, &hash, partstat))
-    })
-    .await;
-    match found {
-        Ok(Some((locale, outcome))) => rsvp_page(200, locale, Some(outcome)),
-        Ok(None) => rsvp_page(404, Locale::default(), None),
-        Err(ApiError::InvalidInput { .. }) => rsvp_page(400, Locale::default(), None),
-        Err(error) => actix_web::ResponseError::error_response(&error),
-    }
-}
-
-fn record_rsvp(
-    conn: &mut PgConnection,
-    hash: &[u8],
-    partstat: Option<&'static str>,
-) -> Result<Option<(Locale, RsvpOutcome)>, ApiError> {
-    let found: Option<(MeetingAttendee, Meeting)> = meeting_attendees::table
-        .inner_join(meetings::table)
-        .filter(meeting_attendees::rsvp_token_hash.eq(hash))
-        .select((MeetingAttendee::as_select(), Meeting::as_select()))
-        .first(conn)
-        .optional()?;
-    let Some((attendee, meeting)) = found else {
-        return Ok(None);
-    };
-    let locale = Locale::parse(&attendee.locale).unwrap_or_default();
-    let partstat = partstat
-        .ok_or_else(|| ApiError::invalid_field("answer", "accepted, declined or tentative"))?;
-    if meeting.status != "convened" {
-        return Ok(Some((
-            locale,
-            RsvpOutcome::Cancelled {
-                title: meeting.title,
-            },
-        )));
-    }
-    diesel::update(
-        meeting_attendees::table
-            .find((meeting.id, &attendee.email))
-            .filter(meeting_attendees::rsvp_token_hash.eq(hash)),
-    )
-    .set((
-        meeting_attendees::partstat.eq(partstat),
-        meeting_attendees::responded_at.eq(Some(Utc::now())),
-    ))
-    .execute(conn)?;
-    crate::db::models::NewAuditEvent {
-        project_id: Some(meeting.project_id),
-        actor_user_id: attendee.user_id,
-        actor_organization_id: Some(attendee.organization_id),
-        action: "rsvp.answered",
-        organization_id: Some(attendee.organization_id),
-        details: json!({"meeting_id": meeting.id, "email": attendee.email, "partstat": partstat}),
-    }
-    .record(conn)?;
-    Ok(Some((
-        locale,
-        RsvpOutcome::Recorded {
-            title: meeting.title,
-            partstat,
-        },
-    )))
-}
-
-fn rsvp_page(status: u16, locale: Locale, outcome: Option<RsvpOutcome>) -> HttpResponse {
-    let fr = locale == Locale::Fr;
-    let (heading, message) = match &outcome {
-        Some(RsvpOutcome::Recorded { title, partstat }) => {
-            let answer = match (*partstat, fr) {
-                ("ACCEPTED", true) => "vous viendrez",
-                ("DECLINED", true) => "vous ne viendrez pas",
-                (_, true) => "vous viendrez peut-être",
-                ("ACCEPTED", false) => "you will come",
-                ("DECLINED", false) => "you will not come",
-                (_, false) => "you may come",
-            };
-            if fr {
-                ("Réponse enregistrée".to_owned(), format!("C’est noté pour « {title} » : {answer}. Vous pouvez changer d’avis avec un autre lien du message."))
-            } else {
-                ("Answer recorded".to_owned(), format!("Noted for “{title}”: {answer}. You can change your mind with another link of the email."))
-            }
-        }
-        Some(RsvpOutcome::Cancelled { title }) if fr => ("Réunion annulée".to_owned(), format!("La réunion « {title} » n’a plus lieu : aucune réponse n’est attendue.")),
-        Some(RsvpOutcome::Cancelled { title }) => ("Meeting cancelled".to_owned(), format!("The meeting “{title}” is not taking place: no answer is needed.")),
-        None if status == 400 => ("Lien incomplet / Incomplete link".to_owned(), "Utilisez un des liens du message. / Use one of the links of the email.".to_owned()),
-        None => ("Lien inconnu / Unknown link".to_owned(), "Ce lien n’est pas (ou plus) valable : utilisez celui du dernier message reçu. / This link is not (or no longer) valid: use the one in the latest email.".to_owned()),
-    };
-    let page = html! {
-        (DOCTYPE)
-        html lang=(locale.as_str()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width";
-                title { (heading) " — Amont" }
-            }
-            body style="font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:40px auto;padding:0 16px;color:#1f2933;" {
-                h1 style="font-size:22px;" { (heading) }
-                p { (message) }
-            }
-        }
-    };
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default())
-        .content_type(ContentType::html())
-        .body(page.into_string())
-}
-
-/// `GET /api/me/calendar-feed`: a secret feed URL. Only its hash is stored, so each call issues
-/// a new URL; every URL issued stays valid until `DELETE /api/me/calendar-feed` revokes them all.
-pub async fn feed_url(
-    state: web::Data<AppState>,
-    current: CurrentUser,
-) -> Result<HttpResponse, ApiError> {
-    let token = tokens::generate();
-    let hash = tokens::hash(&token);
-    let user_id = current.id();
-    db::run(&state.pool, move |conn| {
-        diesel::insert_into(calendar_feeds::table)
-            .values((
-                calendar_feeds::id.eq(Uuid::new_v4()),
-                calendar_feeds::user_id.eq(user_id),
-                calendar_feeds::token_hash.eq(hash),
-            ))
-            .execute(conn)
-            .map_err(ApiError::from)
-    })
-    .await?;
-    let url: Url = state.settings.link(&format!("/calendar/{token}.ics"));
-    Ok(HttpResponse::Ok().json(json!({"url": url.as_str()})))
-}
-
-/// `DELETE /api/me/calendar-feed`: revokes every feed URL of the caller.
-pub async fn revoke_feed(
-    state: web::Data<AppState>,
-    current: CurrentUser,
-) -> Result<HttpResponse, ApiError> {
-    let user_id = current.id();
-    db::run(&state.pool, move |conn| {
-        diesel::update(
-            calendar_feeds::table
-                .filter(calendar_feeds::user_id.eq(user_id))
-                .filter(calendar_feeds::revoked_at.is_null()),
-        )
-        .set(calendar_feeds::revoked_at.eq(Some(Utc::now())))
-        .execute(conn)
-        .map_err(ApiError::from)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// `GET /calendar/{token}.ics`: the feed of the user's convened (and cancelled) meetings.
-pub async fn feed(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let file = path.into_inner();
-    let token = file.strip_suffix(".ics").ok_or(ApiError::NotFound)?;
-    let hash = tokens::hash(token);
-    let body = db::run(&state.pool, move |conn| {
-        let user: User = calendar_feeds::table
-            .inner_join(users::table)
-            .filter(calendar_feeds::token_hash.eq(hash))
-            .filter(calendar_feeds::revoked_at.is_null())
-            .select(User::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(ApiError::NotFound)?;
-        let locale = Locale::parse(&user.locale).unwrap_or_default();
-        let found: Vec<Meeting> = meetings::table
-            .filter(meetings::status.ne("planning"))
-            .filter(meetings::organizer_user_id.is_not_null())
-            .filter(
-                meetings::id.eq_any(
-                    meeting_attendees::table
-                        .filter(
-                            meeting_attendees::user_id
-                                .eq(user.id)
-                                .or(meeting_attendees::email.eq(&user.email)),
-                        )
-                        .select(meeting_attendees::meeting_id),
-                ),
-            )
-            .order(meetings::starts_at)
-            .select(Meeting::as_select())
-            .load(conn)?;
-        let events = found
-            .iter()
-            .map(|m| meeting_event(conn, m, locale))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok::<_, ApiError>(calendar::feed(
-            &format!("Amont — {}", user.display_name),
-            &events,
-        ))
-    })
-    .await?;
-    Ok(ics_response(body, None))
 }

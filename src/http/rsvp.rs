@@ -1,0 +1,460 @@
+//! Answers to a convocation (PARTSTAT): from the personal links of the email, and in the app.
+//!
+//! **Opening a link changes nothing.** Mail scanners and link previews open every link of a
+//! message, in any order; if `GET /rsvp/{token}?answer=…` recorded the answer, an attendee's
+//! answer would be whichever link was fetched last. The link shows a page instead: the meeting
+//! (title, time in the meeting's own zone, place), the answer on record, and a form with the
+//! link's answer preselected whose button posts it (`POST /rsvp/{token}`, form field
+//! `answer`; no JavaScript needed).
+//!
+//! **Cross-site requests.** The pages are public and the token in the path is the credential
+//! (256 random bits, stored hashed); no cookie is read. A form on another site can only post
+//! with a token its author already has — and who has it may answer anyway. The pages cannot be
+//! framed (`frame-ancestors 'none'`, so no click can be tricked on them), and
+//! `Referrer-Policy: same-origin` keeps the token out of the `Referer` of the video link.
+//!
+//! The form, and `PUT /api/meetings/{id}/rsvp` in the app, both go through [`record`]: a
+//! conditional update of the attendee's row while the meeting is convened, and an audit row.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use diesel::prelude::*;
+use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::{CurrentUser, tokens};
+use crate::calendar::{self, MeetingEvent};
+use crate::config::Settings;
+use crate::db;
+use crate::db::models::{Meeting, MeetingAttendee, NewAuditEvent};
+use crate::db::schema::{meeting_attendees, meetings};
+use crate::domain::Locale;
+use crate::domain::rsvp::Answer;
+use crate::http::convocation::meeting_event;
+use crate::http::meetings::in_meeting;
+use crate::http::security::page_policy;
+use crate::http::{ApiError, AppState};
+
+/// How an answer reached us, for the audit.
+#[derive(Clone, Copy)]
+enum Via {
+    Link,
+    App,
+}
+
+/// Records `answer` for `attendee`, only while the meeting is convened (a cancelled or held
+/// meeting expects none): `UPDATE … WHERE meeting is convened`, then the audit row.
+fn record(
+    conn: &mut PgConnection,
+    meeting: &Meeting,
+    attendee: &MeetingAttendee,
+    answer: Answer,
+    via: Via,
+) -> Result<MeetingAttendee, ApiError> {
+    let convened = meetings::table
+        .filter(meetings::id.eq(meeting.id))
+        .filter(meetings::status.eq("convened"))
+        .select(meetings::id);
+    let updated: MeetingAttendee = diesel::update(
+        meeting_attendees::table
+            .find((meeting.id, &attendee.email))
+            .filter(meeting_attendees::meeting_id.eq_any(convened)),
+    )
+    .set((
+        meeting_attendees::partstat.eq(answer.partstat()),
+        meeting_attendees::responded_at.eq(Some(Utc::now())),
+    ))
+    .returning(MeetingAttendee::as_returning())
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(|| {
+        ApiError::conflict(
+            "not_convened",
+            "the meeting is not convened (cancelled or already held): no answer is expected",
+        )
+        .with("status", json!(meeting.status))
+    })?;
+    NewAuditEvent {
+        project_id: Some(meeting.project_id),
+        actor_user_id: attendee.user_id,
+        actor_organization_id: Some(attendee.organization_id),
+        action: "rsvp.answered",
+        organization_id: Some(attendee.organization_id),
+        details: json!({
+            "meeting_id": meeting.id, "email": attendee.email, "partstat": answer.partstat(),
+            "via": match via { Via::Link => "link", Via::App => "app" },
+        }),
+    }
+    .record(conn)?;
+    Ok(updated)
+}
+
+#[derive(Deserialize)]
+pub struct AnswerBody {
+    answer: String,
+}
+
+/// `PUT /api/meetings/{id}/rsvp` `{"answer"}`: the caller answers for themselves, as their
+/// links would. 403 for someone who sees the meeting but was not convened to it.
+pub async fn answer_in_app(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+    body: web::Json<AnswerBody>,
+) -> Result<HttpResponse, ApiError> {
+    let answer = Answer::parse(&body.answer)
+        .ok_or_else(|| ApiError::invalid_field("answer", "accepted, tentative or declined"))?;
+    let user_id = current.id();
+    let attendee = in_meeting(
+        &state,
+        user_id,
+        path.into_inner(),
+        move |conn, meeting, _| {
+            let attendee: MeetingAttendee = meeting_attendees::table
+                .filter(meeting_attendees::meeting_id.eq(meeting.id))
+                .filter(meeting_attendees::user_id.eq(user_id))
+                .select(MeetingAttendee::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    ApiError::Forbidden("you are not among the attendees of this meeting".into())
+                })?;
+            record(conn, &meeting, &attendee, answer, Via::App)
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "email": attendee.email, "organization_id": attendee.organization_id,
+        "partstat": attendee.partstat, "responded_at": attendee.responded_at,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    answer: Option<String>,
+}
+
+/// The attendee and meeting a link's token belongs to, with the meeting as the invitation
+/// shows it (in the attendee's language).
+struct Found {
+    attendee: MeetingAttendee,
+    meeting: Meeting,
+    event: MeetingEvent,
+    locale: Locale,
+}
+
+fn find(conn: &mut PgConnection, token: &str) -> Result<Option<Found>, ApiError> {
+    let found: Option<(MeetingAttendee, Meeting)> = meeting_attendees::table
+        .inner_join(meetings::table)
+        .filter(meeting_attendees::rsvp_token_hash.eq(tokens::hash(token)))
+        .select((MeetingAttendee::as_select(), Meeting::as_select()))
+        .first(conn)
+        .optional()?;
+    let Some((attendee, meeting)) = found else {
+        return Ok(None);
+    };
+    let locale = Locale::parse(&attendee.locale).unwrap_or_default();
+    let event = meeting_event(conn, &meeting, locale)?;
+    Ok(Some(Found {
+        attendee,
+        meeting,
+        event,
+        locale,
+    }))
+}
+
+/// `GET /rsvp/{token}?answer=accepted|declined|tentative`: the meeting and a form with that
+/// answer preselected. Changes nothing.
+pub async fn page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<LinkQuery>,
+) -> HttpResponse {
+    let token = path.into_inner();
+    let asked = query.answer.as_deref().and_then(Answer::parse);
+    let lookup = token.clone();
+    let found = db::run(&state.pool, move |conn| find(conn, &lookup)).await;
+    match found {
+        Ok(Some(found)) => {
+            let selected = asked.or_else(|| Answer::from_partstat(&found.attendee.partstat));
+            let shown = Shown {
+                selected,
+                notice: None,
+            };
+            respond(&state.settings, StatusCode::OK, &found, &token, shown)
+        }
+        Ok(None) => unknown(&state.settings),
+        Err(error) => actix_web::ResponseError::error_response(&error),
+    }
+}
+
+/// `POST /rsvp/{token}` (form field `answer`): records the answer, and shows the page again
+/// with what was recorded.
+pub async fn answer(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let token = path.into_inner();
+    let answer = url::form_urlencoded::parse(&body)
+        .find(|(key, _)| key == "answer")
+        .and_then(|(_, value)| Answer::parse(&value));
+    let lookup = token.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        conn.transaction::<_, ApiError, _>(|conn| {
+            let Some(mut found) = find(conn, &lookup)? else {
+                return Ok(None);
+            };
+            let Some(answer) = answer else {
+                return Ok(Some((found, Err(StatusCode::BAD_REQUEST))));
+            };
+            match record(conn, &found.meeting, &found.attendee, answer, Via::Link) {
+                Ok(updated) => {
+                    found.attendee = updated;
+                    Ok(Some((found, Ok(answer))))
+                }
+                Err(ApiError::Conflict { .. }) => Ok(Some((found, Err(StatusCode::CONFLICT)))),
+                Err(other) => Err(other),
+            }
+        })
+    })
+    .await;
+    let settings = &state.settings;
+    match outcome {
+        Ok(Some((found, Ok(answer)))) => {
+            let shown = Shown {
+                selected: Some(answer),
+                notice: Some(Notice::Recorded),
+            };
+            respond(settings, StatusCode::OK, &found, &token, shown)
+        }
+        Ok(Some((found, Err(status)))) => {
+            let shown = Shown {
+                selected: Answer::from_partstat(&found.attendee.partstat),
+                notice: (status == StatusCode::BAD_REQUEST).then_some(Notice::NoAnswer),
+            };
+            respond(settings, status, &found, &token, shown)
+        }
+        Ok(None) => unknown(settings),
+        Err(error) => actix_web::ResponseError::error_response(&error),
+    }
+}
+
+/// What the page shows with the form (which is not shown once no answer is expected).
+struct Shown {
+    /// The answer preselected.
+    selected: Option<Answer>,
+    notice: Option<Notice>,
+}
+
+enum Notice {
+    Recorded,
+    NoAnswer,
+}
+
+/// The words of the pages.
+struct Words {
+    kicker: &'static str,
+    project: &'static str,
+    when: &'static str,
+    place: &'static str,
+    video: &'static str,
+    organizer: &'static str,
+    current: &'static str,
+    none_yet: &'static str,
+    legend: &'static str,
+    submit: &'static str,
+    note: &'static str,
+    recorded: &'static str,
+    no_answer: &'static str,
+    cancelled: &'static str,
+    held: &'static str,
+}
+
+const FR: Words = Words {
+    kicker: "Convocation — votre réponse",
+    project: "Projet",
+    when: "Quand",
+    place: "Lieu",
+    video: "Visio",
+    organizer: "Organisée par",
+    current: "Votre réponse actuelle :",
+    none_yet: "Vous n’avez pas encore répondu.",
+    legend: "Votre réponse",
+    submit: "Envoyer ma réponse",
+    note: "Ouvrir le lien du message ne répond pas à votre place : seul ce bouton enregistre \
+           votre réponse. Vous pourrez en changer avec le même lien.",
+    recorded: "Réponse enregistrée :",
+    no_answer: "Choisissez une réponse avant d’envoyer.",
+    cancelled: "Réunion annulée : elle n’a plus lieu, aucune réponse n’est attendue.",
+    held: "Cette réunion a déjà eu lieu : aucune réponse n’est attendue.",
+};
+
+const EN: Words = Words {
+    kicker: "Meeting invitation — your answer",
+    project: "Project",
+    when: "When",
+    place: "Where",
+    video: "Video",
+    organizer: "Organized by",
+    current: "Your current answer:",
+    none_yet: "You have not answered yet.",
+    legend: "Your answer",
+    submit: "Send my answer",
+    note: "Opening the link of the email does not answer for you: only this button records \
+           your answer. You can change it with the same link.",
+    recorded: "Answer recorded:",
+    no_answer: "Choose an answer before sending.",
+    cancelled: "Meeting cancelled: it is not taking place, no answer is needed.",
+    held: "This meeting has already taken place: no answer is needed.",
+};
+
+fn label(answer: Answer, locale: Locale) -> &'static str {
+    match (answer, locale) {
+        (Answer::Accepted, Locale::Fr) => "Je viendrai",
+        (Answer::Tentative, Locale::Fr) => "Peut-être",
+        (Answer::Declined, Locale::Fr) => "Je ne viendrai pas",
+        (Answer::Accepted, Locale::En) => "I will come",
+        (Answer::Tentative, Locale::En) => "Maybe",
+        (Answer::Declined, Locale::En) => "I will not come",
+    }
+}
+
+fn respond(
+    settings: &Settings,
+    status: StatusCode,
+    found: &Found,
+    token: &str,
+    shown: Shown,
+) -> HttpResponse {
+    let locale = found.locale;
+    let w = match locale {
+        Locale::Fr => &FR,
+        Locale::En => &EN,
+    };
+    let event = &found.event;
+    let when = calendar::local_time(event.starts_at, event.ends_at, event.timezone, locale);
+    let ended = match found.meeting.status.as_str() {
+        "convened" => None,
+        "held" => Some(w.held),
+        _ => Some(w.cancelled),
+    };
+    let Shown { selected, notice } = shown;
+    let body = html! {
+        p.kicker { (w.kicker) }
+        h1 { (event.title) }
+        dl {
+            dt { (w.project) } dd { (event.project_title) }
+            dt { (w.when) } dd { (when) }
+            @if let Some(place) = &event.location { dt { (w.place) } dd { (place) } }
+            @if let Some(video) = &event.video_url {
+                dt { (w.video) } dd { a href=(video) rel="noreferrer" { (video) } }
+            }
+            dt { (w.organizer) } dd { (event.organizer.label()) }
+        }
+        @if let Some(ended) = ended {
+            p.status.problem role="status" { (ended) }
+        } @else {
+            @match notice {
+                Some(Notice::Recorded) => p.status role="status" {
+                    (w.recorded) " " (selected.map(|a| label(a, locale)).unwrap_or_default())
+                },
+                Some(Notice::NoAnswer) => p.status.problem role="alert" { (w.no_answer) },
+                None => p.current {
+                    @match Answer::from_partstat(&found.attendee.partstat) {
+                        Some(current) => { (w.current) " " (label(current, locale)) }
+                        None => { (w.none_yet) }
+                    }
+                },
+            }
+            form method="post" action=(token) {
+                fieldset {
+                    legend { (w.legend) }
+                    @for answer in Answer::ALL {
+                        label.choice {
+                            input type="radio" name="answer" value=(answer.as_str())
+                                checked[selected == Some(answer)] required;
+                            span { (label(answer, locale)) }
+                        }
+                    }
+                }
+                button type="submit" { (w.submit) }
+            }
+            p.note { (w.note) }
+        }
+    };
+    page_response(settings, status, locale, &event.title, body)
+}
+
+/// The page for a token we do not know (bilingual: we do not know whose it was either).
+fn unknown(settings: &Settings) -> HttpResponse {
+    let body = html! {
+        h1 { "Lien inconnu " span lang="en" { "/ Unknown link" } }
+        p { "Ce lien n’est pas (ou plus) valable : utilisez celui du dernier message reçu." }
+        p lang="en" { "This link is not (or no longer) valid: use the one in the latest email." }
+    };
+    page_response(
+        settings,
+        StatusCode::NOT_FOUND,
+        Locale::Fr,
+        "Lien inconnu / Unknown link",
+        body,
+    )
+}
+
+fn page_response(
+    settings: &Settings,
+    status: StatusCode,
+    locale: Locale,
+    title: &str,
+    body: Markup,
+) -> HttpResponse {
+    let page = html! {
+        (DOCTYPE)
+        html lang=(locale.as_str()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) " — Amont" }
+                style { (maud::PreEscaped(RSVP_CSS)) }
+            }
+            body { main { (body) } }
+        }
+    };
+    HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .insert_header(page_policy(settings, RSVP_CSS))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(page.into_string())
+}
+
+/// The pages' stylesheet, inline (allowed by its hash in the page's policy).
+const RSVP_CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;\
+margin:0;color:#1b1f24;background:#f4f5f7;line-height:1.5}\
+main{max-width:36rem;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #d8dde3;border-radius:8px}\
+.kicker{margin:0;color:#52606d;font-size:.85rem;text-transform:uppercase;letter-spacing:.06em}\
+h1{font-size:1.5rem;line-height:1.25;margin:.3rem 0 1rem;overflow-wrap:anywhere}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0 0 1.2rem}\
+dt{font-weight:600;color:#52606d}dd{margin:0;overflow-wrap:anywhere}\
+a{color:#1d4ed8}\
+fieldset{border:0;padding:0;margin:1rem 0}legend{font-weight:600;margin-bottom:.3rem;padding:0}\
+.choice{display:flex;gap:.7rem;align-items:center;padding:.7rem .9rem;border:1px solid #c5ccd3;\
+border-radius:6px;margin:.5rem 0;cursor:pointer}\
+.choice:has(input:checked){border-color:#1d4ed8;background:#eef2ff}\
+.choice:focus-within{outline:3px solid #93c5fd;outline-offset:1px}\
+.choice input{width:1.15rem;height:1.15rem;margin:0;accent-color:#1d4ed8}\
+button{font:inherit;font-weight:600;padding:.7rem 1.3rem;border:0;border-radius:6px;background:#1d4ed8;\
+color:#fff;cursor:pointer}\
+button:hover{background:#1e40af}button:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}\
+.status,.current{padding:.6rem .9rem;border-radius:6px;margin:0 0 1rem}\
+.status{background:#ecfdf3;border:1px solid #86efac}\
+.status.problem{background:#fef2f2;border-color:#fca5a5}\
+.current{background:#f4f5f7}\
+.note{color:#52606d;font-size:.9rem;margin-bottom:0}\
+@media (max-width:32rem){main{margin:0;border:0;border-radius:0;padding:1rem}\
+dl{grid-template-columns:1fr;gap:0}dd{margin-bottom:.5rem}button{width:100%}}";
