@@ -66,7 +66,12 @@ pub struct Settings {
 
     /// Consultations one person may send per 24 hours (each emails an address outside the
     /// instance: the bound keeps Amont from being used to send mail in bulk).
-    #[arg(long, global = true, env = "AMONT_INVITES_PER_DAY", default_value_t = 50)]
+    #[arg(
+        long,
+        global = true,
+        env = "AMONT_INVITES_PER_DAY",
+        default_value_t = 50
+    )]
     pub invites_per_day: u32,
 
     /// Login requests (asking for a link, and using one: each its own budget) a client address

@@ -63,7 +63,12 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>> {
         .context("cannot take the migration lock")?;
     let applied = conn
         .run_pending_migrations(MIGRATIONS)
-        .map(|applied| applied.iter().map(|v| v.to_string()).collect::<Vec<String>>())
+        .map(|applied| {
+            applied
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<String>>()
+        })
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
         .and_then(|applied| {
             // Rows older than the name key get theirs, under the same lock.
