@@ -142,7 +142,8 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
             .values(Membership {
                 organization_id: org_ids[i],
                 user_id: user.id,
-                role: (*role).into(),
+                role: crate::domain::organization::Role::parse(role)
+                    .context("a demonstration role")?,
                 created_at: now,
                 requested_at: None,
                 decided_at: None,
@@ -158,12 +159,12 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
         title: "Accueil jeunes 16-25 ans — quartier des Merisiers".into(),
         summary: BRIEF.into(),
         initiator_organization_id: mjc,
-        status: "concertation".into(),
+        status: crate::domain::project::ProjectStatus::Concertation,
         created_by: user_ids[0],
         created_at: now - Duration::days(12),
     };
     diesel::insert_into(projects::table)
-        .values(&project)
+        .values(project.clone())
         .execute(conn)?;
     document::create(conn, project.id, BRIEF)?;
     audit(
@@ -213,7 +214,8 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
             .values(Partnership {
                 project_id: project.id,
                 organization_id: org,
-                status: status.into(),
+                status: crate::domain::partnership::PartnershipStatus::parse(status)
+                    .context("a demonstration status")?,
                 contact_email: (org != mjc).then(|| PEOPLE[contact].0.to_owned()),
                 proposed_role: role.map(str::to_owned),
                 invited_by: Some(user_ids[0]),

@@ -5,6 +5,10 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::*;
+use crate::domain::meeting::MeetingStatus;
+use crate::domain::organization::Role;
+use crate::domain::partnership::PartnershipStatus;
+use crate::domain::project::ProjectStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
@@ -34,7 +38,8 @@ pub struct Organization {
 pub struct Membership {
     pub organization_id: Uuid,
     pub user_id: Uuid,
-    pub role: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     /// When the member asked to join, if they did.
     pub requested_at: Option<DateTime<Utc>>,
@@ -80,7 +85,8 @@ pub struct Project {
     pub title: String,
     pub summary: String,
     pub initiator_organization_id: Uuid,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: ProjectStatus,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
 }
@@ -90,7 +96,8 @@ pub struct Project {
 pub struct Partnership {
     pub project_id: Uuid,
     pub organization_id: Uuid,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: PartnershipStatus,
     pub contact_email: Option<String>,
     pub proposed_role: Option<String>,
     pub invited_by: Option<Uuid>,
@@ -159,7 +166,8 @@ pub struct Meeting {
     pub timezone: String,
     pub location: Option<String>,
     pub video_url: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: MeetingStatus,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub sequence: i32,

@@ -14,7 +14,7 @@ use crate::db::models::{Membership, MembershipRequest, Organization, User};
 use crate::db::schema::{
     membership_requests, memberships, organization_domains, organizations, partnerships, users,
 };
-use crate::domain::organization::name_key;
+use crate::domain::organization::{Role, name_key};
 
 /// One organization.
 pub fn get(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Organization>> {
@@ -95,13 +95,16 @@ pub fn backfill_name_keys(conn: &mut PgConnection) -> QueryResult<usize> {
 }
 
 /// The user's organizations (active memberships) with their role in each, by name.
-pub fn of_user(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<Vec<(Organization, String)>> {
-    organizations::table
+pub fn of_user(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<Vec<(Organization, Role)>> {
+    Ok(organizations::table
         .inner_join(memberships::table)
         .filter(memberships::user_id.eq(user_id))
         .order(organizations::name.asc())
-        .select((Organization::as_select(), memberships::role))
-        .load(conn)
+        .select((Organization::as_select(), Membership::as_select()))
+        .load::<(Organization, Membership)>(conn)?
+        .into_iter()
+        .map(|(org, m)| (org, m.role))
+        .collect())
 }
 
 /// The user's role in the organization, when they are an active member.
@@ -109,12 +112,13 @@ pub fn role_of(
     conn: &mut PgConnection,
     organization_id: Uuid,
     user_id: Uuid,
-) -> QueryResult<Option<String>> {
-    memberships::table
+) -> QueryResult<Option<Role>> {
+    Ok(memberships::table
         .find((organization_id, user_id))
-        .select(memberships::role)
+        .select(Membership::as_select())
         .first(conn)
-        .optional()
+        .optional()?
+        .map(|m| m.role))
 }
 
 /// How many active members the organization has.
@@ -129,7 +133,7 @@ pub fn member_count(conn: &mut PgConnection, organization_id: Uuid) -> QueryResu
 pub fn admin_count(conn: &mut PgConnection, organization_id: Uuid) -> QueryResult<i64> {
     memberships::table
         .filter(memberships::organization_id.eq(organization_id))
-        .filter(memberships::role.eq("admin"))
+        .filter(memberships::role.eq(Role::Admin.as_str()))
         .count()
         .get_result(conn)
 }
@@ -152,7 +156,7 @@ pub fn admins(conn: &mut PgConnection, organization_id: Uuid) -> QueryResult<Vec
     memberships::table
         .inner_join(users::table)
         .filter(memberships::organization_id.eq(organization_id))
-        .filter(memberships::role.eq("admin"))
+        .filter(memberships::role.eq(Role::Admin.as_str()))
         .order(users::email.asc())
         .select(User::as_select())
         .load(conn)
@@ -163,7 +167,7 @@ pub fn add_member(
     conn: &mut PgConnection,
     organization_id: Uuid,
     user_id: Uuid,
-    role: &str,
+    role: Role,
     decided: Option<(DateTime<Utc>, DateTime<Utc>, Uuid)>,
 ) -> QueryResult<bool> {
     let (requested_at, decided_at, decided_by) = match decided {
@@ -174,7 +178,7 @@ pub fn add_member(
         .values((
             memberships::organization_id.eq(organization_id),
             memberships::user_id.eq(user_id),
-            memberships::role.eq(role),
+            memberships::role.eq(role.as_str()),
             memberships::requested_at.eq(requested_at),
             memberships::decided_at.eq(decided_at),
             memberships::decided_by.eq(decided_by),

@@ -284,7 +284,7 @@ pub async fn me(
         "user": UserView::from(&current.user),
         "organizations": organizations
             .iter()
-            .map(|(org, role)| OrganizationView::with_role(org, role))
+            .map(|(org, role)| OrganizationView::with_role(org, *role))
             .collect::<Vec<_>>(),
         "joinable": joinable.iter().map(OrganizationView::from).collect::<Vec<_>>(),
         "pending": pending

@@ -36,6 +36,7 @@ use crate::db::models::{Meeting, MeetingAttendee, User};
 use crate::db::schema::{meeting_attendees, meetings, projects, users};
 use crate::domain::Locale;
 use crate::domain::gate;
+use crate::domain::meeting::MeetingStatus;
 use crate::http::meetings::{
     audit, in_meeting, incomplete, lock_for_gate, require_planning, reset_partstats,
 };
@@ -218,7 +219,7 @@ pub fn meeting_event(
         agenda,
         organizer: organizer(conn, meeting)?,
         attendees,
-        cancelled: meeting.status == "cancelled",
+        cancelled: meeting.status == MeetingStatus::Cancelled,
         dtstamp: Utc::now(),
         locale,
     })
@@ -345,7 +346,7 @@ pub fn apply_change(
     let updated: Meeting = diesel::update(
         meetings::table
             .find(meeting.id)
-            .filter(meetings::status.eq(&meeting.status))
+            .filter(meetings::status.eq(meeting.status.as_str()))
             .filter(meetings::sequence.eq(meeting.sequence)),
     )
     .set((
@@ -443,7 +444,7 @@ pub async fn cancel(
     let meeting = in_meeting(&state, current.id(), path.into_inner(), move |conn, m, access| {
         access.require_initiator()?;
         let meeting = queries::lock(conn, m.id)?;
-        let convened = meeting.status == "convened";
+        let convened = meeting.status == MeetingStatus::Convened;
         let cancelled: Meeting = diesel::update(
             meetings::table
                 .find(meeting.id)
@@ -499,13 +500,13 @@ pub async fn invite_ics(
         current.id(),
         path.into_inner(),
         move |conn, meeting, _| {
-            if meeting.status == "planning" || meeting.organizer_user_id.is_none() {
+            if meeting.status == MeetingStatus::Planning || meeting.organizer_user_id.is_none() {
                 return Err(ApiError::conflict(
                     "not_convened",
                     "the meeting is not convened yet",
                 ));
             }
-            let method = if meeting.status == "cancelled" {
+            let method = if meeting.status == MeetingStatus::Cancelled {
                 Method::Cancel
             } else {
                 Method::Request

@@ -26,6 +26,7 @@ use crate::document::{self, AgendaItemInput};
 use crate::domain::content;
 use crate::domain::gate::{self, Unmet};
 use crate::domain::input::{line, optional_line, optional_paragraph, paragraph};
+use crate::domain::meeting::MeetingStatus;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{self, Availability};
 use crate::http::agreements as agreement;
@@ -79,7 +80,7 @@ pub fn audit(
 
 /// 409 unless the meeting is still being planned.
 pub fn require_planning(meeting: &Meeting) -> Result<(), ApiError> {
-    if meeting.status == "planning" {
+    if meeting.status == MeetingStatus::Planning {
         Ok(())
     } else {
         Err(
@@ -185,7 +186,7 @@ pub async fn create(
                 timezone: tz.name().to_owned(),
                 location,
                 video_url,
-                status: "planning".into(),
+                status: MeetingStatus::Planning,
                 starts_at: None,
                 ends_at: None,
                 sequence: 0,
@@ -199,7 +200,7 @@ pub async fn create(
                 created_at: Utc::now(),
             };
             diesel::insert_into(meetings::table)
-                .values(&meeting)
+                .values(meeting.clone())
                 .execute(conn)?;
             audit(
                 conn,

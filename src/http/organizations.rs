@@ -47,7 +47,7 @@ pub async fn create(
         membership::create_organization(conn, &actor, input)
     })
     .await?;
-    Ok(HttpResponse::Created().json(OrganizationView::with_role(&org, "admin")))
+    Ok(HttpResponse::Created().json(OrganizationView::with_role(&org, Role::Admin)))
 }
 
 /// `GET /api/organizations/{id}`: visible to its members, to members of any organization that
@@ -70,7 +70,7 @@ pub async fn get(
             return Err(Refusal::NotFound);
         }
         Ok(match role {
-            Some(role) => OrganizationView::with_role(&org, &role)
+            Some(role) => OrganizationView::with_role(&org, role)
                 .with_domains(orgs::domains(conn, organization_id)?),
             None => OrganizationView::from(&org),
         })

@@ -119,7 +119,7 @@ pub async fn invite(
                     let partnership = Partnership {
                         project_id,
                         organization_id: org.id,
-                        status: PartnershipStatus::Invited.as_str().into(),
+                        status: PartnershipStatus::Invited,
                         contact_email: Some(contact.as_str().to_owned()),
                         proposed_role: role.clone(),
                         invited_by: Some(inviter.id),
@@ -129,7 +129,7 @@ pub async fn invite(
                         comment: None,
                     };
                     diesel::insert_into(partnerships::table)
-                        .values(&partnership)
+                        .values(partnership.clone())
                         .execute(conn)?;
                     partnership
                 }

@@ -61,18 +61,18 @@ pub async fn create(
                 title,
                 summary,
                 initiator_organization_id: initiator,
-                status: "draft".into(),
+                status: ProjectStatus::Draft,
                 created_by: user_id,
                 created_at: now,
             };
             diesel::insert_into(projects::table)
-                .values(&project)
+                .values(project.clone())
                 .execute(conn)?;
             diesel::insert_into(partnerships::table)
                 .values(Partnership {
                     project_id: project.id,
                     organization_id: initiator,
-                    status: PartnershipStatus::Accepted.as_str().into(),
+                    status: PartnershipStatus::Accepted,
                     contact_email: None,
                     proposed_role: None,
                     invited_by: Some(user_id),
@@ -290,8 +290,7 @@ pub async fn put_mission(
         conn.transaction::<_, ApiError, _>(|conn| {
             let access = ProjectAccess::load(conn, project_id, user_id)?;
             let partnership = partnership_of(conn, project_id, organization_id)?;
-            let status = PartnershipStatus::parse(&partnership.status);
-            if !status.is_some_and(PartnershipStatus::takes_part) {
+            if !partnership.status.takes_part() {
                 return Err(ApiError::conflict(
                     "not_a_partner",
                     "this organization declined or was withdrawn: its mission cannot be edited",
@@ -382,7 +381,7 @@ pub async fn agree_mission(
             let access = ProjectAccess::load(conn, project_id, user_id)?;
             access.require_member_of(organization_id)?;
             let partnership = partnership_of(conn, project_id, organization_id)?;
-            if partnership.status != "accepted" {
+            if partnership.status != PartnershipStatus::Accepted {
                 return Err(ApiError::conflict(
                     "not_accepted",
                     "accept the partnership before agreeing to a mission",
@@ -448,7 +447,7 @@ pub fn advance(
 
 /// 409 `project_closed` when the project no longer takes invitations or meetings.
 pub fn require_open(project: &Project) -> Result<(), ApiError> {
-    if crate::domain::project::ProjectStatus::parse(&project.status).is_some_and(|s| s.is_open()) {
+    if project.status.is_open() {
         Ok(())
     } else {
         Err(ApiError::conflict(

@@ -582,7 +582,7 @@ mod tests {
                 title: "Accueil jeunes <16-25 ans>".into(),
                 summary: String::new(),
                 initiator_organization_id: id(1),
-                status: "concertation".into(),
+                status: crate::domain::project::ProjectStatus::Concertation,
                 created_at: at(1, 9),
             },
             brief: SectionView {

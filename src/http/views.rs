@@ -5,6 +5,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::meeting::MeetingStatus;
+use crate::domain::organization::Role;
+use crate::domain::partnership::PartnershipStatus;
+use crate::domain::project::ProjectStatus;
+
 use crate::db::models::{Agreement, Meeting, Organization, Partnership, Project, User};
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -36,7 +41,7 @@ pub struct OrganizationView {
     pub siren: Option<String>,
     /// The caller's role, when they are a member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// The domains it vouches for (shown to its members only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
@@ -57,9 +62,9 @@ impl From<&Organization> for OrganizationView {
 }
 
 impl OrganizationView {
-    pub fn with_role(org: &Organization, role: &str) -> Self {
+    pub fn with_role(org: &Organization, role: Role) -> Self {
         OrganizationView {
-            role: Some(role.to_owned()),
+            role: Some(role),
             ..OrganizationView::from(org)
         }
     }
@@ -78,7 +83,7 @@ pub struct ProjectView {
     pub title: String,
     pub summary: String,
     pub initiator_organization_id: Uuid,
-    pub status: String,
+    pub status: ProjectStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -89,7 +94,7 @@ impl From<&Project> for ProjectView {
             title: project.title.clone(),
             summary: project.summary.clone(),
             initiator_organization_id: project.initiator_organization_id,
-            status: project.status.clone(),
+            status: project.status,
             created_at: project.created_at,
         }
     }
@@ -99,7 +104,7 @@ impl From<&Project> for ProjectView {
 pub struct PartnershipView {
     pub organization_id: Uuid,
     pub organization_name: String,
-    pub status: String,
+    pub status: PartnershipStatus,
     pub contact_email: Option<String>,
     pub proposed_role: Option<String>,
     pub invited_at: DateTime<Utc>,
@@ -112,7 +117,7 @@ impl PartnershipView {
         PartnershipView {
             organization_id: partnership.organization_id,
             organization_name: organization_name.to_owned(),
-            status: partnership.status.clone(),
+            status: partnership.status,
             contact_email: partnership.contact_email.clone(),
             proposed_role: partnership.proposed_role.clone(),
             invited_at: partnership.invited_at,
@@ -176,7 +181,7 @@ pub struct MeetingView {
     pub timezone: String,
     pub location: Option<String>,
     pub video_url: Option<String>,
-    pub status: String,
+    pub status: MeetingStatus,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub sequence: i32,
@@ -193,7 +198,7 @@ impl From<&Meeting> for MeetingView {
             timezone: meeting.timezone.clone(),
             location: meeting.location.clone(),
             video_url: meeting.video_url.clone(),
-            status: meeting.status.clone(),
+            status: meeting.status,
             starts_at: meeting.starts_at,
             ends_at: meeting.ends_at,
             sequence: meeting.sequence,
@@ -208,7 +213,7 @@ pub struct MembershipView {
     pub user_id: Uuid,
     pub display_name: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub status: &'static str,
     pub requested_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -220,7 +225,7 @@ impl From<&crate::workflow::membership::MemberEntry> for MembershipView {
             user_id: entry.user.id,
             display_name: entry.user.display_name.clone(),
             email: entry.user.email.clone(),
-            role: entry.role.clone(),
+            role: entry.role,
             status: if entry.active { "active" } else { "pending" },
             requested_at: entry.requested_at,
             decided_at: entry.decided_at,
@@ -236,7 +241,7 @@ pub struct ConsultationView {
     pub initiator: OrganizationView,
     pub organization: OrganizationView,
     pub proposed_role: Option<String>,
-    pub status: String,
+    pub status: PartnershipStatus,
     pub invited_at: DateTime<Utc>,
     pub brief: String,
     /// Whether the caller is a member of the consulted organization (and so may answer).
@@ -267,7 +272,7 @@ impl From<&crate::workflow::membership::ConsultationRead> for ConsultationView {
             initiator: OrganizationView::from(&read.initiator),
             organization: OrganizationView::from(&read.organization),
             proposed_role: read.proposed_role.clone(),
-            status: read.status.clone(),
+            status: read.status,
             invited_at: read.invited_at,
             brief: read.brief.clone(),
             member: read.member,

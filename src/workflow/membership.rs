@@ -24,6 +24,7 @@ use crate::domain::organization::{
     ContactArrival, LastAdmin, MailDomain, Role, Siren, contact_arrival, join_starts_active,
     may_stop_being_admin,
 };
+use crate::domain::partnership::PartnershipStatus;
 use crate::mail::{self, Outgoing, membership as words};
 
 /// How long an admin's invitation of a colleague stays valid.
@@ -64,7 +65,7 @@ pub fn create_organization(
             siren: input.siren.as_ref().map(Siren::as_str),
         },
     )?;
-    orgs::add_member(conn, org.id, actor.id, Role::Admin.as_str(), None)?;
+    orgs::add_member(conn, org.id, actor.id, Role::Admin, None)?;
     audit(
         conn,
         actor.id,
@@ -96,7 +97,7 @@ pub fn organization_exists(existing: &Organization) -> Refusal {
 #[derive(Debug, Clone)]
 pub struct MemberEntry {
     pub user: User,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub requested_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -116,7 +117,7 @@ impl MemberEntry {
     fn pending(request: MembershipRequest, user: User) -> Self {
         MemberEntry {
             user,
-            role: Role::Member.as_str().into(),
+            role: Role::Member,
             active: false,
             requested_at: Some(request.requested_at),
             decided_at: None,
@@ -128,7 +129,7 @@ impl MemberEntry {
 pub struct Members {
     pub organization: Organization,
     /// The caller's role.
-    pub role: String,
+    pub role: Role,
     /// Active members, then (for admins) pending requests.
     pub entries: Vec<MemberEntry>,
     pub domains: Vec<String>,
@@ -146,7 +147,7 @@ pub fn members(
         .into_iter()
         .map(|(m, u)| MemberEntry::active(m, u))
         .collect();
-    if role == Role::Admin.as_str() {
+    if role == Role::Admin {
         entries.extend(
             orgs::pending_requests(conn, organization_id)?
                 .into_iter()
@@ -200,7 +201,7 @@ pub fn request_to_join(
             conn,
             organization_id,
             actor.id,
-            Role::Member.as_str(),
+            Role::Member,
             Some((now, now, actor.id)),
         )?;
         orgs::decide_request(conn, organization_id, actor.id, "approved", None, now)?;
@@ -318,7 +319,7 @@ pub fn decide(
             conn,
             organization_id,
             user_id,
-            Role::Member.as_str(),
+            Role::Member,
             Some((request.requested_at, now, actor.id)),
         )?;
     }
@@ -368,10 +369,7 @@ pub fn change_role(
     role: Role,
 ) -> Result<MemberEntry, Refusal> {
     let org = require_admin(conn, actor, organization_id)?;
-    let current = orgs::role_of(conn, organization_id, user_id)?
-        .as_deref()
-        .and_then(Role::parse)
-        .ok_or(Refusal::NotFound)?;
+    let current = orgs::role_of(conn, organization_id, user_id)?.ok_or(Refusal::NotFound)?;
     if current != role {
         if role == Role::Member {
             keep_an_admin(conn, organization_id, current)?;
@@ -402,15 +400,12 @@ pub fn remove(
     let org = orgs::lock(conn, organization_id)?.ok_or(Refusal::NotFound)?;
     let actor_role = orgs::role_of(conn, organization_id, actor.id)?.ok_or(Refusal::NotFound)?;
     let leaving = actor.id == user_id;
-    if !leaving && actor_role != Role::Admin.as_str() {
+    if !leaving && actor_role != Role::Admin {
         return Err(Refusal::forbidden(
             "only an admin of the organization may remove a member",
         ));
     }
-    let current = orgs::role_of(conn, organization_id, user_id)?
-        .as_deref()
-        .and_then(Role::parse)
-        .ok_or(Refusal::NotFound)?;
+    let current = orgs::role_of(conn, organization_id, user_id)?.ok_or(Refusal::NotFound)?;
     keep_an_admin(conn, organization_id, current)?;
     diesel::delete(memberships::table.find((organization_id, user_id))).execute(conn)?;
     let name: Option<String> = crate::db::users::by_id(conn, user_id)?.map(|u| u.display_name);
@@ -570,7 +565,7 @@ pub fn join_by_invitation(
     now: DateTime<Utc>,
 ) -> Result<Organization, Refusal> {
     let org = orgs::lock(conn, organization_id)?.ok_or(Refusal::NotFound)?;
-    if orgs::add_member(conn, organization_id, user.id, role.as_str(), None)? {
+    if orgs::add_member(conn, organization_id, user.id, role, None)? {
         orgs::decide_request(conn, organization_id, user.id, "approved", None, now)?;
         audit(
             conn,
@@ -621,7 +616,7 @@ pub fn arrive_as_contact(
     let member = already
         || match contact_arrival(orgs::member_count(conn, organization_id)?) {
             ContactArrival::FirstAdmin => {
-                orgs::add_member(conn, organization_id, user.id, Role::Admin.as_str(), None)?;
+                orgs::add_member(conn, organization_id, user.id, Role::Admin, None)?;
                 NewAuditEvent {
                     project_id: Some(project_id),
                     actor_user_id: Some(user.id),
@@ -649,7 +644,7 @@ pub struct ConsultationRead {
     pub initiator: Organization,
     pub organization: Organization,
     pub proposed_role: Option<String>,
-    pub status: String,
+    pub status: PartnershipStatus,
     pub invited_at: DateTime<Utc>,
     pub brief: String,
     pub member: bool,
@@ -678,7 +673,9 @@ pub fn read_consultation(
         .optional()?;
     let (status, contact, proposed_role, invited_at) = partnership.ok_or(Refusal::NotFound)?;
     let member = orgs::role_of(conn, organization_id, actor.id)?.is_some();
-    let contact_while_pending = status == "invited" && contact.as_deref() == Some(&actor.email);
+    let status = PartnershipStatus::parse(&status).ok_or(Refusal::NotFound)?;
+    let contact_while_pending =
+        status == PartnershipStatus::Invited && contact.as_deref() == Some(&actor.email);
     if !member && !contact_while_pending {
         return Err(Refusal::NotFound);
     }
@@ -745,8 +742,8 @@ fn require_admin(
     organization_id: Uuid,
 ) -> Result<Organization, Refusal> {
     let org = orgs::lock(conn, organization_id)?.ok_or(Refusal::NotFound)?;
-    match orgs::role_of(conn, organization_id, actor.id)?.as_deref() {
-        Some("admin") => Ok(org),
+    match orgs::role_of(conn, organization_id, actor.id)? {
+        Some(Role::Admin) => Ok(org),
         Some(_) => Err(Refusal::forbidden(
             "only an admin of the organization may do this",
         )),

@@ -10,6 +10,7 @@ mod yclient;
 mod actors;
 mod cli;
 mod consent;
+mod contract;
 mod defences;
 mod document;
 mod follow_up;
