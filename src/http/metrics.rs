@@ -11,7 +11,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 use crate::http::AppState;
@@ -22,6 +22,9 @@ pub struct Metrics {
     pub registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// Logged document updates that do not load and were quarantined (counted in the database
+    /// at each scrape: the truth over every instance and restart).
+    quarantined: IntGauge,
 }
 
 impl Metrics {
@@ -52,10 +55,19 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("registered once");
+        let quarantined = IntGauge::new(
+            "document_updates_quarantined",
+            "Logged document updates that do not load, kept aside and skipped by every load",
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(quarantined.clone()))
+            .expect("registered once");
         Metrics {
             registry,
             requests,
             latency,
+            quarantined,
         }
     }
 
@@ -110,6 +122,17 @@ pub async fn record(
 }
 
 pub async fn expose(state: web::Data<AppState>) -> HttpResponse {
+    // Only with a connection that is free at once: metrics matter most when the database is
+    // slow or down, and must not wait for it (the gauge then keeps its last value).
+    let pool = state.pool.clone();
+    let counted = web::block(move || {
+        let mut conn = pool.try_get()?;
+        crate::document::quarantined_count(&mut conn).ok()
+    })
+    .await;
+    if let Ok(Some(n)) = counted {
+        state.metrics.quarantined.set(n);
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())
