@@ -747,7 +747,7 @@ mod tests {
     #[test]
     fn a_client_update_is_taken_only_when_it_integrates_completely() {
         let (server, client) = server_and_client();
-        let first = append(&client, " Un.");
+        let _first = append(&client, " Un.");
         let second = append(&client, " Deux.");
         // The second depends on the first: alone, it would stay pending.
         let refused = server.apply_client_update(&second).unwrap_err();

@@ -208,6 +208,11 @@ struct Conn {
     close: Option<oneshot::Sender<CloseWhy>>,
     /// The awareness client ids this connection announced (removed when it leaves).
     awareness_ids: HashSet<ClientID>,
+    /// Whether it was sent its sync step 1 yet. Until then nothing is relayed to it: its
+    /// greeting brings the state of the moment, and a relayed update that arrived first could
+    /// sit pending in its document (its dependencies committed before it joined), which the
+    /// client would then send back in full in its answer.
+    greeted: bool,
 }
 
 /// A greeting or an answer that waits until the document holds only what is stored.
@@ -378,6 +383,7 @@ impl Room {
                 frames: joining.frames,
                 close: Some(joining.close),
                 awareness_ids: HashSet::new(),
+                greeted: false,
             },
         );
         if self.settled() {
@@ -389,6 +395,10 @@ impl Room {
 
     /// Greets a client as the reference server does: sync step 1, then the presence of others.
     fn greet(&mut self, id: u64) {
+        match self.conns.get_mut(&id) {
+            Some(conn) => conn.greeted = true,
+            None => return,
+        }
         let state_vector = self.doc.doc().transact().state_vector();
         self.send_to(id, protocol::sync_step1(state_vector));
         if let Ok(update) = self.awareness.update()
@@ -736,7 +746,7 @@ impl Room {
         let mut gone = Vec::new();
         let mut sent = 0u64;
         for (id, conn) in &self.conns {
-            if Some(*id) == except {
+            if Some(*id) == except || !conn.greeted {
                 continue;
             }
             match conn.frames.try_send(frame.clone()) {
