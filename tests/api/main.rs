@@ -12,6 +12,7 @@ mod cli;
 mod consent;
 mod document;
 mod follow_up;
+mod fuzz;
 mod live;
 mod mail;
 mod meetings;
