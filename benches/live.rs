@@ -406,8 +406,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     let observed = Arc::new(Mutex::new(Observed::default()));
     let ready = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
-    for n in 0..total {
-        let target = targets[n].clone();
+    for (n, target) in targets.into_iter().enumerate().take(total) {
         let client = Client {
             id: n as u64,
             target,

@@ -41,9 +41,9 @@ use crate::config::Settings;
 use crate::db::DbPool;
 
 pub use connection::serve_connection;
+use metrics::LiveMetrics;
 /// How a client's binary frame is read (public for the fuzz tests: never panics).
 pub use protocol::read_frame;
-use metrics::LiveMetrics;
 
 /// The PostgreSQL channel announcing that a project's partnerships changed (payload: its id):
 /// every instance then checks who may still stay in the room.

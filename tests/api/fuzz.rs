@@ -310,7 +310,11 @@ fn random_and_mutated_frames_never_break_a_stored_document() {
                 }
             }
             let loaded = document::load(conn, project_id).unwrap();
-            prop_assert_eq!(quarantined(conn, project_id), 0, "a stored update does not load");
+            prop_assert_eq!(
+                quarantined(conn, project_id),
+                0,
+                "a stored update does not load"
+            );
             prop_assert_eq!(loaded.to_json(), room.to_json());
             prop_assert_eq!(
                 loaded.doc().transact().state_vector(),
@@ -403,7 +407,10 @@ async fn a_real_server_takes_random_frames_and_json_and_its_document_still_loads
         let before = client.seen().messages;
         assert!(
             client
-                .wait_for(std::time::Duration::from_secs(20), |c| c.seen().closed.is_some()
+                .wait_for(std::time::Duration::from_secs(20), |c| c
+                    .seen()
+                    .closed
+                    .is_some()
                     || c.seen().messages > before)
                 .await
         );
@@ -411,15 +418,36 @@ async fn a_real_server_takes_random_frames_and_json_and_its_document_still_loads
     // JSON bodies to the main endpoints.
     let endpoints = [
         (reqwest::Method::POST, "/api/projects".to_owned()),
-        (reqwest::Method::PUT, format!("/api/projects/{project}/brief")),
-        (reqwest::Method::PUT, format!("/api/projects/{project}/missions/{mjc}")),
-        (reqwest::Method::POST, format!("/api/projects/{project}/meetings")),
+        (
+            reqwest::Method::PUT,
+            format!("/api/projects/{project}/brief"),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/projects/{project}/missions/{mjc}"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/projects/{project}/meetings"),
+        ),
         (reqwest::Method::PATCH, format!("/api/projects/{project}")),
-        (reqwest::Method::PUT, format!("/api/meetings/{meeting}/agenda")),
-        (reqwest::Method::POST, format!("/api/meetings/{meeting}/slots")),
-        (reqwest::Method::PUT, format!("/api/meetings/{meeting}/availability")),
+        (
+            reqwest::Method::PUT,
+            format!("/api/meetings/{meeting}/agenda"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/meetings/{meeting}/slots"),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/meetings/{meeting}/availability"),
+        ),
         (reqwest::Method::PATCH, format!("/api/meetings/{meeting}")),
-        (reqwest::Method::POST, format!("/api/meetings/{meeting}/decisions")),
+        (
+            reqwest::Method::POST,
+            format!("/api/meetings/{meeting}/decisions"),
+        ),
     ];
     let bodies = any_json();
     for n in 0..cases() as usize {
