@@ -470,9 +470,11 @@ pub fn update_under_an_item(parent: yrs::ID) -> Vec<u8> {
     out
 }
 
-/// The id of the first item of the document's brief: a piece of text, not a shared type.
+/// The id of the first item of the document's only client so far — the brief's author, when
+/// nothing else was written: a piece of text, not a shared type.
 pub fn first_text_item(doc: &yrs::Doc) -> yrs::ID {
     let txn = doc.transact();
+    assert_eq!(txn.state_vector().len(), 1, "one author only");
     let (client, _) = txn
         .state_vector()
         .iter()

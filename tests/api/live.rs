@@ -909,6 +909,10 @@ async fn an_update_that_does_not_apply_is_refused_and_never_stored() {
 async fn a_bad_stored_row_is_quarantined_and_every_page_still_loads() {
     let app = TestApp::spawn().await;
     let p = project(&app).await;
+    // While the brief's author is the document's only client: its first item is text.
+    let stored = amont::document::load(&mut app.db.connect(), p.id).unwrap();
+    let under_text =
+        crate::document::update_under_an_item(crate::document::first_text_item(stored.doc()));
     let response = p
         .alice
         .post(
@@ -930,9 +934,6 @@ async fn a_bad_stored_row_is_quarantined_and_every_page_still_loads() {
     // Two rows that do not load, written straight into the log (as an older version could
     // have): one that does not decode, one that decodes but does not integrate.
     let mut conn = app.db.connect();
-    let stored = amont::document::load(&mut conn, p.id).unwrap();
-    let under_text =
-        crate::document::update_under_an_item(crate::document::first_text_item(stored.doc()));
     for bad in [b"\x05\xff\xff not lib0".to_vec(), under_text] {
         diesel::sql_query("INSERT INTO document_updates (project_id, update) VALUES ($1, $2)")
             .bind::<diesel::sql_types::Uuid, _>(p.id)
