@@ -8,7 +8,7 @@
 //!
 //! It starts the release `amont serve` pinned to `--server-cpu` (with `taskset`) on a fresh
 //! database (`DATABASE_URL` is an admin URL; unset, a private cluster under `$TMPDIR`), seeds
-//! the projects and a user, pins itself to `--client-cpu`, and drives the clients from one
+//! the projects and one user per client, pins itself to `--client-cpu`, and drives the clients from one
 //! thread (tokio-tungstenite + yrs, as real clients would). Every update is durable before it
 //! is relayed, as always. With `--reference`, the same load goes to an already running
 //! reference y-websocket server instead (rooms `bench-<pid>-<n>`, new ones on every run: that
@@ -99,10 +99,10 @@ fn main() {
     let mut metrics_url = None;
     let (targets, server, _cluster, _db) = match &options.reference {
         Some(url) => {
-            let targets: Vec<String> = (0..options.rooms)
-                .map(|r| {
+            let targets: Vec<String> = (0..options.rooms * options.clients)
+                .map(|n| {
                     let base = url.trim_end_matches('/');
-                    format!("{base}/bench-{}-{r}", std::process::id())
+                    format!("{base}/bench-{}-{}", std::process::id(), n % options.rooms)
                 })
                 .collect();
             (targets, None, None, None)
@@ -110,12 +110,18 @@ fn main() {
         None => {
             let (admin, cluster) = admin_url();
             let db = BenchDb::create(&admin);
-            let (token, projects) = seed(&db.url, options.rooms);
+            let total = options.rooms * options.clients;
+            let (tokens, projects) = seed(&db.url, options.rooms, total);
             let (child, port) = start_server(&db.url, &options.server_cpu);
             metrics_url = Some(format!("http://127.0.0.1:{port}/metrics"));
-            let targets = projects
+            // Client n is in room n % rooms, as `run` assigns them, and is a person of its own.
+            let targets = tokens
                 .iter()
-                .map(|p| format!("ws://127.0.0.1:{port}/ws/projects/{p}?token={token}"))
+                .enumerate()
+                .map(|(n, token)| {
+                    let project = projects[n % options.rooms];
+                    format!("ws://127.0.0.1:{port}/ws/projects/{project}?token={token}")
+                })
                 .collect();
             (targets, Some(child), cluster, Some(db))
         }
@@ -156,7 +162,7 @@ fn main() {
 fn cold_open(updates: usize) {
     let (admin, _cluster) = admin_url();
     let db = BenchDb::create(&admin);
-    let (_, projects) = seed(&db.url, 1);
+    let (_, projects) = seed(&db.url, 1, 0);
     let project_id = projects[0];
     let mut conn = PgConnection::establish(db.url.as_str()).expect("bench connection");
     let writers: Vec<Doc> = (0..10).map(|_| Doc::new()).collect();
@@ -288,28 +294,38 @@ impl Drop for BenchDb {
     }
 }
 
-/// One user, one organization, `rooms` projects; the user's API token and the project ids.
-fn seed(url: &Url, rooms: usize) -> (String, Vec<Uuid>) {
+/// One organization with `users` people (each with an API token, as every client of a room is
+/// someone else: per-user limits apply to people, not to rooms) and `rooms` projects; the
+/// tokens and the project ids.
+fn seed(url: &Url, rooms: usize, users: usize) -> (Vec<String>, Vec<Uuid>) {
     use diesel::sql_types::{Text as SqlText, Uuid as SqlUuid};
     let mut conn = PgConnection::establish(url.as_str()).expect("bench connection");
-    let (user, org) = (Uuid::new_v4(), Uuid::new_v4());
-    diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, 'Bench')")
-        .bind::<SqlUuid, _>(user)
-        .bind::<SqlText, _>("bench@example.org")
-        .execute(&mut conn)
-        .unwrap();
+    let org = Uuid::new_v4();
     diesel::sql_query("INSERT INTO organizations (id, name) VALUES ($1, 'Bench')")
         .bind::<SqlUuid, _>(org)
         .execute(&mut conn)
         .unwrap();
-    diesel::sql_query(
-        "INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, 'admin')",
-    )
-    .bind::<SqlUuid, _>(org)
-    .bind::<SqlUuid, _>(user)
-    .execute(&mut conn)
-    .unwrap();
-    let token = amont::auth::sessions::create(&mut conn, user, chrono::Utc::now()).unwrap();
+    let mut tokens = Vec::new();
+    let mut creator = None;
+    for n in 0..users.max(1) {
+        let user = Uuid::new_v4();
+        diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)")
+            .bind::<SqlUuid, _>(user)
+            .bind::<SqlText, _>(format!("bench{n}@example.org"))
+            .bind::<SqlText, _>(format!("Bench {n}"))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::sql_query(
+            "INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, 'admin')",
+        )
+        .bind::<SqlUuid, _>(org)
+        .bind::<SqlUuid, _>(user)
+        .execute(&mut conn)
+        .unwrap();
+        tokens.push(amont::auth::sessions::create(&mut conn, user, chrono::Utc::now()).unwrap());
+        creator.get_or_insert(user);
+    }
+    let creator = creator.expect("at least one user");
     let mut projects = Vec::new();
     for i in 0..rooms {
         let id = Uuid::new_v4();
@@ -320,7 +336,7 @@ fn seed(url: &Url, rooms: usize) -> (String, Vec<Uuid>) {
         .bind::<SqlUuid, _>(id)
         .bind::<SqlText, _>(format!("Bench {i}"))
         .bind::<SqlUuid, _>(org)
-        .bind::<SqlUuid, _>(user)
+        .bind::<SqlUuid, _>(creator)
         .execute(&mut conn)
         .unwrap();
         diesel::sql_query(
@@ -333,7 +349,7 @@ fn seed(url: &Url, rooms: usize) -> (String, Vec<Uuid>) {
         amont::document::create(&mut conn, id, "Un brief.").unwrap();
         projects.push(id);
     }
-    (token, projects)
+    (tokens, projects)
 }
 
 fn start_server(url: &Url, cpu: &str) -> (Server, u16) {
@@ -390,8 +406,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     let observed = Arc::new(Mutex::new(Observed::default()));
     let ready = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
-    for n in 0..total {
-        let target = targets[n % options.rooms].clone();
+    for (n, target) in targets.into_iter().enumerate().take(total) {
         let client = Client {
             id: n as u64,
             target,

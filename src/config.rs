@@ -47,6 +47,21 @@ pub struct Settings {
     #[arg(long, global = true, env = "AMONT_WS_MAX_MESSAGE", default_value_t = 4 * 1024 * 1024, value_parser = parse_positive_size)]
     pub ws_max_message: usize,
 
+    /// Largest a project document may grow, in bytes of its encoded state: the update that
+    /// would take it further is refused (websocket close 1009, HTTP 413).
+    #[arg(long, env = "AMONT_DOC_MAX_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = parse_positive_size)]
+    pub doc_max_bytes: usize,
+
+    /// Bytes per second a websocket connection, and a user over all their connections, may
+    /// send, sustained (bursts: twice `AMONT_WS_MAX_MESSAGE` per connection, a whole document
+    /// per user). Over it, the connection is closed.
+    #[arg(long, env = "AMONT_WS_BYTES_PER_SECOND", default_value_t = 1024 * 1024, value_parser = parse_rate)]
+    pub ws_bytes_per_second: u32,
+
+    /// Websocket connections one user may have open at once on an instance.
+    #[arg(long, env = "AMONT_WS_CONNECTIONS_PER_USER", default_value_t = 20, value_parser = parse_positive_size)]
+    pub ws_connections_per_user: usize,
+
     /// Log format on standard error.
     #[arg(long, global = true, env = "AMONT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -107,6 +122,9 @@ impl Settings {
             base_url: Url::parse("http://localhost:8080").expect("static URL"),
             mail_from: Mailbox::from_str("Amont <noreply@localhost>").expect("static mailbox"),
             ws_max_message: 4 * 1024 * 1024,
+            doc_max_bytes: 16 * 1024 * 1024,
+            ws_bytes_per_second: 1024 * 1024,
+            ws_connections_per_user: 20,
             log_format: LogFormat::Text,
             static_dir: PathBuf::from("frontend/dist"),
             data_dir: PathBuf::from("var"),
@@ -206,6 +224,16 @@ fn parse_cidr(value: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("not a network like 10.0.0.0/8 or 2001:db8::/32: {value:?}"))
 }
 
+fn parse_rate(value: &str) -> Result<u32, String> {
+    match value.parse::<u32>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!(
+            "not a number of bytes per second under 4 GiB ({e})"
+        )),
+    }
+}
+
 /// The URL with its password replaced, for messages and logs.
 pub fn redacted(url: &Url) -> String {
     let mut shown = url.clone();
@@ -250,6 +278,9 @@ mod tests {
         assert_eq!(parse_positive_size("10"), Ok(10));
         assert!(parse_positive_size("0").is_err());
         assert!(parse_positive_size("-1").is_err());
+        assert_eq!(parse_rate("1048576"), Ok(1_048_576));
+        assert!(parse_rate("0").is_err());
+        assert!(parse_rate("5000000000").is_err());
     }
 
     #[test]

@@ -93,7 +93,8 @@ pub fn seed(conn: &mut PgConnection, settings: &Settings) -> Result<Vec<(String,
             .count()
             .get_result(conn)?;
         if seeded == 0 {
-            create_example(conn).context("cannot seed the demonstration data")?;
+            create_example(conn, settings.doc_max_bytes)
+                .context("cannot seed the demonstration data")?;
         }
         let now = Utc::now();
         PEOPLE
@@ -108,7 +109,7 @@ pub fn seed(conn: &mut PgConnection, settings: &Settings) -> Result<Vec<(String,
     })
 }
 
-fn create_example(conn: &mut PgConnection) -> Result<()> {
+fn create_example(conn: &mut PgConnection, doc_max_bytes: usize) -> Result<()> {
     let now = Utc::now();
     let mut org_ids = Vec::new();
     for (name, kind, territory) in ORGANIZATIONS {
@@ -273,7 +274,7 @@ fn create_example(conn: &mut PgConnection) -> Result<()> {
         ),
     ];
     for (org, text) in missions {
-        document::replace_mission(conn, project.id, org, user_ids[0], text)?;
+        document::replace_mission(conn, project.id, org, user_ids[0], text, doc_max_bytes)?;
     }
     // The municipality agreed to its mission; the social centre has not yet.
     let doc = document::load(conn, project.id)?;

@@ -170,7 +170,9 @@ fn serve(settings: Settings) -> Result<()> {
             live,
         };
         let metrics_server = metrics_listener
-            .map(|listener| amont::http::metrics::serve(listener, state.metrics.clone()))
+            .map(|listener| {
+                amont::http::metrics::serve(listener, state.metrics.clone(), state.pool.clone())
+            })
             .transpose()?;
         let server = amont::http::serve(listener, state)?;
         tracing::info!(address = %base_url, "Amont is running");

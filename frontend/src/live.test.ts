@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { agendaItems, endedBy, loadAgenda, moveAgendaItem, newAgendaItem, probeLive } from './live';
+import { agendaItems, endedBy, loadAgenda, moveAgendaItem, newAgendaItem, probeLive, reconnectAtOnce, refusedEdit, REFUSED_RETRY_MS } from './live';
 
 describe('agenda in the Y document', () => {
   it('follows the shared layout and moves items keeping ids and texts', () => {
@@ -18,6 +18,25 @@ describe('agenda in the Y document', () => {
     expect(agendaItems(list).map((i) => i.id)).toEqual(['a', 'b']);
     loadAgenda(list, [{ id: 'c', title: 'Clôture', duration_min: 5, lead_org_id: null, notes: null }]);
     expect(agendaItems(list)).toEqual([{ id: 'c', title: 'Clôture', duration_min: 5, lead_org_id: '', notes: '' }]);
+  });
+});
+
+describe('refused edits', () => {
+  const doesNotApply = { code: 1002, reason: 'update refused: it does not apply to the document' };
+  const tooLarge = { code: 1009, reason: 'update refused: the document would grow past its maximum size' };
+  it('tells refused edits from other closes', () => {
+    expect(refusedEdit(doesNotApply)).toBe('doesNotApply');
+    expect(refusedEdit(tooLarge)).toBe('tooLarge');
+    expect(refusedEdit({ code: 1002, reason: 'not a y-websocket message' })).toBeNull();
+    expect(refusedEdit({ code: 1011, reason: '' })).toBeNull();
+  });
+  it('reconnects at once after a first refusal, not after a second one soon after, nor when the document is full', () => {
+    expect(reconnectAtOnce(doesNotApply, null, 1_000)).toBe(true);
+    expect(reconnectAtOnce(doesNotApply, 1_000, 5_000)).toBe(false);
+    expect(reconnectAtOnce(doesNotApply, 1_000, 1_000 + REFUSED_RETRY_MS)).toBe(true);
+    expect(reconnectAtOnce(tooLarge, null, 1_000)).toBe(false);
+    expect(reconnectAtOnce({ code: 1008, reason: 'signed out' }, null, 1_000)).toBe(false);
+    expect(reconnectAtOnce({ code: 1006, reason: '' }, 1_000, 1_001)).toBe(true);
   });
 });
 

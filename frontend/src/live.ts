@@ -26,6 +26,40 @@ export function endedBy(close: { code: number; reason: string }): 'signedOut' | 
   return null;
 }
 
+/**
+ * Whether the server refused what this page sent (the edit was not stored): an update that does
+ * not apply to the document (1002), or one that would grow it past its maximum size (1009).
+ * A stock provider would reconnect and, in its sync, send the same changes again.
+ */
+export function refusedEdit(close: { code: number; reason: string }): 'doesNotApply' | 'tooLarge' | null {
+  if (close.code === 1009) return 'tooLarge';
+  if (close.code === 1002 && close.reason.startsWith('update refused')) return 'doesNotApply';
+  return null;
+}
+
+/** How long to wait before trying again after the server refused an edit for good. */
+export const REFUSED_RETRY_MS = 60_000;
+
+/**
+ * Whether to reconnect at once after a close. A refused edit is tried again once at once (an
+ * edit made while the connection was being set up may have reached the server before the
+ * changes it builds on: it is sent again with them); refused again within
+ * `REFUSED_RETRY_MS`, or too large for the document, it would only be refused again, so the
+ * page waits that long before trying (the document may have room by then), instead of
+ * reconnecting in a loop.
+ */
+export function reconnectAtOnce(
+  close: { code: number; reason: string },
+  lastRefusedAt: number | null,
+  now: number,
+): boolean {
+  if (endedBy(close)) return false;
+  const refused = refusedEdit(close);
+  if (refused === 'tooLarge') return false;
+  if (refused === 'doesNotApply') return lastRefusedAt === null || now - lastRefusedAt >= REFUSED_RETRY_MS;
+  return true;
+}
+
 export interface Presence {
   clientId: number;
   name: string;
@@ -70,6 +104,8 @@ export class LiveSession {
   private listeners = new Set<() => void>();
   private pendingOffline = false;
   private everConnected = false;
+  private lastRefusedAt: number | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
   state: ConnectionState;
   synced = false;
 
@@ -86,7 +122,19 @@ export class LiveSession {
     const base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
     this.provider = new WebsocketProvider(base, `projects/${projectId}`, this.doc, {
       maxBackoffTime: 4000,
-      shouldReconnect: (event: CloseEvent) => endedBy(event) === null,
+      shouldReconnect: (event: CloseEvent) => {
+        const now = Date.now();
+        const atOnce = reconnectAtOnce(event, this.lastRefusedAt, now);
+        if (refusedEdit(event)) this.lastRefusedAt = now;
+        if (!atOnce && !endedBy(event)) {
+          // Offline meanwhile: the changes stay in this page, and go when the server takes them.
+          this.retry = setTimeout(() => {
+            this.retry = null;
+            this.provider?.connect();
+          }, REFUSED_RETRY_MS);
+        }
+        return atOnce;
+      },
     });
     this.state = 'connecting';
     // Closed for good by the server: say why, and stop trying.
@@ -224,6 +272,7 @@ export class LiveSession {
   }
 
   destroy(): void {
+    if (this.retry) clearTimeout(this.retry);
     this.listeners.clear();
     this.provider?.destroy();
     this.doc.destroy();

@@ -117,6 +117,8 @@ diesel::table! {
         update -> Bytea,
         user_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        quarantined_at -> Nullable<Timestamptz>,
+        quarantine_reason -> Nullable<Text>,
     }
 }
 

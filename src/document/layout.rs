@@ -70,6 +70,9 @@ pub struct ProjectDoc {
     pub(crate) doc: Doc,
     pub(crate) snapshot_through: i64,
     pub(crate) last_update_id: i64,
+    /// The bytes it was loaded from (snapshot and logged updates): at least the size of its
+    /// encoded state, usually more (the log is not compacted). 0 for a document built here.
+    pub(crate) stored_bytes: usize,
 }
 
 /// A new in-memory document with the offsets this module computes (UTF-8 bytes).
@@ -88,6 +91,7 @@ impl ProjectDoc {
             doc: new_doc(),
             snapshot_through: 0,
             last_update_id: 0,
+            stored_bytes: 0,
         }
     }
 
@@ -108,6 +112,11 @@ impl ProjectDoc {
     /// The id of the last log entry applied (the snapshot's, when the log after it is empty).
     pub fn last_update_id(&self) -> i64 {
         self.last_update_id
+    }
+
+    /// The bytes the document was loaded from: an upper bound of its encoded size, cheap.
+    pub fn stored_bytes(&self) -> usize {
+        self.stored_bytes
     }
 
     /// The whole state as one lib0 v1 update (what a new client needs, or a snapshot holds).

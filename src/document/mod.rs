@@ -14,10 +14,21 @@
 //! writes, briefly, if the snapshot it read is still the stored one; a row it did not read — one
 //! committed meanwhile, even with a smaller id — stays in the log.
 //!
-//! **The never-overwrite rule.** A snapshot or update that does not decode is an error
+//! **The never-overwrite rule.** A snapshot that does not decode is an error
 //! ([`DocumentError::Corrupt`]), never an empty document: nothing is ever written from a
-//! document that failed to load, so an empty document can never replace a real one. Client
-//! updates are checked before they are appended, so one client cannot poison the log.
+//! document that failed to load, so an empty document can never replace a real one.
+//!
+//! **Quarantine** (ADR 12). A logged update that does not load — it does not decode, or it does
+//! not integrate (an item whose parent is not a shared type, a panic in yrs) — does not take the
+//! project down: the load skips it, builds the document from the rest, and flags the row
+//! (`quarantined_at`, `quarantine_reason`), conditionally and without waiting for a lock, so a
+//! row is flagged once whoever loads it first. Flagged rows are kept for inspection, skipped by
+//! every load, and never folded or deleted by compaction. Live rooms apply a client's update to
+//! the document before storing it ([`ProjectDoc::apply_client_update`]), so such rows can only
+//! come from elsewhere (an older version, a hand-made insert).
+//!
+//! **Size.** A document may not grow past a maximum (`AMONT_DOC_MAX_BYTES`, the size of its
+//! encoded state): replacements that would leave it larger fail with [`DocumentError::TooLarge`].
 //!
 //! **Announcements.** Every append also sends a PostgreSQL notification on [`UPDATES_CHANNEL`]
 //! in the same statement, so it is delivered exactly when the update is committed: live rooms
@@ -40,7 +51,7 @@ use diesel::result::{Error as DieselError, QueryResult};
 use diesel::sql_types::{self, Array, Nullable};
 use uuid::Uuid;
 use yrs::updates::decoder::Decode;
-use yrs::{Transact, Update};
+use yrs::{ReadTxn, Transact, Update};
 
 use crate::db::schema::{document_updates, documents};
 
@@ -58,6 +69,9 @@ pub enum DocumentError {
     /// A client sent bytes that are not a lib0 v1 update; nothing was stored.
     #[error("not a valid document update: {0}")]
     InvalidUpdate(String),
+    /// The change would leave the document larger than its maximum; nothing was stored.
+    #[error("the document would grow to {size} bytes, over its maximum of {max}")]
+    TooLarge { size: usize, max: usize },
     #[error(transparent)]
     Edit(#[from] EditError),
 }
@@ -91,22 +105,113 @@ pub fn decode_update(bytes: &[u8]) -> Result<Update, String> {
     decode(bytes)
 }
 
+/// Why an update was not taken into a document, and whether the document was touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotApplied {
+    pub why: Refusal,
+    /// Whether part of the update may have been integrated before it failed: the document then
+    /// holds something that is not stored, and must be built again from what is.
+    pub touched: bool,
+}
+
+/// What is wrong with an update.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The bytes are not a lib0 v1 update.
+    #[error("not a lib0 v1 update: {0}")]
+    Malformed(String),
+    /// It decodes but does not integrate (yrs refused it, or panicked).
+    #[error("the update does not apply to the document: {0}")]
+    DoesNotApply(String),
+    /// It refers to changes the document does not have (it would stay pending in yrs).
+    #[error("the update depends on changes the document does not have")]
+    Incomplete,
+}
+
 impl ProjectDoc {
     /// Applies a stored update (`part` names it in errors).
     fn apply(&self, part: &str, bytes: &[u8]) -> Result<(), DocumentError> {
-        let corrupt = |reason: String| DocumentError::Corrupt {
-            project_id: self.project_id,
-            part: part.to_owned(),
-            reason,
-        };
-        let update = decode(bytes).map_err(corrupt)?;
+        self.integrate(bytes)
+            .map_err(|refused| DocumentError::Corrupt {
+                project_id: self.project_id,
+                part: part.to_owned(),
+                reason: refused.why.to_string(),
+            })
+    }
+
+    /// Decodes and applies an update; errors and panics of yrs are refusals.
+    fn integrate(&self, bytes: &[u8]) -> Result<(), NotApplied> {
+        let update = decode(bytes).map_err(|reason| NotApplied {
+            why: Refusal::Malformed(reason),
+            touched: false,
+        })?;
         let applied = catch_unwind(AssertUnwindSafe(|| {
             self.doc.transact_mut().apply_update(update)
         }));
-        match applied {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => Err(corrupt(error.to_string())),
-            Err(_) => Err(corrupt("applying it panicked".into())),
+        let reason = match applied {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => "applying it panicked".to_owned(),
+        };
+        Err(NotApplied {
+            why: Refusal::DoesNotApply(reason),
+            touched: true,
+        })
+    }
+
+    /// Applies a client's update to this document before it is stored, and says whether it may
+    /// be stored: it must decode, integrate without error, and leave none of its own structs or
+    /// deletions pending (waiting for changes the document does not have — yrs keeps those
+    /// aside, and encodes them in every later state and snapshot). On a refusal the update
+    /// must not be stored; when [`NotApplied::touched`], the document holds part of it and must
+    /// be built again from what is stored.
+    ///
+    /// The cost is the apply itself (the room applies every update anyway): the pending check
+    /// only looks further when yrs holds pending structs at all.
+    pub fn apply_client_update(&self, bytes: &[u8]) -> Result<(), NotApplied> {
+        self.integrate(bytes)?;
+        if self.left_pending(bytes) {
+            return Err(NotApplied {
+                why: Refusal::Incomplete,
+                touched: true,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether yrs holds, after applying `bytes`, structs or deletions of that update pending.
+    /// Pending ones of other updates (a stored document may hold some) do not count.
+    fn left_pending(&self, bytes: &[u8]) -> bool {
+        let txn = self.doc.transact();
+        let store = txn.store();
+        if store.pending_update().is_none() && store.pending_ds().is_none() {
+            return false;
+        }
+        let Ok(update) = decode(bytes) else {
+            return true;
+        };
+        let inserted = update.insertions(true);
+        let blocks = store
+            .pending_update()
+            .is_some_and(|p| !p.update.insertions(true).intersect(&inserted).is_empty());
+        let deletions = store
+            .pending_ds()
+            .is_some_and(|ds| !ds.intersect(update.delete_set()).is_empty());
+        blocks || deletions
+    }
+
+    /// Fails with [`DocumentError::TooLarge`] when this document, which holds a change of
+    /// `change_len` bytes not stored yet, is larger than `max` bytes. Cheap while the stored
+    /// size plus the change is under `max`; otherwise the state is encoded to measure it.
+    pub fn check_size(&self, change_len: usize, max: usize) -> Result<(), DocumentError> {
+        if self.stored_bytes.saturating_add(change_len) <= max {
+            return Ok(());
+        }
+        let size = self.encode_state().len();
+        if size <= max {
+            Ok(())
+        } else {
+            Err(DocumentError::TooLarge { size, max })
         }
     }
 }
@@ -127,7 +232,8 @@ pub fn create(conn: &mut PgConnection, project_id: Uuid, brief: &str) -> QueryRe
 }
 
 /// Loads the document: its snapshot, then every update logged after it. `NotFound` when the
-/// project has no document; [`DocumentError::Corrupt`] when any part fails to decode.
+/// project has no document; [`DocumentError::Corrupt`] when the snapshot fails to decode. A
+/// logged update that does not load is quarantined (see the module docs) and left out.
 pub fn load(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<ProjectDoc> {
     let row: (Vec<u8>, i64) = documents::table
         .find(project_id)
@@ -152,36 +258,106 @@ fn load_from(
     (snapshot, snapshot_through): (Vec<u8>, i64),
 ) -> QueryResult<ProjectDoc> {
     let updates = logged(conn, project_id)?;
-    assemble(project_id, &snapshot, snapshot_through, &updates)
+    let (doc, bad) = assemble(project_id, &snapshot, snapshot_through, &updates)?;
+    quarantine(conn, project_id, &bad);
+    Ok(doc)
 }
 
-/// Every update in the project's log, in id order.
+/// Every update in the project's log that is not quarantined, in id order.
 fn logged(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<(i64, Vec<u8>)>> {
     document_updates::table
         .filter(document_updates::project_id.eq(project_id))
+        .filter(document_updates::quarantined_at.is_null())
         .order(document_updates::id)
         .select((document_updates::id, document_updates::update))
         .load(conn)
 }
 
+/// A logged update that does not load: its id and why.
+type BadRow = (i64, String);
+
+/// The document from its snapshot and log, and the logged updates that do not load (left out).
+/// A bad row that yrs had started to integrate may have left part of itself in the document, so
+/// the document is then built again without it: one more pass per such row, which only a
+/// damaged log ever costs.
 fn assemble(
     project_id: Uuid,
     snapshot: &[u8],
     snapshot_through: i64,
     updates: &[(i64, Vec<u8>)],
-) -> QueryResult<ProjectDoc> {
-    let mut doc = ProjectDoc {
-        project_id,
-        doc: layout::new_doc(),
-        snapshot_through,
-        last_update_id: snapshot_through,
-    };
-    doc.apply("snapshot", snapshot)?;
-    for (id, update) in updates {
-        doc.apply(&format!("update {id}"), update)?;
-        doc.last_update_id = doc.last_update_id.max(*id);
+) -> Result<(ProjectDoc, Vec<BadRow>), DocumentError> {
+    let mut bad: Vec<BadRow> = Vec::new();
+    'build: loop {
+        let mut doc = ProjectDoc {
+            project_id,
+            doc: layout::new_doc(),
+            snapshot_through,
+            last_update_id: snapshot_through,
+            stored_bytes: snapshot.len(),
+        };
+        doc.apply("snapshot", snapshot)?;
+        for (id, update) in updates {
+            if bad.iter().any(|(skipped, _)| skipped == id) {
+                continue;
+            }
+            match doc.integrate(update) {
+                Ok(()) => {
+                    doc.last_update_id = doc.last_update_id.max(*id);
+                    doc.stored_bytes += update.len();
+                }
+                Err(refused) => {
+                    bad.push((*id, refused.why.to_string()));
+                    if refused.touched {
+                        continue 'build;
+                    }
+                }
+            }
+        }
+        return Ok((doc, bad));
     }
-    Ok(doc)
+}
+
+/// Flags the rows that did not load (a side effect of a read, hence careful): each in a
+/// savepoint of its own (in a caller's transaction, read-only or rolled back, the flag is simply
+/// not kept and the next load tries again), only if not flagged yet and not locked by another
+/// load flagging it at the same moment (`SKIP LOCKED`: never waits), so each row is flagged,
+/// logged and counted once. Whatever happens, the rows stay out of the document.
+fn quarantine(conn: &mut PgConnection, project_id: Uuid, bad: &[BadRow]) {
+    for (id, reason) in bad {
+        let flagged = conn.transaction(|conn| {
+            diesel::sql_query(
+                "UPDATE document_updates SET quarantined_at = now(), quarantine_reason = $2 \
+                 WHERE id = (SELECT id FROM document_updates \
+                             WHERE id = $1 AND quarantined_at IS NULL FOR UPDATE SKIP LOCKED)",
+            )
+            .bind::<sql_types::BigInt, _>(id)
+            .bind::<sql_types::Text, _>(reason)
+            .execute(conn)
+        });
+        match flagged {
+            Ok(1) => tracing::error!(
+                %project_id,
+                update_id = id,
+                reason,
+                "a logged update does not load: quarantined (kept, and left out of the document)"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(
+                %project_id,
+                update_id = id,
+                %error,
+                "a logged update does not load and could not be flagged now; it is left out"
+            ),
+        }
+    }
+}
+
+/// How many logged updates are quarantined, over every project (for `/metrics`).
+pub fn quarantined_count(conn: &mut PgConnection) -> QueryResult<i64> {
+    document_updates::table
+        .filter(document_updates::quarantined_at.is_not_null())
+        .count()
+        .get_result(conn)
 }
 
 /// Appends a client's raw lib0 v1 update to the log and announces it; returns its log id. The
@@ -350,17 +526,20 @@ pub fn logged_update(conn: &mut PgConnection, id: i64) -> QueryResult<Option<Vec
         .optional()
 }
 
-/// Locks and loads the document, lets `edit` change it, and logs the change (if any).
+/// Locks and loads the document, lets `edit` change it, and logs the change (if any) unless it
+/// leaves the document over `max_bytes` ([`DocumentError::TooLarge`], nothing stored).
 fn edit<T>(
     conn: &mut PgConnection,
     project_id: Uuid,
     user_id: Uuid,
+    max_bytes: usize,
     change: impl FnOnce(&mut ProjectDoc) -> Result<Option<Vec<u8>>, EditError>,
     read: impl FnOnce(&ProjectDoc) -> T,
 ) -> QueryResult<T> {
     conn.transaction(|conn| {
         let mut doc = load_locked(conn, project_id)?;
         if let Some(update) = change(&mut doc).map_err(DocumentError::from)? {
+            doc.check_size(update.len(), max_bytes)?;
             insert_update(conn, project_id, Some(user_id), &update)?;
         }
         Ok(read(&doc))
@@ -368,17 +547,20 @@ fn edit<T>(
 }
 
 /// Replaces the brief with `text` by a minimal edit (see [`ProjectDoc::set_brief`]) in one
-/// transaction holding the document's row; logs only the change; returns the new brief.
+/// transaction holding the document's row; logs only the change; returns the new brief. Fails
+/// with [`DocumentError::TooLarge`] when the document would grow past `max_bytes`.
 pub fn replace_brief(
     conn: &mut PgConnection,
     project_id: Uuid,
     user_id: Uuid,
     text: &str,
+    max_bytes: usize,
 ) -> QueryResult<Section> {
     edit(
         conn,
         project_id,
         user_id,
+        max_bytes,
         |doc| doc.set_brief(text),
         ProjectDoc::brief,
     )
@@ -391,11 +573,13 @@ pub fn replace_mission(
     organization_id: Uuid,
     user_id: Uuid,
     text: &str,
+    max_bytes: usize,
 ) -> QueryResult<Section> {
     edit(
         conn,
         project_id,
         user_id,
+        max_bytes,
         |doc| doc.set_mission(organization_id, text),
         |doc| doc.mission(organization_id),
     )
@@ -409,11 +593,13 @@ pub fn replace_agenda(
     meeting_id: Uuid,
     user_id: Uuid,
     items: &[AgendaItemInput],
+    max_bytes: usize,
 ) -> QueryResult<Agenda> {
     edit(
         conn,
         project_id,
         user_id,
+        max_bytes,
         |doc| doc.set_agenda(meeting_id, items),
         |doc| doc.agenda(meeting_id),
     )
@@ -423,8 +609,9 @@ pub fn replace_agenda(
 /// re-encoding and checking happen without holding the document's row, so appends never wait
 /// for them; the write at the end holds it only while it swaps the snapshot — if it is still the
 /// one read (another compaction may have won; then nothing is written) — and deletes exactly the
-/// rows it merged. A document that fails to load is left exactly as it is (the error is
-/// returned); the new snapshot is decoded again and checked against the merged state before
+/// rows it merged. A document whose snapshot fails to load is left exactly as it is (the error
+/// is returned); logged updates that do not load are quarantined and stay in the log, never
+/// folded; the new snapshot is decoded again and checked against the merged state before
 /// anything is written.
 pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
     // The snapshot and the log as of one moment, without locks.
@@ -442,7 +629,16 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
     if updates.is_empty() {
         return Ok(());
     }
-    let doc = assemble(project_id, &snapshot, snapshot_through, &updates)?;
+    let (doc, bad) = assemble(project_id, &snapshot, snapshot_through, &updates)?;
+    quarantine(conn, project_id, &bad);
+    let folded: Vec<i64> = updates
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !bad.iter().any(|(skipped, _)| skipped == id))
+        .collect();
+    if folded.is_empty() {
+        return Ok(());
+    }
     let merged = doc.encode_state();
     let check = ProjectDoc::empty(project_id);
     check.apply("the new snapshot", &merged)?;
@@ -454,7 +650,6 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
         }
         .into());
     }
-    let folded: Vec<i64> = updates.iter().map(|(id, _)| *id).collect();
     let written = conn.transaction(|conn| {
         let swapped = diesel::update(
             documents::table
@@ -473,7 +668,8 @@ pub fn compact(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<()> {
         let deleted = diesel::delete(
             document_updates::table
                 .filter(document_updates::project_id.eq(project_id))
-                .filter(document_updates::id.eq_any(&folded)),
+                .filter(document_updates::id.eq_any(&folded))
+                .filter(document_updates::quarantined_at.is_null()),
         )
         .execute(conn)?;
         if deleted != folded.len() {
@@ -496,6 +692,7 @@ fn state_vector(doc: &ProjectDoc) -> yrs::StateVector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use yrs::WriteTxn;
 
     #[test]
     fn notifications_parse_inline_and_named_updates() {
@@ -519,6 +716,87 @@ mod tests {
         );
         assert_eq!(parse_notification("not a notification"), None);
         assert_eq!(parse_notification(&format!("{project_id} 44 abc zz")), None);
+    }
+
+    /// A server document with a brief, and a client replica synced from it.
+    fn server_and_client() -> (ProjectDoc, yrs::Doc) {
+        let mut server = ProjectDoc::empty(Uuid::nil());
+        server.set_brief("Le brief.").unwrap();
+        let client = replica(&server);
+        (server, client)
+    }
+
+    /// Another document with the same content (a client, or the server loaded again).
+    fn replica(of: &ProjectDoc) -> yrs::Doc {
+        let doc = layout::new_doc();
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(&of.encode_state()).unwrap())
+            .unwrap();
+        doc
+    }
+
+    fn append(client: &yrs::Doc, text: &str) -> Vec<u8> {
+        use yrs::Text;
+        let mut txn = client.transact_mut();
+        let brief = txn.get_or_insert_text(BRIEF);
+        let end = brief.len(&txn);
+        brief.insert(&mut txn, end, text);
+        txn.encode_update_v1()
+    }
+
+    #[test]
+    fn a_client_update_is_taken_only_when_it_integrates_completely() {
+        let (server, client) = server_and_client();
+        let _first = append(&client, " Un.");
+        let second = append(&client, " Deux.");
+        // The second depends on the first: alone, it would stay pending.
+        let refused = server.apply_client_update(&second).unwrap_err();
+        assert_eq!(refused.why, Refusal::Incomplete);
+        assert!(refused.touched);
+        // In order, both are taken (by a document without the refused one).
+        let (original, client) = server_and_client();
+        let first = append(&client, " Un.");
+        let second = append(&client, " Deux.");
+        let server = ProjectDoc {
+            doc: replica(&original),
+            ..ProjectDoc::empty(Uuid::nil())
+        };
+        assert!(server.apply_client_update(&second).is_err());
+        let server = ProjectDoc {
+            doc: replica(&original),
+            ..ProjectDoc::empty(Uuid::nil())
+        };
+        server.apply_client_update(&first).unwrap();
+        server.apply_client_update(&second).unwrap();
+        assert_eq!(server.brief().text, "Le brief. Un. Deux.");
+        // Sent again, it changes nothing and is fine.
+        server.apply_client_update(&second).unwrap();
+        // Garbage is malformed, and touches nothing.
+        let refused = server.apply_client_update(&[0xff, 0xfe, 1]).unwrap_err();
+        assert!(matches!(refused.why, Refusal::Malformed(_)));
+        assert!(!refused.touched);
+    }
+
+    #[test]
+    fn deleting_what_the_document_does_not_have_is_refused() {
+        use yrs::Text;
+        let (server, _) = server_and_client();
+        let stranger = yrs::Doc::with_client_id(99);
+        {
+            let mut txn = stranger.transact_mut();
+            let brief = txn.get_or_insert_text(BRIEF);
+            brief.insert(&mut txn, 0, "abc");
+        }
+        let before = stranger.transact().state_vector();
+        {
+            let mut txn = stranger.transact_mut();
+            let brief = txn.get_or_insert_text(BRIEF);
+            brief.remove_range(&mut txn, 0, 3);
+        }
+        // Only the deletion: of three characters the server never had.
+        let deletion = stranger.transact().encode_state_as_update_v1(&before);
+        let refused = server.apply_client_update(&deletion).unwrap_err();
+        assert_eq!(refused.why, Refusal::Incomplete);
     }
 
     #[test]

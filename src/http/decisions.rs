@@ -509,6 +509,7 @@ pub fn carry_over_actions(
     project_id: Uuid,
     meeting_id: Uuid,
     user_id: Uuid,
+    max_bytes: usize,
 ) -> Result<(), ApiError> {
     let filter = ActionFilter {
         project_id: Some(project_id),
@@ -551,6 +552,6 @@ pub fn carry_over_actions(
                 .join("\n"),
         })
         .collect();
-    document::replace_agenda(conn, project_id, meeting_id, user_id, &items)?;
+    document::replace_agenda(conn, project_id, meeting_id, user_id, &items, max_bytes)?;
     Ok(())
 }

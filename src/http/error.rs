@@ -113,6 +113,14 @@ impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::Query(diesel::result::Error::NotFound) => ApiError::NotFound,
+            DbError::Query(ref query)
+                if matches!(
+                    crate::document::document_error(query),
+                    Some(crate::document::DocumentError::TooLarge { .. })
+                ) =>
+            {
+                ApiError::TooLarge
+            }
             DbError::Pool(_) => ApiError::Unavailable("database unavailable".into()),
             other => ApiError::Internal(other.into()),
         }

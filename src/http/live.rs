@@ -3,7 +3,8 @@
 //! Authenticated by the session cookie or `?token=<api_token>`; members of invited or accepted
 //! partners only, everyone else refused before the upgrade (401, or 404 as for any project they
 //! may not see). Browsers send cookies with a websocket handshake whatever page opens it, so a
-//! cookie only counts from our own origin (a token does not travel by itself).
+//! cookie only counts from our own origin (a token does not travel by itself). A user with
+//! `AMONT_WS_CONNECTIONS_PER_USER` connections open on this instance gets 429 `rate_limited`.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -46,12 +47,21 @@ pub async fn connect(
         (None, None) => return Err(ApiError::Unauthenticated),
     };
     let member = db::run(&state.pool, move |conn| member(conn, &token, project_id)).await?;
+    // Before the upgrade, so a refused connection costs no socket; the browser's provider
+    // retries with its backoff, and gets in once one of the user's connections has closed.
+    let slot = state
+        .live
+        .admit(member.user_id)
+        .ok_or(ApiError::RateLimited {
+            retry_after_secs: 5,
+        })?;
     let (response, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::invalid(format!("not a websocket handshake: {e}")))?;
     actix_web::rt::spawn(live::serve_connection(
         state.live.clone(),
         project_id,
         member,
+        slot,
         session,
         stream,
     ));

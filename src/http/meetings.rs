@@ -172,6 +172,7 @@ pub async fn create(
         .unwrap_or("amont")
         .to_owned();
     let user_id = current.id();
+    let max_bytes = state.settings.doc_max_bytes;
     let meeting = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             let access = ProjectAccess::load(conn, project_id, user_id)?;
@@ -209,7 +210,7 @@ pub async fn create(
                 None,
                 json!({"meeting_id": id, "title": meeting.title}),
             )?;
-            crate::http::decisions::carry_over_actions(conn, project_id, id, user_id)?;
+            crate::http::decisions::carry_over_actions(conn, project_id, id, user_id, max_bytes)?;
             Ok(meeting)
         })
     })
@@ -655,6 +656,7 @@ pub async fn put_agenda(
 ) -> Result<HttpResponse, ApiError> {
     let items = agenda_input(body.into_inner())?;
     let user_id = current.id();
+    let max_bytes = state.settings.doc_max_bytes;
     let body = in_meeting(
         &state,
         user_id,
@@ -676,8 +678,14 @@ pub async fn put_agenda(
             }
             lock_document(conn, meeting.project_id)?;
             let before = document::load(conn, meeting.project_id)?.agenda(meeting.id);
-            let after =
-                document::replace_agenda(conn, meeting.project_id, meeting.id, user_id, &items)?;
+            let after = document::replace_agenda(
+                conn,
+                meeting.project_id,
+                meeting.id,
+                user_id,
+                &items,
+                max_bytes,
+            )?;
             if before.content_hash != after.content_hash {
                 audit(
                     conn,

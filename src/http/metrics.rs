@@ -15,7 +15,7 @@ use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 use crate::http::AppState;
@@ -26,6 +26,9 @@ pub struct Metrics {
     pub registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// Logged document updates that do not load and were quarantined (counted in the database
+    /// at each scrape: the truth over every instance and restart).
+    quarantined: IntGauge,
 }
 
 impl Metrics {
@@ -56,10 +59,19 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("registered once");
+        let quarantined = IntGauge::new(
+            "document_updates_quarantined",
+            "Logged document updates that do not load, kept aside and skipped by every load",
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(quarantined.clone()))
+            .expect("registered once");
         Metrics {
             registry,
             requests,
             latency,
+            quarantined,
         }
     }
 
@@ -118,7 +130,23 @@ pub async fn expose(state: web::Data<AppState>) -> HttpResponse {
     if state.settings.metrics_bind.is_some() {
         return crate::http::ApiError::NotFound.error_response();
     }
+    refresh_quarantined(&state.pool, &state.metrics).await;
     text(&state.metrics)
+}
+
+/// Reads the number of quarantined document updates into its gauge — only with a connection
+/// that is free at once: metrics matter most when the database is slow or down, and must not
+/// wait for it (the gauge then keeps its last value).
+async fn refresh_quarantined(pool: &crate::db::DbPool, metrics: &Metrics) {
+    let pool = pool.clone();
+    let counted = web::block(move || {
+        let mut conn = pool.try_get()?;
+        crate::document::quarantined_count(&mut conn).ok()
+    })
+    .await;
+    if let Ok(Some(n)) = counted {
+        metrics.quarantined.set(n);
+    }
 }
 
 fn text(metrics: &Metrics) -> HttpResponse {
@@ -129,13 +157,26 @@ fn text(metrics: &Metrics) -> HttpResponse {
 
 /// `GET /metrics` alone, on its own listener (`AMONT_METRICS_BIND`). It does not handle
 /// signals: whoever starts it stops it with the main server.
-pub fn serve(listener: TcpListener, metrics: Metrics) -> std::io::Result<Server> {
+pub fn serve(
+    listener: TcpListener,
+    metrics: Metrics,
+    pool: crate::db::DbPool,
+) -> std::io::Result<Server> {
     let metrics = web::Data::new(metrics);
+    let pool = web::Data::new(pool);
     let server = HttpServer::new(move || {
-        App::new().app_data(metrics.clone()).route(
-            "/metrics",
-            web::get().to(|metrics: web::Data<Metrics>| async move { text(&metrics) }),
-        )
+        App::new()
+            .app_data(metrics.clone())
+            .app_data(pool.clone())
+            .route(
+                "/metrics",
+                web::get().to(
+                    |metrics: web::Data<Metrics>, pool: web::Data<crate::db::DbPool>| async move {
+                        refresh_quarantined(&pool, &metrics).await;
+                        text(&metrics)
+                    },
+                ),
+            )
     })
     .workers(1)
     .disable_signals()

@@ -194,10 +194,13 @@ pub async fn put_brief(
     let project_id = path.into_inner();
     let text = paragraph("text", &body.text, MAX_SECTION_CHARS)?;
     let user_id = current.id();
+    let max_bytes = state.settings.doc_max_bytes;
     let section = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             ProjectAccess::load(conn, project_id, user_id)?;
-            Ok(document::replace_brief(conn, project_id, user_id, &text)?)
+            Ok(document::replace_brief(
+                conn, project_id, user_id, &text, max_bytes,
+            )?)
         })
     })
     .await?;
@@ -286,6 +289,7 @@ pub async fn put_mission(
     } = path.into_inner();
     let text = paragraph("text", &body.text, MAX_SECTION_CHARS)?;
     let user_id = current.id();
+    let max_bytes = state.settings.doc_max_bytes;
     let section = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             let access = ProjectAccess::load(conn, project_id, user_id)?;
@@ -298,8 +302,14 @@ pub async fn put_mission(
             }
             lock_document(conn, project_id)?;
             let before = document::load(conn, project_id)?.mission(organization_id);
-            let after =
-                document::replace_mission(conn, project_id, organization_id, user_id, &text)?;
+            let after = document::replace_mission(
+                conn,
+                project_id,
+                organization_id,
+                user_id,
+                &text,
+                max_bytes,
+            )?;
             if before.content_hash != after.content_hash {
                 let agreed = latest_mission_agreement(conn, project_id, organization_id)?
                     .is_some_and(|a| {

@@ -2,10 +2,11 @@
 //! to the client, pings it, and enforces the per-connection limits.
 //!
 //! Limits: a frame (or a message made of continuation frames) over `max_message` closes the
-//! connection with a policy error; so does going over the message rate. A text frame or a
-//! malformed message closes this connection only (the room drops nothing else). A client whose
-//! queue fills up is closed by the room; one that stays silent past `client_timeout`, or that
-//! does not take a frame within it, is closed here.
+//! connection with a policy error; so does going over the message rate, or over the byte
+//! budget of the connection or of its user (all their connections on this instance together).
+//! A text frame or a malformed message closes this connection only (the room drops nothing
+//! else). A client whose queue fills up is closed by the room; one that stays silent past
+//! `client_timeout`, or that does not take a frame within it, is closed here.
 
 use std::num::NonZeroU32;
 use std::time::Instant;
@@ -17,16 +18,20 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::room::{CloseWhy, Joining, RoomInput};
-use super::{Attached, Counted, Live, Member};
+use super::{Attached, ConnectionSlot, Counted, Live, Member};
 
-/// Serves one upgraded connection until it closes (spawn it; it owns the session).
+/// Serves one upgraded connection until it closes (spawn it; it owns the session). `slot` is
+/// the user's admission ([`Live::admit`]), held as long as the connection.
 pub async fn serve_connection(
     live: Live,
     project_id: Uuid,
     member: Member,
+    slot: ConnectionSlot,
     mut session: Session,
     stream: MessageStream,
 ) {
+    let _slot = slot;
+    let user_id = member.user_id;
     let options = live.options().clone();
     let metrics = live.inner.metrics.clone();
     let _counted = Counted::new(&metrics.connections);
@@ -53,6 +58,7 @@ pub async fn serve_connection(
         Quota::per_second(NonZeroU32::new(options.rate_per_second).unwrap_or(NonZeroU32::MIN))
             .allow_burst(NonZeroU32::new(options.rate_burst).unwrap_or(NonZeroU32::MIN));
     let limiter = RateLimiter::direct(quota);
+    let bytes = RateLimiter::direct(options.byte_quota(options.connection_burst_bytes));
     let mut heartbeat = tokio::time::interval(options.heartbeat);
     heartbeat.tick().await;
     let mut last_heard = Instant::now();
@@ -84,6 +90,16 @@ pub async fn serve_connection(
                         if limiter.check().is_err() {
                             metrics.refused.inc();
                             break Some(policy("too many messages"));
+                        }
+                        // A message over either burst cannot happen (bursts are at least
+                        // `max_message`); count it as over budget all the same.
+                        let len = NonZeroU32::new(u32::try_from(data.len()).unwrap_or(u32::MAX))
+                            .unwrap_or(NonZeroU32::MIN);
+                        let within = matches!(bytes.check_n(len), Ok(Ok(())))
+                            && matches!(live.inner.user_bytes.check_key_n(&user_id, len), Ok(Ok(())));
+                        if !within {
+                            metrics.refused.inc();
+                            break Some(policy("too many bytes"));
                         }
                         if room.inbox.send(RoomInput::Frame(id, data)).await.is_err() {
                             break Some(reason(CloseWhy::Unavailable));
@@ -149,6 +165,16 @@ fn reason(why: CloseWhy) -> CloseReason {
         CloseWhy::Malformed => CloseReason {
             code: CloseCode::Protocol,
             description: Some("not a y-websocket message".into()),
+        },
+        CloseWhy::DoesNotApply => CloseReason {
+            code: CloseCode::Protocol,
+            description: Some("update refused: it does not apply to the document".into()),
+        },
+        CloseWhy::TooLarge => CloseReason {
+            code: CloseCode::Size,
+            description: Some(
+                "update refused: the document would grow past its maximum size".into(),
+            ),
         },
         CloseWhy::NotStored => CloseReason {
             code: CloseCode::Error,

@@ -18,8 +18,14 @@ pub(super) struct LiveMetrics {
     pub batch_size: Histogram,
     /// Clients disconnected because their queue was full.
     pub slow_clients: IntCounter,
-    /// Connections closed for a malformed, oversize or rate-limited message.
+    /// Connections closed for a malformed, oversize or rate-limited message, or an update
+    /// refused (one that would not load, or would take the document past its maximum size).
     pub refused: IntCounter,
+    /// Presence entries dropped: client ids another person's connection announced, or more
+    /// than a connection may hold.
+    pub presence_refused: IntCounter,
+    /// Connections refused before the upgrade: their user had too many already.
+    pub connections_refused: IntCounter,
 }
 
 impl LiveMetrics {
@@ -58,7 +64,15 @@ impl LiveMetrics {
             )?,
             refused: IntCounter::new(
                 "live_messages_refused_total",
-                "Websocket connections closed for a malformed, oversize or rate-limited message",
+                "Websocket connections closed for a malformed, oversize, over-budget or refused message",
+            )?,
+            presence_refused: IntCounter::new(
+                "live_presence_refused_total",
+                "Presence entries dropped: client ids announced by someone else's connection",
+            )?,
+            connections_refused: IntCounter::new(
+                "live_connections_refused_total",
+                "Websocket connections refused because their user had too many open",
             )?,
         };
         registry.register(Box::new(metrics.rooms.clone()))?;
@@ -70,6 +84,8 @@ impl LiveMetrics {
         registry.register(Box::new(metrics.batch_size.clone()))?;
         registry.register(Box::new(metrics.slow_clients.clone()))?;
         registry.register(Box::new(metrics.refused.clone()))?;
+        registry.register(Box::new(metrics.presence_refused.clone()))?;
+        registry.register(Box::new(metrics.connections_refused.clone()))?;
         Ok(metrics)
     }
 }

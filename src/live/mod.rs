@@ -12,7 +12,9 @@
 //!   project applies and relays what it did not write itself. HTTP `PUT`s and other instances
 //!   reach live clients this way, with no other infrastructure.
 //! - **Connections** ([`connection`]): one task per websocket, with bounded queues both ways;
-//!   a client that cannot keep up is disconnected rather than buffered without bound.
+//!   a client that cannot keep up is disconnected rather than buffered without bound. Each
+//!   connection and each user has a byte budget, and a user at most `connections_per_user`
+//!   connections on an instance ([`Live::admit`]).
 
 mod connection;
 mod listener;
@@ -22,12 +24,14 @@ mod room;
 mod writer;
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
 use diesel::prelude::*;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use prometheus::Registry;
 use tokio::sync::mpsc;
 use url::Url;
@@ -38,6 +42,8 @@ use crate::db::DbPool;
 
 pub use connection::serve_connection;
 use metrics::LiveMetrics;
+/// How a client's binary frame is read (public for the fuzz tests: never panics).
+pub use protocol::read_frame;
 
 /// The PostgreSQL channel announcing that a project's partnerships changed (payload: its id):
 /// every instance then checks who may still stay in the room.
@@ -52,6 +58,16 @@ pub const SESSION_CHANNEL: &str = "amont_session_end";
 pub struct LiveOptions {
     /// The largest message a client may send, in bytes (`AMONT_WS_MAX_MESSAGE`).
     pub max_message: usize,
+    /// The largest a document may grow, in bytes of encoded state (`AMONT_DOC_MAX_BYTES`).
+    pub doc_max_bytes: usize,
+    /// Bytes a connection, and a user over all their connections, may send per second,
+    /// sustained (`AMONT_WS_BYTES_PER_SECOND`); bursts up to `connection_burst_bytes` per
+    /// connection and `user_burst_bytes` per user (each at least `max_message`).
+    pub bytes_per_second: u32,
+    pub connection_burst_bytes: u32,
+    pub user_burst_bytes: u32,
+    /// Connections one user may have open on this instance (`AMONT_WS_CONNECTIONS_PER_USER`).
+    pub connections_per_user: usize,
     /// How long a room stays in memory after its last client left.
     pub idle_evict: Duration,
     /// How often the server pings each client.
@@ -82,17 +98,43 @@ pub struct LiveOptions {
 
 impl LiveOptions {
     pub fn from_settings(settings: &Settings) -> Self {
+        let defaults = LiveOptions::default();
         LiveOptions {
             max_message: settings.ws_max_message,
-            ..LiveOptions::default()
+            doc_max_bytes: settings.doc_max_bytes,
+            bytes_per_second: settings.ws_bytes_per_second,
+            connection_burst_bytes: saturating_u32(2 * settings.ws_max_message),
+            user_burst_bytes: saturating_u32(
+                settings.doc_max_bytes.max(2 * settings.ws_max_message),
+            ),
+            connections_per_user: settings.ws_connections_per_user,
+            ..defaults
         }
     }
+
+    /// A byte budget: `bytes_per_second` sustained, bursts of `burst` (never less than the
+    /// largest message, which must always fit).
+    fn byte_quota(&self, burst: u32) -> Quota {
+        let rate = NonZeroU32::new(self.bytes_per_second).unwrap_or(NonZeroU32::MIN);
+        let burst =
+            NonZeroU32::new(burst.max(saturating_u32(self.max_message))).unwrap_or(NonZeroU32::MIN);
+        Quota::per_second(rate).allow_burst(burst)
+    }
+}
+
+fn saturating_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl Default for LiveOptions {
     fn default() -> Self {
         LiveOptions {
             max_message: 4 * 1024 * 1024,
+            doc_max_bytes: 16 * 1024 * 1024,
+            bytes_per_second: 1024 * 1024,
+            connection_burst_bytes: 8 * 1024 * 1024,
+            user_burst_bytes: 16 * 1024 * 1024,
+            connections_per_user: 20,
             idle_evict: Duration::from_secs(30),
             heartbeat: Duration::from_secs(15),
             client_timeout: Duration::from_secs(45),
@@ -140,6 +182,10 @@ struct Inner {
     /// One compaction at a time on this instance: it is background work, and a hundred rooms
     /// reaching their threshold together must not take every connection and core at once.
     compactions: tokio::sync::Semaphore,
+    /// Open connections per user on this instance.
+    users: Mutex<HashMap<Uuid, usize>>,
+    /// Each user's byte budget, over all their connections on this instance.
+    user_bytes: DefaultKeyedRateLimiter<Uuid>,
 }
 
 impl Live {
@@ -158,8 +204,11 @@ impl Live {
             &options,
             metrics.clone(),
         )?;
+        let user_bytes = RateLimiter::keyed(options.byte_quota(options.user_burst_bytes));
         let inner = Arc::new(Inner {
             instance,
+            users: Mutex::new(HashMap::new()),
+            user_bytes,
             options,
             pool,
             rooms: Mutex::new(HashMap::new()),
@@ -179,6 +228,23 @@ impl Live {
     /// The number of rooms open on this instance.
     pub fn open_rooms(&self) -> usize {
         self.inner.rooms().len()
+    }
+
+    /// A connection slot for `user_id`, or `None` when the user already has
+    /// `connections_per_user` connections open on this instance (checked before the upgrade).
+    /// The slot is given back when dropped.
+    pub fn admit(&self, user_id: Uuid) -> Option<ConnectionSlot> {
+        let mut users = self.inner.users();
+        let open = users.entry(user_id).or_insert(0);
+        if *open >= self.inner.options.connections_per_user {
+            self.inner.metrics.connections_refused.inc();
+            return None;
+        }
+        *open += 1;
+        Some(ConnectionSlot {
+            inner: self.inner.clone(),
+            user_id,
+        })
     }
 
     /// The room of `project_id`, opened if needed, with one more client counted as attached
@@ -201,6 +267,13 @@ impl Live {
 }
 
 impl Inner {
+    fn users(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, usize>> {
+        // Plain counters: a panic while holding the lock leaves them consistent.
+        self.users
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, room::RoomHandle>> {
         // A panic while holding this lock leaves the map consistent (plain inserts/removes).
         self.rooms
@@ -270,6 +343,29 @@ fn notify(conn: &mut PgConnection, channel: &str, id: Uuid) -> QueryResult<()> {
         .bind::<diesel::sql_types::Text, _>(id.to_string())
         .execute(conn)
         .map(|_| ())
+}
+
+/// One of a user's connections on this instance (see [`Live::admit`]).
+pub struct ConnectionSlot {
+    inner: Arc<Inner>,
+    user_id: Uuid,
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut users = self.inner.users();
+        if let Some(open) = users.get_mut(&self.user_id) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                users.remove(&self.user_id);
+            }
+        }
+        drop(users);
+        // Budgets back to full are forgotten, so the map holds only users active lately.
+        if self.inner.user_bytes.len() > 1_000 {
+            self.inner.user_bytes.retain_recent();
+        }
+    }
 }
 
 /// Counts a connection while it lives.

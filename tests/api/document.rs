@@ -13,6 +13,9 @@ use yrs::{GetString, ReadTxn, StateVector, Text, Transact, Update, WriteTxn};
 
 use crate::support::TestDb;
 
+/// The default maximum size of a document (`AMONT_DOC_MAX_BYTES`).
+const MAX: usize = 16 << 20;
+
 struct Project {
     db: TestDb,
     conn: PgConnection,
@@ -146,16 +149,24 @@ fn create_then_load_round_trips() {
 #[test]
 fn replace_brief_changes_the_hash_iff_the_text_changes() {
     let mut p = project("Premier jet");
-    let first = document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse").unwrap();
+    let first =
+        document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse", MAX).unwrap();
     assert_eq!(first.text, "Un projet jeunesse");
     assert_eq!(log_rows(&mut p.conn, p.id), 1);
 
-    let same = document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse").unwrap();
+    let same =
+        document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse", MAX).unwrap();
     assert_eq!(same, first);
     assert_eq!(log_rows(&mut p.conn, p.id), 1, "no change, no update");
 
-    let second =
-        document::replace_brief(&mut p.conn, p.id, p.user, "Un projet jeunesse, été 2027").unwrap();
+    let second = document::replace_brief(
+        &mut p.conn,
+        p.id,
+        p.user,
+        "Un projet jeunesse, été 2027",
+        MAX,
+    )
+    .unwrap();
     assert_ne!(second.content_hash, first.content_hash);
     let loaded = document::load(&mut p.conn, p.id).unwrap().brief();
     assert_eq!(loaded, second);
@@ -163,9 +174,9 @@ fn replace_brief_changes_the_hash_iff_the_text_changes() {
 
     // Only the difference is logged, not the whole text again.
     let long = "Objectifs. ".repeat(500);
-    document::replace_brief(&mut p.conn, p.id, p.user, &long).unwrap();
+    document::replace_brief(&mut p.conn, p.id, p.user, &long, MAX).unwrap();
     let edited = format!("{long}Fin.");
-    document::replace_brief(&mut p.conn, p.id, p.user, &edited).unwrap();
+    document::replace_brief(&mut p.conn, p.id, p.user, &edited, MAX).unwrap();
     #[derive(QueryableByName)]
     struct Size {
         #[diesel(sql_type = BigInt)]
@@ -199,6 +210,7 @@ fn a_replace_merges_with_a_concurrent_client_edit() {
         p.id,
         p.user,
         "Notre projet accueille les jeunes du quartier.",
+        MAX,
     )
     .unwrap();
     assert_eq!(
@@ -243,6 +255,7 @@ fn an_edit_from_a_stale_view_merges_with_a_logged_client_edit() {
         p.id,
         p.user,
         "Ce projet accueille les jeunes du quartier. Le mercredi.",
+        MAX,
     )
     .unwrap();
     assert_eq!(
@@ -276,7 +289,7 @@ fn replace_agenda_keeps_ids_and_order() {
     ];
     items[1].lead_org_id = Some(lead.clone());
     items[1].notes = "Relire la fiche action".into();
-    let agenda = document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &items).unwrap();
+    let agenda = document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &items, MAX).unwrap();
     let ids: Vec<String> = agenda.items.iter().map(|i| i.id.clone()).collect();
     assert_eq!(ids[1], "missions");
     assert!(Uuid::parse_str(&ids[0]).is_ok() && Uuid::parse_str(&ids[2]).is_ok());
@@ -303,7 +316,8 @@ fn replace_agenda_keeps_ids_and_order() {
         item(Some(&ids[0]), "Accueil et tour de table", 15),
         item(None, "Questions diverses", 5),
     ];
-    let again = document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &reordered).unwrap();
+    let again =
+        document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &reordered, MAX).unwrap();
     assert_eq!(again.items[0].id, ids[2]);
     assert_eq!(again.items[1].id, ids[0]);
     assert_eq!(again.items[1].title, "Accueil et tour de table");
@@ -317,11 +331,18 @@ fn replace_agenda_keeps_ids_and_order() {
     );
 
     let rows = log_rows(&mut p.conn, p.id);
-    let unchanged = document::replace_agenda(&mut p.conn, p.id, meeting, p.user, &{
-        let mut same = reordered.clone();
-        same[2].id = Some(again.items[2].id.clone());
-        same
-    })
+    let unchanged = document::replace_agenda(
+        &mut p.conn,
+        p.id,
+        meeting,
+        p.user,
+        &{
+            let mut same = reordered.clone();
+            same[2].id = Some(again.items[2].id.clone());
+            same
+        },
+        MAX,
+    )
     .unwrap();
     assert_eq!(unchanged, again);
     assert_eq!(log_rows(&mut p.conn, p.id), rows, "no change, no update");
@@ -340,14 +361,23 @@ fn replace_agenda_keeps_ids_and_order() {
 fn compact_keeps_the_content_and_empties_the_log() {
     let mut p = project("Brief initial");
     let meeting = Uuid::new_v4();
-    document::replace_brief(&mut p.conn, p.id, p.user, "Brief revu").unwrap();
-    document::replace_mission(&mut p.conn, p.id, p.org, p.user, "Accueillir les jeunes").unwrap();
+    document::replace_brief(&mut p.conn, p.id, p.user, "Brief revu", MAX).unwrap();
+    document::replace_mission(
+        &mut p.conn,
+        p.id,
+        p.org,
+        p.user,
+        "Accueillir les jeunes",
+        MAX,
+    )
+    .unwrap();
     document::replace_agenda(
         &mut p.conn,
         p.id,
         meeting,
         p.user,
         &[item(None, "Accueil", 10), item(None, "Missions", 30)],
+        MAX,
     )
     .unwrap();
     let before = document::load(&mut p.conn, p.id).unwrap();
@@ -376,7 +406,7 @@ fn compact_keeps_the_content_and_empties_the_log() {
     let snapshot = stored(&mut p.conn, p.id);
     document::compact(&mut p.conn, p.id).unwrap();
     assert_eq!(stored(&mut p.conn, p.id), snapshot);
-    document::replace_brief(&mut p.conn, p.id, p.user, "Brief final").unwrap();
+    document::replace_brief(&mut p.conn, p.id, p.user, "Brief final", MAX).unwrap();
     let id = document::load(&mut p.conn, p.id).unwrap().last_update_id();
     assert!(id > last);
     assert_eq!(
@@ -413,11 +443,105 @@ fn assert_corrupt(result: diesel::QueryResult<impl Sized>, part: &str) {
     }
 }
 
-#[test]
-fn a_corrupt_update_fails_the_load_and_is_never_compacted_over() {
-    let mut p = project("Un brief qui compte");
-    document::replace_brief(&mut p.conn, p.id, p.user, "Un brief qui compte vraiment").unwrap();
+/// A lib0 v1 update that decodes but does not integrate: one item (of client 4242, clock 0,
+/// the string "x") whose parent is the item `parent` — which, when it is a piece of text rather
+/// than a shared type, yrs refuses ("block parent must be deleted or shared ref type"). No
+/// yrs API writes such an update: its bytes are spelt out (lib0 v1, as y.js encodes it).
+pub fn update_under_an_item(parent: yrs::ID) -> Vec<u8> {
+    fn var_uint(out: &mut Vec<u8>, mut n: u64) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+    let mut out = Vec::new();
+    var_uint(&mut out, 1); // clients
+    var_uint(&mut out, 1); // structs of that client
+    var_uint(&mut out, 4242); // its id
+    var_uint(&mut out, 0); // first clock
+    out.push(4); // an item of string content, without origins: its parent follows
+    var_uint(&mut out, 0); // the parent is given by id (1 would be a root type's name)
+    var_uint(&mut out, parent.client.get());
+    var_uint(&mut out, u64::from(parent.clock));
+    var_uint(&mut out, 1); // the string "x"
+    out.push(b'x');
+    var_uint(&mut out, 0); // an empty delete set
+    out
+}
 
+/// The id of the first item of the document's only client so far — the brief's author, when
+/// nothing else was written: a piece of text, not a shared type.
+pub fn first_text_item(doc: &yrs::Doc) -> yrs::ID {
+    let txn = doc.transact();
+    assert_eq!(txn.state_vector().len(), 1, "one author only");
+    let (client, _) = txn
+        .state_vector()
+        .iter()
+        .map(|(client, clock)| (*client, *clock))
+        .next()
+        .expect("the brief was written by someone");
+    yrs::ID::new(client, 0)
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct Flag {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    quarantined_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    quarantine_reason: Option<String>,
+}
+
+fn flags(conn: &mut PgConnection, project_id: Uuid) -> Vec<Flag> {
+    diesel::sql_query(
+        "SELECT id, quarantined_at, quarantine_reason FROM document_updates \
+         WHERE project_id = $1 ORDER BY id",
+    )
+    .bind::<SqlUuid, _>(project_id)
+    .load(conn)
+    .unwrap()
+}
+
+fn insert_raw(conn: &mut PgConnection, project_id: Uuid, update: &[u8]) -> i64 {
+    diesel::insert_into(amont::db::schema::document_updates::table)
+        .values((
+            amont::db::schema::document_updates::project_id.eq(project_id),
+            amont::db::schema::document_updates::update.eq(update.to_vec()),
+        ))
+        .returning(amont::db::schema::document_updates::id)
+        .get_result(conn)
+        .unwrap()
+}
+
+#[test]
+fn bad_logged_updates_are_quarantined_and_the_rest_still_loads() {
+    let mut p = project("Un brief qui compte");
+    let stored = document::load(&mut p.conn, p.id).unwrap();
+    let under_text = update_under_an_item(first_text_item(stored.doc()));
+    // It is a real update (it decodes) that yrs will not integrate.
+    let decoded = Update::decode_v1(&under_text).expect("it decodes");
+    let error = stored
+        .doc()
+        .transact_mut()
+        .apply_update(decoded)
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("must be deleted or shared ref type"),
+        "{error}"
+    );
+
+    document::replace_brief(
+        &mut p.conn,
+        p.id,
+        p.user,
+        "Un brief qui compte vraiment",
+        MAX,
+    )
+    .unwrap();
     // A client cannot append garbage.
     let rejected = document::append_update(&mut p.conn, p.id, Some(p.user), b"\xff\xfe garbage");
     let error = rejected.unwrap_err();
@@ -425,53 +549,115 @@ fn a_corrupt_update_fails_the_load_and_is_never_compacted_over() {
         document::document_error(&error),
         Some(DocumentError::InvalidUpdate(_))
     ));
-    assert_eq!(log_rows(&mut p.conn, p.id), 1);
     assert!(matches!(
         document::append_update(&mut p.conn, Uuid::new_v4(), None, &[0, 0]),
         Err(diesel::result::Error::NotFound)
     ));
 
-    // Garbage that reached the log some other way.
-    let bad: i64 = diesel::insert_into(amont::db::schema::document_updates::table)
-        .values((
-            amont::db::schema::document_updates::project_id.eq(p.id),
-            amont::db::schema::document_updates::update
-                .eq(b"\x05\xff\xff\xff\xff not lib0".to_vec()),
-        ))
-        .returning(amont::db::schema::document_updates::id)
-        .get_result(&mut p.conn)
-        .unwrap();
-    let before = stored(&mut p.conn, p.id);
+    // Bad rows that reached the log some other way (an older version, a hand-made insert),
+    // with good rows around them.
+    let undecodable = insert_raw(&mut p.conn, p.id, b"\x05\xff\xff\xff\xff not lib0");
+    let unintegrable = insert_raw(&mut p.conn, p.id, &under_text);
+    let base = client_from(&document::load(&mut p.conn, p.id).unwrap().encode_state());
+    let after = client_appends(&base, " Et après.");
+    insert_raw(&mut p.conn, p.id, &after);
 
-    assert_corrupt(document::load(&mut p.conn, p.id), &format!("update {bad}"));
-    assert_corrupt(
-        document::compact(&mut p.conn, p.id),
-        &format!("update {bad}"),
-    );
+    // The document loads, without them.
+    let doc = document::load(&mut p.conn, p.id).unwrap();
+    assert_eq!(doc.brief().text, "Un brief qui compte vraiment Et après.");
+    let flagged = flags(&mut p.conn, p.id);
+    let quarantined: Vec<i64> = flagged
+        .iter()
+        .filter(|f| f.quarantined_at.is_some())
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(quarantined, vec![undecodable, unintegrable], "{flagged:?}");
+    let reason = |id: i64| {
+        flagged
+            .iter()
+            .find(|f| f.id == id)
+            .and_then(|f| f.quarantine_reason.clone())
+            .unwrap_or_default()
+    };
+    assert!(reason(undecodable).contains("not a lib0 v1 update"));
+    assert!(reason(unintegrable).contains("does not apply"));
+
+    // A second load does not flag them again, and sees the same document.
+    let again = document::load(&mut p.conn, p.id).unwrap();
+    assert_eq!(again.to_json(), doc.to_json());
+    assert_eq!(flags(&mut p.conn, p.id), flagged);
+
+    // Edits go on; compaction folds the good rows and leaves the quarantined ones as they are.
+    document::replace_brief(&mut p.conn, p.id, p.user, "Réécrit.", MAX).unwrap();
+    document::compact(&mut p.conn, p.id).unwrap();
+    let left = flags(&mut p.conn, p.id);
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left.iter().all(|f| f.quarantined_at.is_some()));
     assert_eq!(
-        stored(&mut p.conn, p.id),
-        before,
-        "the snapshot is untouched"
+        document::load(&mut p.conn, p.id).unwrap().brief().text,
+        "Réécrit."
     );
-    assert_eq!(log_rows(&mut p.conn, p.id), 2, "the log is untouched");
-    assert_corrupt(
-        document::replace_brief(&mut p.conn, p.id, p.user, ""),
-        &format!("update {bad}"),
-    );
-    assert_eq!(log_rows(&mut p.conn, p.id), 2, "nothing is written over it");
 
-    // A corrupt snapshot, likewise.
-    diesel::sql_query("DELETE FROM document_updates WHERE id = $1")
-        .bind::<BigInt, _>(bad)
-        .execute(&mut p.conn)
-        .unwrap();
+    // A corrupt snapshot is another matter: nothing to load from, never written over.
     diesel::sql_query("UPDATE documents SET snapshot = '\\x01ff'::bytea WHERE project_id = $1")
         .bind::<SqlUuid, _>(p.id)
         .execute(&mut p.conn)
         .unwrap();
     assert_corrupt(document::load(&mut p.conn, p.id), "snapshot");
+    document::append_update(&mut p.conn, p.id, None, &after).unwrap();
     assert_corrupt(document::compact(&mut p.conn, p.id), "snapshot");
-    assert_eq!(stored(&mut p.conn, p.id).snapshot, b"\x01\xff".to_vec());
+    assert_corrupt(
+        document::replace_brief(&mut p.conn, p.id, p.user, "", MAX),
+        "snapshot",
+    );
+    assert_eq!(stored_snapshot(&mut p.conn, p.id), b"\x01\xff".to_vec());
+}
+
+#[test]
+fn a_load_inside_a_read_only_transaction_still_loads() {
+    // Flagging is a side effect of a read: where it cannot be written, the load goes on.
+    let mut p = project("Brief");
+    let stored = document::load(&mut p.conn, p.id).unwrap();
+    let bad = insert_raw(
+        &mut p.conn,
+        p.id,
+        &update_under_an_item(first_text_item(stored.doc())),
+    );
+    let brief = p
+        .conn
+        .build_transaction()
+        .read_only()
+        .run(|conn| document::load(conn, p.id).map(|doc| doc.brief().text))
+        .unwrap();
+    assert_eq!(brief, "Brief");
+    assert!(
+        flags(&mut p.conn, p.id)[0].quarantined_at.is_none(),
+        "{bad}"
+    );
+    document::load(&mut p.conn, p.id).unwrap();
+    assert!(flags(&mut p.conn, p.id)[0].quarantined_at.is_some());
+}
+
+#[test]
+fn replacements_do_not_grow_a_document_past_its_maximum() {
+    let mut p = project("Court.");
+    let error =
+        document::replace_brief(&mut p.conn, p.id, p.user, &"z".repeat(5_000), 4_000).unwrap_err();
+    assert!(
+        matches!(
+            document::document_error(&error),
+            Some(DocumentError::TooLarge { max: 4_000, .. })
+        ),
+        "{error}"
+    );
+    assert_eq!(log_rows(&mut p.conn, p.id), 0);
+    // Under the maximum, and shrinking back under it, are fine.
+    document::replace_brief(&mut p.conn, p.id, p.user, &"z".repeat(3_000), 4_000).unwrap();
+    document::replace_brief(&mut p.conn, p.id, p.user, "Court.", 4_000).unwrap();
+}
+
+fn stored_snapshot(conn: &mut PgConnection, project_id: Uuid) -> Vec<u8> {
+    stored(conn, project_id).snapshot
 }
 
 #[test]
@@ -483,10 +669,10 @@ fn concurrent_mission_replacements_are_serialized() {
 
     p.conn
         .transaction(|conn| {
-            document::replace_mission(conn, project_id, org, user, "Première version")?;
+            document::replace_mission(conn, project_id, org, user, "Première version", MAX)?;
             // A second writer on its own connection waits on the document's row...
             let second = std::thread::spawn(move || {
-                document::replace_mission(&mut other, project_id, org, user, "Seconde version")
+                document::replace_mission(&mut other, project_id, org, user, "Seconde version", MAX)
             });
             let deadline = Instant::now() + Duration::from_secs(20);
             loop {

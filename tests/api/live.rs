@@ -19,7 +19,8 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use uuid::Uuid;
-use yrs::{Array, ArrayPrelim, Map, MapPrelim, Text, WriteTxn};
+use yrs::updates::decoder::Decode;
+use yrs::{Array, ArrayPrelim, Map, MapPrelim, Text, Transact, WriteTxn};
 
 use crate::actors::{Actor, status_and_body};
 use crate::support::{TestApp, TestDb, empty_static_dir, fast_mail};
@@ -819,4 +820,422 @@ async fn a_client_over_the_message_rate_is_closed() {
     // Others are unaffected.
     let alice = client(app.address, p.id, &p.alice).await;
     assert!(alice.seen().closed.is_none());
+}
+
+/// Rows of the project's log.
+fn log_rows(app: &TestApp, project: Uuid) -> i64 {
+    let mut conn = app.db.connect();
+    diesel::sql_query("SELECT count(*) AS n FROM document_updates WHERE project_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(project)
+        .get_result::<Waiting>(&mut conn)
+        .unwrap()
+        .n
+}
+
+#[actix_web::test]
+async fn an_update_that_does_not_apply_is_refused_and_never_stored() {
+    let app = TestApp::spawn().await;
+    let p = project(&app).await;
+    let alice = client(app.address, p.id, &p.alice).await;
+    let bob = client(app.address, p.id, &p.bob).await;
+    // An update that decodes but whose item hangs under a piece of text, not a shared type.
+    let under_text =
+        crate::document::update_under_an_item(crate::document::first_text_item(&bob.doc));
+    bob.send(&yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(
+        under_text,
+    )));
+    let frame = bob.closed().await.expect("a close frame");
+    assert_eq!(frame.code, CloseCode::Protocol, "{}", frame.reason);
+    assert!(frame.reason.contains("does not apply"), "{}", frame.reason);
+    // One that depends on a change the server never got (it would stay pending in yrs).
+    let carol = client(app.address, p.id, &p.bob).await;
+    let detached = yrs::Doc::new();
+    let first = {
+        let mut txn = detached.transact_mut();
+        txn.get_or_insert_text("brief")
+            .insert(&mut txn, 0, "jamais");
+        txn.encode_update_v1()
+    };
+    assert!(!first.is_empty());
+    let second = {
+        let mut txn = detached.transact_mut();
+        txn.get_or_insert_text("brief")
+            .insert(&mut txn, 6, " envoyé");
+        txn.encode_update_v1()
+    };
+    carol.send(&yrs::sync::Message::Sync(yrs::sync::SyncMessage::Update(
+        second,
+    )));
+    assert_eq!(carol.closed().await.unwrap().code, CloseCode::Protocol);
+    assert_eq!(log_rows(&app, p.id), 0, "nothing was stored");
+
+    // The room goes on: Alice's edits are stored and relayed, a late joiner gets a document
+    // without the refused updates, and every page still loads.
+    alice.edit(|txn| {
+        txn.get_or_insert_text("brief").insert(txn, 0, "Intact. ");
+    });
+    let late = client(app.address, p.id, &p.bob).await;
+    assert!(
+        late.wait_for(WAIT, |c| c.text("brief").starts_with("Intact. "))
+            .await
+    );
+    assert!(!late.text("brief").contains("jamais"));
+    assert_eq!(late.state_vector().get(&yrs::ClientID::new(4242)), 0);
+    assert_eq!(late.text("brief"), alice.text("brief"));
+    // Only Alice's edit is in the log (a client may send it again in its sync step 2, which
+    // stores it again, harmlessly): nothing of the refused updates' authors.
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Bytea)]
+        update: Vec<u8>,
+    }
+    let rows: Vec<Row> = diesel::sql_query("SELECT update FROM document_updates")
+        .load(&mut app.db.connect())
+        .unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let update = yrs::Update::decode_v1(&row.update).unwrap();
+        let authors = update.state_vector();
+        assert_eq!(authors.get(&yrs::ClientID::new(4242)), 0);
+        assert_eq!(authors.get(&detached.client_id()), 0);
+        assert!(authors.get(&alice.doc.client_id()) > 0);
+    }
+    let brief = p.alice.read(&format!("/api/projects/{}/brief", p.id)).await;
+    assert_eq!(brief["text"], alice.text("brief"));
+    assert!(alice.seen().closed.is_none());
+}
+
+#[actix_web::test]
+async fn a_bad_stored_row_is_quarantined_and_every_page_still_loads() {
+    let app = TestApp::spawn().await;
+    let p = project(&app).await;
+    // While the brief's author is the document's only client: its first item is text.
+    let stored = amont::document::load(&mut app.db.connect(), p.id).unwrap();
+    let under_text =
+        crate::document::update_under_an_item(crate::document::first_text_item(stored.doc()));
+    let response = p
+        .alice
+        .post(
+            &format!("/api/projects/{}/meetings", p.id),
+            json!({"title": "Lancement", "duration_minutes": 90, "timezone": "Europe/Paris"}),
+        )
+        .await;
+    let (status, meeting) = status_and_body(response).await;
+    assert_eq!(status, 201, "{meeting}");
+    let meeting = meeting["id"].as_str().unwrap().to_owned();
+    let response = p
+        .alice
+        .put(
+            &format!("/api/meetings/{meeting}/agenda"),
+            json!({"items": [{"title": "Accueil", "duration_min": 15}]}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    // Two rows that do not load, written straight into the log (as an older version could
+    // have): one that does not decode, one that decodes but does not integrate.
+    let mut conn = app.db.connect();
+    for bad in [b"\x05\xff\xff not lib0".to_vec(), under_text] {
+        diesel::sql_query("INSERT INTO document_updates (project_id, update) VALUES ($1, $2)")
+            .bind::<diesel::sql_types::Uuid, _>(p.id)
+            .bind::<diesel::sql_types::Bytea, _>(bad)
+            .execute(&mut conn)
+            .unwrap();
+    }
+
+    // Every page of the project that reads the document.
+    let pages = [
+        format!("/api/projects/{}/brief", p.id),
+        format!("/api/projects/{}/missions/{}", p.id, p.caf),
+        format!("/api/meetings/{meeting}/agenda"),
+        format!("/api/meetings/{meeting}/readiness"),
+        format!("/api/projects/{}/sheet", p.id),
+    ];
+    for page in &pages {
+        let response = p.alice.get(page).await;
+        assert_eq!(response.status(), 200, "{page}");
+    }
+    let response = p
+        .alice
+        .post(&format!("/api/meetings/{meeting}/convocation"), json!({}))
+        .await;
+    assert_eq!(response.status(), 409, "the gate answers, it does not fail");
+    // The live room too.
+    let bob = client(app.address, p.id, &p.bob).await;
+    assert_eq!(bob.text("brief"), "Un projet pour les jeunes du quartier.");
+
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Flagged {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        quarantined_at: chrono::DateTime<chrono::Utc>,
+    }
+    let flagged = || -> Vec<Flagged> {
+        diesel::sql_query(
+            "SELECT id, quarantined_at FROM document_updates \
+             WHERE project_id = $1 AND quarantined_at IS NOT NULL ORDER BY id",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(p.id)
+        .load(&mut app.db.connect())
+        .unwrap()
+    };
+    let first = flagged();
+    assert_eq!(first.len(), 2, "{first:?}");
+    let metrics = reqwest::get(format!("http://{}/metrics", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("amont_document_updates_quarantined 2"),
+        "{metrics}"
+    );
+    // Loading again flags nothing again.
+    for page in &pages {
+        assert_eq!(p.bob.get(page).await.status(), 200, "{page}");
+    }
+    assert_eq!(flagged(), first);
+    // And editing goes on.
+    bob.edit(|txn| {
+        txn.get_or_insert_text("brief").insert(txn, 0, "Encore. ");
+    });
+    let late = client(app.address, p.id, &p.alice).await;
+    assert!(
+        late.wait_for(WAIT, |c| c.text("brief").starts_with("Encore. "))
+            .await
+    );
+}
+
+#[actix_web::test]
+async fn a_document_may_not_grow_past_its_maximum() {
+    let app = TestApp::spawn_with(|s| s.doc_max_bytes = 64 * 1024).await;
+    let p = project(&app).await;
+    let alice = client(app.address, p.id, &p.alice).await;
+    let bob = client(app.address, p.id, &p.bob).await;
+    let chunk = "Quarante mille octets de texte. ".repeat(1_250);
+    bob.edit(|txn| {
+        let brief = txn.get_or_insert_text("brief");
+        let end = brief.len(txn);
+        brief.insert(txn, end, &chunk);
+    });
+    assert!(
+        alice
+            .wait_for(WAIT, |c| c.text("brief").len() > 40_000)
+            .await
+    );
+    bob.edit(|txn| {
+        txn.get_or_insert_text("brief").insert(txn, 0, &chunk);
+    });
+    let frame = bob.closed().await.expect("a close frame");
+    assert_eq!(frame.code, CloseCode::Size, "{}", frame.reason);
+    assert_eq!(log_rows(&app, p.id), 1, "the second one was not stored");
+    // HTTP writes answer 413, and nothing changes.
+    let response = p
+        .alice
+        .put(
+            &format!("/api/projects/{}/brief", p.id),
+            json!({"text": "x".repeat(70_000)}),
+        )
+        .await;
+    let (status, body) = status_and_body(response).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (413, Some("too_large")),
+        "{body}"
+    );
+    let response = p
+        .alice
+        .put(
+            &format!("/api/projects/{}/missions/{}", p.id, p.caf),
+            json!({"text": "y".repeat(30_000)}),
+        )
+        .await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(log_rows(&app, p.id), 1);
+    // A change that leaves it under the maximum is fine, and reaches the room.
+    let response = p
+        .alice
+        .put(
+            &format!("/api/projects/{}/brief", p.id),
+            json!({"text": "Court à nouveau."}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        alice
+            .wait_for(WAIT, |c| c.text("brief") == "Court à nouveau.")
+            .await
+    );
+}
+
+/// Options with small byte budgets that refill at 64 bytes a second: nothing refills during a
+/// test, so what it sends decides alone.
+fn small_budgets() -> LiveOptions {
+    LiveOptions {
+        max_message: 32 * 1024,
+        bytes_per_second: 64,
+        connection_burst_bytes: 64 * 1024,
+        user_burst_bytes: 80 * 1024,
+        ..LiveOptions::default()
+    }
+}
+
+/// Sends an update of about 12 kB (an insertion at the start of the brief).
+fn send_12k(client: &YClient, tag: &str) {
+    let text = format!("{tag}{}", "-".repeat(12_000));
+    client.edit(|txn| {
+        txn.get_or_insert_text("brief").insert(txn, 0, &text);
+    });
+}
+
+#[actix_web::test]
+async fn byte_budgets_close_a_connection_and_count_all_of_a_users_connections() {
+    let app = TestApp::spawn().await;
+    let other = Instance::start(&app.db, small_budgets());
+    let p = project(&app).await;
+    let carol = Actor::new(&app, "carol@caf.example", "Carol Petit");
+    carol.join(&app, p.caf, "member");
+    let watcher = client(other.address, p.id, &carol).await;
+
+    // One connection over its own budget (72 kB > 64 KiB), its user under theirs.
+    let bob = client(other.address, p.id, &p.bob).await;
+    for i in 0..6 {
+        send_12k(&bob, &format!("[b{i}]"));
+    }
+    let frame = bob.closed().await.expect("a close frame");
+    assert_eq!(
+        (frame.code, frame.reason.as_str()),
+        (CloseCode::Policy, "too many bytes")
+    );
+
+    // Two connections of one user, each under its own budget, over the user's together.
+    let alice = client(other.address, p.id, &p.alice).await;
+    for i in 0..3 {
+        send_12k(&alice, &format!("[a{i}]"));
+    }
+    assert!(
+        watcher
+            .wait_for(WAIT, |c| c.text("brief").contains("[a2]"))
+            .await,
+        "alice {:?} watcher {:?} {}",
+        alice.seen().closed,
+        watcher.seen().closed,
+        watcher.text("brief").len()
+    );
+    assert!(alice.seen().closed.is_none());
+    let again = client(other.address, p.id, &p.alice).await;
+    for i in 0..4 {
+        send_12k(&again, &format!("[c{i}]"));
+    }
+    let frame = again.closed().await.expect("a close frame");
+    assert_eq!(frame.reason.as_str(), "too many bytes");
+    assert!(!watcher.text("brief").contains("[c3]"));
+    assert!(watcher.seen().closed.is_none());
+}
+
+#[actix_web::test]
+async fn a_user_may_hold_only_so_many_connections() {
+    let app = TestApp::spawn().await;
+    let options = LiveOptions {
+        connections_per_user: 2,
+        ..LiveOptions::default()
+    };
+    let other = Instance::start(&app.db, options);
+    let p = project(&app).await;
+    let first = client(other.address, p.id, &p.alice).await;
+    let _second = client(other.address, p.id, &p.alice).await;
+    assert_eq!(
+        refused_status(ws_url(other.address, p.id, &p.alice.token)).await,
+        429
+    );
+    // Others are not affected, and a closed connection gives its place back.
+    let _bob = client(other.address, p.id, &p.bob).await;
+    drop(first);
+    let mut admitted = false;
+    for _ in 0..400 {
+        let url = ws_url(other.address, p.id, &p.alice.token);
+        match tokio_tungstenite::connect_async(url).await {
+            Ok(_) => {
+                admitted = true;
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    assert!(
+        admitted,
+        "the closed connection's place was never given back"
+    );
+}
+
+fn awareness_for(client: yrs::ClientID, clock: u32, state: &str) -> yrs::sync::Message {
+    use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
+    yrs::sync::Message::Awareness(AwarenessUpdate {
+        clients: [(
+            client,
+            AwarenessUpdateEntry {
+                clock,
+                json: state.into(),
+            },
+        )]
+        .into(),
+    })
+}
+
+#[actix_web::test]
+async fn presence_of_another_persons_client_cannot_be_spoofed() {
+    let app = TestApp::spawn().await;
+    let p = project(&app).await;
+    let carol = Actor::new(&app, "carol@caf.example", "Carol Petit");
+    carol.join(&app, p.caf, "member");
+    let alice = client(app.address, p.id, &p.alice).await;
+    let watcher = client(app.address, p.id, &carol).await;
+    let alice_id = alice.doc.client_id();
+    alice.send(&awareness_for(alice_id, 1, r#"{"cursor":1}"#));
+    let shows_alice = |c: &YClient| {
+        c.seen()
+            .awareness
+            .get(&alice_id.get())
+            .is_some_and(|s| s.contains("Alice Martin") && s.contains("\"cursor\":1"))
+    };
+    assert!(watcher.wait_for(WAIT, shows_alice).await);
+
+    // Bob removes Alice's presence (a null state with a newer clock), then overwrites it, then
+    // announces his own: only his own goes through.
+    let bob = client(app.address, p.id, &p.bob).await;
+    bob.send(&awareness_for(alice_id, 5, "null"));
+    bob.send(&awareness_for(alice_id, 6, r#"{"cursor":99}"#));
+    let bob_id = bob.doc.client_id();
+    bob.send(&awareness_for(bob_id, 1, r#"{"cursor":2}"#));
+    assert!(
+        watcher
+            .wait_for(WAIT, |c| c.seen().awareness.contains_key(&bob_id.get()))
+            .await
+    );
+    assert!(shows_alice(&watcher), "{:?}", watcher.seen().awareness);
+    assert!(bob.seen().closed.is_none());
+
+    // Alice's own second connection (a tab reconnecting) may speak for her client id.
+    let again = client(app.address, p.id, &p.alice).await;
+    again.send(&awareness_for(alice_id, 7, r#"{"cursor":3}"#));
+    assert!(
+        watcher
+            .wait_for(WAIT, |c| c
+                .seen()
+                .awareness
+                .get(&alice_id.get())
+                .is_some_and(|s| s.contains("\"cursor\":3")))
+            .await
+    );
+    let metrics = reqwest::get(format!("http://{}/metrics", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("amont_live_presence_refused_total 2"),
+        "{metrics}"
+    );
 }

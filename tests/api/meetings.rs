@@ -635,7 +635,7 @@ async fn an_edit_landing_during_the_convocation_is_seen_by_its_gate() {
                 lead_org_id: None,
                 notes: String::new(),
             }];
-            amont::document::replace_agenda(conn, project, meeting, user, &items)?;
+            amont::document::replace_agenda(conn, project, meeting, user, &items, 16 << 20)?;
             locked_tx.send(()).unwrap();
             // Held long enough that the convocation, started just after, must wait for it
             // (the check below leaves 2 s of slack for a loaded machine).
