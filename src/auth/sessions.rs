@@ -51,9 +51,12 @@ pub fn still_live(
         .filter(live_at(now))
         .select(sessions::id)
         .load(conn)?;
+    // Still live is checked again in the update itself: a session that expired (or was
+    // revoked) between the two statements must not be revived by this refresh.
     diesel::update(
         sessions::table
             .filter(sessions::id.eq_any(&live))
+            .filter(live_at(now))
             .filter(sessions::last_seen_at.lt(now - Duration::minutes(TOUCH_MINUTES))),
     )
     .set(sessions::last_seen_at.eq(now))
