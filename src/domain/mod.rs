@@ -8,6 +8,7 @@ pub mod locale;
 pub mod organization;
 pub mod partnership;
 pub mod project;
+pub mod proof;
 pub mod slots;
 
 pub use locale::Locale;
