@@ -18,3 +18,4 @@ mod meetings;
 mod membership;
 mod openapi;
 mod operations;
+mod proof;
