@@ -79,6 +79,8 @@ export interface Partnership {
   invited_at: string;
   answered_at: string | null;
   comment: string | null;
+  /** The signed receipt of the acceptance (compact JWS), while accepted. */
+  receipt?: string | null;
 }
 export interface Section {
   text: string;
@@ -94,6 +96,25 @@ export interface Agreement {
   created_at: string;
   /** Whether the section still hashes to what was agreed. */
   current: boolean;
+  /** The signed receipt of this agreement (compact JWS). */
+  receipt?: string | null;
+}
+/** An attestation of the partnership sheet, as its project's list shows it. */
+export interface Attestation {
+  id: string;
+  url: string;
+  created_at: string;
+  created_by: { user_id: string; display_name: string };
+  revoked_at: string | null;
+}
+/** Each accepted partner of the sheet, with the receipts of its consents. */
+export interface SheetReceipts {
+  partners: Array<{
+    organization_id: string;
+    organization_name: string;
+    receipt: string | null;
+    agreement: { decision: 'agree' | 'object'; current: boolean; receipt: string | null } | null;
+  }>;
 }
 export interface Mission extends Section {
   organization_id: string;
@@ -389,6 +410,19 @@ export class Api {
   }
   withdraw(projectId: string, orgId: string, comment?: string) {
     return this.post<Partnership>(`/api/projects/${enc(projectId)}/partners/${enc(orgId)}/withdraw`, comment ? { comment } : {});
+  }
+  // Proof of consent
+  sheetReceipts(projectId: string) {
+    return this.get<SheetReceipts>(`/api/projects/${enc(projectId)}/sheet`);
+  }
+  attest(projectId: string) {
+    return this.post<{ id: string; url: string; jws: string; created_at: string }>(`/api/projects/${enc(projectId)}/attestations`);
+  }
+  attestations(projectId: string) {
+    return this.get<Attestation[]>(`/api/projects/${enc(projectId)}/attestations`);
+  }
+  revokeAttestation(id: string) {
+    return this.request<void>('DELETE', `/api/attestations/${enc(id)}`);
   }
   brief(projectId: string) {
     return this.get<Section>(`/api/projects/${enc(projectId)}/brief`);

@@ -591,10 +591,11 @@ h2{border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2rem}\
 .verdict.bad{color:#8f1111;background:#fdecec;border-color:#8f1111}\
 .partner{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0;break-inside:avoid}\
 .partner h3{margin:.3rem 0}.consents{padding-left:1.1rem}.consents li{margin:.4rem 0}\
-.tag{font-size:.75rem;background:#eee;border-radius:3px;padding:.1rem .4rem;font-weight:normal}\
+.tag{font-size:.75rem;background:#eee;border-radius:3px;padding:.1rem .4rem;font-weight:normal;white-space:nowrap}\
 .ok{color:#0a5c2b}.warn{color:#8a3b00}.bad{color:#8f1111}.muted{color:#555}\
 code{font-size:.75rem;word-break:break-all}\
 .link{display:flex;gap:1rem;align-items:flex-start;flex-wrap:wrap}.link p{flex:1;min-width:14rem;margin:0;overflow-wrap:anywhere}\
 .qr{width:176px;height:176px;flex:none}\
 .jws{white-space:pre-wrap;word-break:break-all;font-size:.7rem;background:#f7f7f7;padding:.5rem}\
+@media (max-width:30rem){h1{font-size:1.5rem}}\
 @media print{body{margin:0;max-width:none}a{color:inherit;text-decoration:none}details{display:none}.verdict{border-width:1px}}";
