@@ -3,7 +3,7 @@
 //! hash the client saw against it, refuses empty content, stores the agreement with the
 //! canonical text, audits it, and signs its receipt in the same transaction.
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -79,7 +79,8 @@ pub fn record(
         decision: consent.decision,
         comment: consent.comment,
         user_id: consent.user_id,
-        created_at: Utc::now(),
+        // As stored: the answer, later reads and the receipt show the same instant.
+        created_at: Utc::now().trunc_subsecs(6),
     };
     diesel::insert_into(agreements::table)
         .values(&agreement)

@@ -8,7 +8,7 @@
 //! [`ConsentKind::ShortNoticeAgreed`]. Consents recorded before receipts existed are signed by
 //! [`sign_missing`], run after the migrations, with their original dates.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ impl ConsentFacts {
             meeting_id: None,
             content_hash: None,
             decision: ACCEPT.into(),
-            at: partnership.answered_at?,
+            at: stored(partnership.answered_at?),
         })
     }
 
@@ -73,9 +73,15 @@ impl ConsentFacts {
             meeting_id,
             content_hash: Some(agreement.content_hash.clone()),
             decision: agreement.decision.clone(),
-            at: agreement.created_at,
+            at: stored(agreement.created_at),
         })
     }
+}
+
+/// An instant as PostgreSQL stores it (microseconds), so that a receipt's `at` is the very value
+/// the consent's row holds, even when the row was built in memory.
+fn stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
 }
 
 /// A signed receipt.

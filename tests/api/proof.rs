@@ -62,7 +62,7 @@ fn tamper(jws: &str, index: usize) -> String {
     parts.join(".")
 }
 
-fn find<'a>(rows: &'a Value, organization_id: Uuid) -> &'a Value {
+fn find(rows: &Value, organization_id: Uuid) -> &Value {
     rows.as_array()
         .unwrap()
         .iter()
@@ -138,6 +138,11 @@ async fn every_consent_comes_with_a_receipt_that_verifies_with_the_published_key
     let initiator = receipt_of(&find(&partners, scene.mjc)["receipt"], &keys);
     assert_eq!(initiator.consent.kind, ConsentKind::PartnershipAccepted);
     assert_eq!(initiator.consent.by.display_name, "Inès Martin");
+    // The very instant the partnership holds (as stored, to the microsecond).
+    assert_eq!(
+        json!(initiator.consent.at),
+        find(&partners, scene.mjc)["answered_at"]
+    );
     assert_eq!(find(&partners, scene.caf)["receipt"], Value::Null);
 
     // The acceptance: signed in its transaction, returned with it.
@@ -199,9 +204,11 @@ async fn every_consent_comes_with_a_receipt_that_verifies_with_the_published_key
     assert_eq!(json!(receipt.consent.content_hash), written["content_hash"]);
     assert_eq!(receipt.consent.decision, "agree");
     assert_eq!(json!(receipt.consent.at), agreed["created_at"]);
+    let read = scene.claire.read(&mission).await;
+    assert_eq!(read["agreement"]["receipt"], agreed["receipt"]);
     assert_eq!(
-        scene.claire.read(&mission).await["agreement"]["receipt"],
-        agreed["receipt"]
+        read["agreement"]["created_at"], agreed["created_at"],
+        "as answered, as read"
     );
     // On the sheet too.
     let sheet = scene
