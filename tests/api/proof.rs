@@ -70,6 +70,30 @@ fn find(rows: &Value, organization_id: Uuid) -> &Value {
         .unwrap_or_else(|| panic!("{organization_id} in {rows}"))
 }
 
+/// Claire writes the CAF's mission and agrees to it; returns the text's answer and the agreement.
+async fn write_and_agree(scene: &Scene, text: &str) -> (Value, Value) {
+    let mission = format!("/api/projects/{}/missions/{}", scene.project, scene.caf);
+    let written = scene
+        .claire
+        .put(&mission, json!({ "text": text }))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let (status, agreed) = status_and_body(
+        scene
+            .claire
+            .post(
+                &format!("{mission}/agreement"),
+                json!({"content_hash": written["content_hash"], "decision": "agree"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{agreed}");
+    (written, agreed)
+}
+
 /// Attests the project as the initiator; returns the answer and the link's token.
 async fn attest(scene: &Scene) -> (Value, String) {
     let (status, body) = status_and_body(
@@ -178,27 +202,8 @@ async fn every_consent_comes_with_a_receipt_that_verifies_with_the_published_key
 
     // A mission agreement: the receipt names the hash of the text agreed to.
     let mission = format!("/api/projects/{}/missions/{}", scene.project, scene.caf);
-    let written = scene
-        .claire
-        .put(
-            &mission,
-            json!({"text": "Cofinancer l'accueil à hauteur de 30 %."}),
-        )
-        .await
-        .json::<Value>()
-        .await
-        .unwrap();
-    let (status, agreed) = status_and_body(
-        scene
-            .claire
-            .post(
-                &format!("{mission}/agreement"),
-                json!({"content_hash": written["content_hash"], "decision": "agree"}),
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{agreed}");
+    let (written, agreed) =
+        write_and_agree(&scene, "Cofinancer l'accueil à hauteur de 30 %.").await;
     let receipt = receipt_of(&agreed["receipt"], &keys);
     assert_eq!(receipt.consent.kind, ConsentKind::MissionAgreed);
     assert_eq!(json!(receipt.consent.content_hash), written["content_hash"]);
@@ -696,25 +701,7 @@ async fn a_rotation_keeps_what_older_keys_signed_verifying() {
     assert_eq!(json["all_hold"], true);
 
     // What is signed from now on names the new key.
-    let mission = format!("/api/projects/{}/missions/{}", scene.project, scene.caf);
-    let written = scene
-        .claire
-        .put(&mission, json!({"text": "Animer un atelier."}))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap();
-    let (status, agreed) = status_and_body(
-        scene
-            .claire
-            .post(
-                &format!("{mission}/agreement"),
-                json!({"content_hash": written["content_hash"], "decision": "agree"}),
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201);
+    let (_, agreed) = write_and_agree(&scene, "Animer un atelier.").await;
     let new_kid = header_of(agreed["receipt"].as_str().unwrap())["kid"].clone();
     assert_ne!(new_kid, old_kid);
     assert!(said.contains(&format!("signing with {}", new_kid.as_str().unwrap())));
