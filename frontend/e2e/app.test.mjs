@@ -479,7 +479,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await ines.goto(projectUrl);
     await ines.getByRole('link', { name: 'Registre des décisions' }).click();
     await ines.getByRole('heading', { level: 1, name: 'Registre des décisions' }).waitFor();
-    await ines.getByText('1 décision(s)').waitFor();
+    await ines.getByText('1 décision').waitFor();
     const action = ines.locator('article.decision .action', { hasText: LATE });
     await action.and(ines.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
     await action.getByText('Modifiée par').waitFor();
@@ -496,7 +496,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await ines.getByLabel('Décisions prises à partir du').fill(parisDay(-1));
     await ines.getByLabel('Jusqu’au').fill(parisDay(1));
     await ines.getByRole('button', { name: 'Filtrer' }).click();
-    await ines.getByText('1 décision(s)').waitFor();
+    await ines.getByText('1 décision').waitFor();
     assert.match(ines.url(), /status=adopted&from=/);
     const href = await ines.getByRole('link', { name: 'Télécharger le registre (CSV pour tableur)' }).getAttribute('href');
     assert.match(href, /decisions\.csv\?.*status=adopted.*lang=fr/);
