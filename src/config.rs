@@ -104,6 +104,19 @@ pub struct Settings {
     /// Serve `/metrics` on this address only (not on the public one). Unset: on the public one.
     #[arg(long, global = true, env = "AMONT_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+
+    /// An Ed25519 private key in PKCS#8 PEM (`openssl genpkey -algorithm ed25519`) that signs
+    /// consent receipts and attestations. Unset: a key kept in the database, made on first start.
+    #[arg(long, global = true, env = "AMONT_SIGNING_KEY_FILE", value_parser = parse_signing_key_file)]
+    pub signing_key_file: Option<SigningKeyFile>,
+}
+
+/// The signing key read from `AMONT_SIGNING_KEY_FILE` at start-up (so a bad file stops the
+/// program at once); its debug print shows the path and the key's id only.
+#[derive(Debug, Clone)]
+pub struct SigningKeyFile {
+    pub path: PathBuf,
+    pub key: crate::jose::KeyPair,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +145,7 @@ impl Settings {
             login_limit_per_ip: 60,
             trusted_proxies: Vec::new(),
             metrics_bind: None,
+            signing_key_file: None,
         }
     }
 }
@@ -234,6 +248,13 @@ fn parse_rate(value: &str) -> Result<u32, String> {
     }
 }
 
+fn parse_signing_key_file(value: &str) -> Result<SigningKeyFile, String> {
+    let path = PathBuf::from(value);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read it ({e})"))?;
+    let key = crate::jose::KeyPair::from_pem(&text).map_err(|e| e.to_string())?;
+    Ok(SigningKeyFile { path, key })
+}
+
 /// The URL with its password replaced, for messages and logs.
 pub fn redacted(url: &Url) -> String {
     let mut shown = url.clone();
@@ -311,6 +332,30 @@ mod tests {
             settings.link("/login?token=abc").as_str(),
             "https://example.org/amont/login?token=abc"
         );
+    }
+
+    #[test]
+    fn the_signing_key_file_must_hold_an_ed25519_private_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.pem");
+        let pem = "-----BEGIN PRIVATE KEY-----\n\
+                   MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n\
+                   -----END PRIVATE KEY-----\n";
+        std::fs::write(&good, pem).unwrap();
+        let read = parse_signing_key_file(good.to_str().unwrap()).unwrap();
+        assert_eq!(
+            read.key.kid(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+        assert!(
+            !format!("{read:?}").contains("MC4C"),
+            "the key never prints"
+        );
+        let bad = dir.path().join("bad.pem");
+        std::fs::write(&bad, "hello").unwrap();
+        assert!(parse_signing_key_file(bad.to_str().unwrap()).is_err());
+        let missing = parse_signing_key_file("/nonexistent/key.pem").unwrap_err();
+        assert!(missing.contains("cannot read"), "{missing}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod document;
 pub mod domain;
 pub mod http;
+pub mod jose;
 pub mod live;
 pub mod mail;
 pub mod telemetry;

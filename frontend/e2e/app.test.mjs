@@ -705,6 +705,67 @@ describe('who speaks for an organization', { concurrency: false }, () => {
   });
 });
 
+describe('proof of consent', { concurrency: false }, () => {
+  let verifyUrl;
+  let visitor;
+
+  step('the initiator attests the partnership; the partner downloads its signed receipt', async () => {
+    await ines.goto(projectUrl);
+    const section = ines.getByRole('region', { name: 'Attestations de partenariat' });
+    await section.getByRole('button', { name: 'Attester le partenariat' }).click();
+    await section.getByText('Attestation créée. Lien public').waitFor();
+    const link = section.locator('.attestation-link a').first();
+    verifyUrl = await link.getAttribute('href');
+    assert.match(verifyUrl, /\/verify\/[A-Za-z0-9_-]+$/);
+    await section.getByText('En vigueur').waitFor();
+    await shot(ines, '30-attestations');
+
+    await sophie.goto(projectUrl);
+    const receipt = sophie.locator('.partner', { hasText: CAF }).getByRole('link', { name: 'acceptation' });
+    await receipt.waitFor({ timeout: 15_000 });
+    assert.equal(await receipt.getAttribute('download'), 'recu-acceptation-caf-des-yvelines.jws');
+    const href = await receipt.getAttribute('href');
+    const jws = decodeURIComponent(href.slice(href.indexOf(',') + 1));
+    assert.equal(jws.split('.').length, 3, 'a compact JWS');
+    const payload = JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString('utf8'));
+    assert.equal(payload.kind, 'partnership.accepted');
+    assert.equal(payload.organization.name, CAF);
+  });
+
+  step('a browser with no session opens the link and reads "valide"', async () => {
+    const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+    visitor = await context.newPage();
+    const response = await visitor.goto(verifyUrl);
+    assert.equal(response.status(), 200);
+    await visitor.getByText('Attestation valide').waitFor();
+    assert.ok((await visitor.getByText('toujours valide').count()) >= 2, 'each consent still holds');
+    await visitor.getByRole('heading', { level: 3, name: CAF }).waitFor();
+    await visitor.locator('svg.qr').waitFor();
+    const text = await visitor.locator('body').innerText();
+    assert.ok(!text.includes(PARTNER) && !text.includes(INITIATOR), 'no email address on the page');
+    await shot(visitor, '31-verify');
+    await visitor.setViewportSize({ width: 360, height: 780 });
+    const overflow = await visitor.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page fits a 360 px screen (overflow ${overflow} px)`);
+    await shot(visitor, '32-verify-phone');
+    await visitor.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  step('after the partner is withdrawn, the same link shows what changed, and when', async () => {
+    await ines.goto(projectUrl);
+    await ines.locator('.partner', { hasText: CAF }).getByRole('button', { name: `Retirer ${CAF}` }).click();
+    await ines.locator('dialog').getByRole('button', { name: 'Confirmer' }).click();
+    await ines.locator('.partner', { hasText: CAF }).getByText('Retiré').waitFor({ timeout: 15_000 });
+    await visitor.reload();
+    await visitor.getByText('des engagements ont changé depuis').waitFor();
+    await visitor.getByText('partenariat retiré le').first().waitFor();
+    // The initiator's own consents still hold.
+    assert.ok((await visitor.getByText('toujours valide').count()) >= 1);
+    await shot(visitor, '33-verify-withdrawn');
+    await visitor.context().close();
+  });
+});
+
 describe('the Content-Security-Policy', { concurrency: false }, () => {
   step('blocked nothing the pages of this run needed', async () => {
     assert.deepEqual(cspViolations, []);

@@ -32,6 +32,17 @@ export type PartnershipStatus = 'invited' | 'accepted' | 'declined' | 'withdrawn
 export type Partnership = Schemas['Partnership'];
 export type Section = Schemas['Section'];
 export type Agreement = Schemas['Agreement'];
+/** An attestation of the partnership sheet, as its project's list shows it. */
+export type Attestation = Schemas['Attestation'];
+/** Each accepted partner of the sheet, with the receipts of its consents. */
+export interface SheetReceipts {
+  partners: Array<{
+    organization_id: string;
+    organization_name: string;
+    receipt: string | null;
+    agreement: { decision: 'agree' | 'object'; current: boolean; receipt: string | null } | null;
+  }>;
+}
 export interface Mission extends Section {
   organization_id: string;
   agreement: Agreement | null;
@@ -249,6 +260,19 @@ export class Api {
   }
   withdraw(projectId: string, orgId: string, comment?: string) {
     return this.post<Partnership>(`/api/projects/${enc(projectId)}/partners/${enc(orgId)}/withdraw`, comment ? { comment } : {});
+  }
+  // Proof of consent
+  sheetReceipts(projectId: string) {
+    return this.get<SheetReceipts>(`/api/projects/${enc(projectId)}/sheet`);
+  }
+  attest(projectId: string) {
+    return this.post<{ id: string; url: string; jws: string; created_at: string }>(`/api/projects/${enc(projectId)}/attestations`);
+  }
+  attestations(projectId: string) {
+    return this.get<Attestation[]>(`/api/projects/${enc(projectId)}/attestations`);
+  }
+  revokeAttestation(id: string) {
+    return this.request<void>('DELETE', `/api/attestations/${enc(id)}`);
   }
   brief(projectId: string) {
     return this.get<Section>(`/api/projects/${enc(projectId)}/brief`);

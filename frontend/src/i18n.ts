@@ -510,6 +510,21 @@ const fr = {
   'login.reason.consultation_over': 'Cette consultation a déjà reçu une réponse, ou n’est plus ouverte. Demandez un lien de connexion ci-dessous pour retrouver vos projets.',
   'login.newLink': 'Recevoir un nouveau lien',
   'login.joined': 'Vous avez rejoint {name}.',
+  'proof.title': 'Attestations de partenariat',
+  'proof.intro': 'Une attestation fige la fiche partenariale et la signe. Son lien public, à joindre à un dossier de financement, permet à quiconque de vérifier sans compte que chaque partenaire a accepté et approuvé sa mission, et que c’est toujours vrai aujourd’hui.',
+  'proof.attest': 'Attester le partenariat',
+  'proof.created': 'Attestation créée.',
+  'proof.createdLink': 'Attestation créée. Lien public\u00a0: {url}',
+  'proof.none': 'Aucune attestation pour l’instant.',
+  'proof.item': 'Attestation du {date}, par {name}',
+  'proof.active': 'En vigueur',
+  'proof.revokedOn': 'Retirée le {date}',
+  'proof.revoke': 'Retirer l’attestation',
+  'proof.revokeConfirm': 'Retirer cette attestation\u00a0? Son lien public dira seulement qu’elle a été retirée.',
+  'proof.revoked': 'Attestation retirée.',
+  'proof.receipts': 'Reçus signés\u00a0:',
+  'proof.receipt.acceptance': 'acceptation',
+  'proof.receipt.mission': 'mission approuvée',
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -1011,6 +1026,21 @@ const en: Messages = {
   'login.reason.consultation_over': 'This consultation was already answered, or is no longer open. Ask for a login link below to find your projects.',
   'login.newLink': 'Send me a new link',
   'login.joined': 'You joined {name}.',
+  'proof.title': 'Attestations',
+  'proof.intro': 'An attestation freezes the partnership sheet and signs it. Its public link, to attach to a grant application, lets anyone check without an account that each partner accepted and agreed to its mission, and that this still holds today.',
+  'proof.attest': 'Attest the partnership',
+  'proof.created': 'Attestation created.',
+  'proof.createdLink': 'Attestation created. Public link: {url}',
+  'proof.none': 'No attestation yet.',
+  'proof.item': 'Attestation of {date}, by {name}',
+  'proof.active': 'In force',
+  'proof.revokedOn': 'Revoked on {date}',
+  'proof.revoke': 'Revoke the attestation',
+  'proof.revokeConfirm': 'Revoke this attestation? Its public link will only say that it was revoked.',
+  'proof.revoked': 'Attestation revoked.',
+  'proof.receipts': 'Signed receipts:',
+  'proof.receipt.acceptance': 'acceptance',
+  'proof.receipt.mission': 'mission agreed',
 };
 
 export const messages: Record<Locale, Messages> = { fr, en };

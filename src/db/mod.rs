@@ -9,6 +9,7 @@ pub mod follow_up;
 pub mod meetings;
 pub mod models;
 pub mod organizations;
+pub mod proof;
 pub mod schema;
 pub mod users;
 

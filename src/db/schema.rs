@@ -33,6 +33,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    attestations (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        token -> Text,
+        created_by -> Uuid,
+        kid -> Text,
+        jws -> Text,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Int8,
         project_id -> Nullable<Uuid>,
@@ -75,6 +89,24 @@ diesel::table! {
         recorded_for -> Uuid,
         evidence -> Jsonb,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    consent_receipts (id) {
+        id -> Uuid,
+        kind -> Text,
+        project_id -> Uuid,
+        organization_id -> Uuid,
+        record_id -> Nullable<Uuid>,
+        meeting_id -> Nullable<Uuid>,
+        user_id -> Uuid,
+        content_hash -> Nullable<Text>,
+        decision -> Text,
+        at -> Timestamptz,
+        kid -> Text,
+        jws -> Text,
+        signed_at -> Timestamptz,
     }
 }
 
@@ -298,6 +330,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        public_key -> Bytea,
+        private_key -> Nullable<Bytea>,
+        source -> Text,
+        created_at -> Timestamptz,
+        retired_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -313,6 +356,9 @@ diesel::joinable!(actions -> projects (project_id));
 diesel::joinable!(agreements -> organizations (organization_id));
 diesel::joinable!(agreements -> projects (project_id));
 diesel::joinable!(agreements -> users (user_id));
+diesel::joinable!(attestations -> projects (project_id));
+diesel::joinable!(attestations -> signing_keys (kid));
+diesel::joinable!(attestations -> users (created_by));
 diesel::joinable!(audit_events -> projects (project_id));
 diesel::joinable!(audit_events -> users (actor_user_id));
 diesel::joinable!(availability_answers -> meeting_slots (slot_id));
@@ -323,6 +369,10 @@ diesel::joinable!(concertation_records -> meetings (meeting_id));
 diesel::joinable!(concertation_records -> organizations (recorded_for));
 diesel::joinable!(concertation_records -> projects (project_id));
 diesel::joinable!(concertation_records -> users (recorded_by));
+diesel::joinable!(consent_receipts -> organizations (organization_id));
+diesel::joinable!(consent_receipts -> projects (project_id));
+diesel::joinable!(consent_receipts -> signing_keys (kid));
+diesel::joinable!(consent_receipts -> users (user_id));
 diesel::joinable!(decision_positions -> decisions (decision_id));
 diesel::joinable!(decision_positions -> organizations (organization_id));
 diesel::joinable!(decisions -> meetings (meeting_id));
@@ -355,10 +405,12 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     actions,
     agreements,
+    attestations,
     audit_events,
     availability_answers,
     calendar_feeds,
     concertation_records,
+    consent_receipts,
     decision_positions,
     decisions,
     digests,
@@ -376,5 +428,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     partnerships,
     projects,
     sessions,
+    signing_keys,
     users,
 );

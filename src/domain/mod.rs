@@ -9,6 +9,7 @@ pub mod meeting;
 pub mod organization;
 pub mod partnership;
 pub mod project;
+pub mod proof;
 pub mod rsvp;
 pub mod slots;
 pub mod state;

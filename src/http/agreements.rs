@@ -1,9 +1,9 @@
 //! Recording an agreement (to a mission or to an agenda): the one place where consent is bound
 //! to content. The caller locks the project's document and reads the section; this checks the
 //! hash the client saw against it, refuses empty content, stores the agreement with the
-//! canonical text, and audits it.
+//! canonical text, audits it, and signs its receipt in the same transaction.
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 use uuid::Uuid;
@@ -11,6 +11,8 @@ use uuid::Uuid;
 use crate::db::models::{Agreement, NewAuditEvent};
 use crate::db::schema::agreements;
 use crate::http::ApiError;
+use crate::workflow::receipts::{self, ConsentFacts};
+use crate::workflow::signing::Signer;
 
 /// The section being agreed to, as the server reads it now (document locked).
 pub struct Section<'a> {
@@ -35,11 +37,18 @@ pub struct Consent {
     pub comment: Option<String>,
 }
 
+/// An agreement as recorded, with its signed receipt (a compact JWS).
+pub struct Recorded {
+    pub agreement: Agreement,
+    pub receipt: String,
+}
+
 pub fn record(
     conn: &mut PgConnection,
+    signer: &Signer,
     section: Section<'_>,
     consent: Consent,
-) -> Result<Agreement, ApiError> {
+) -> Result<Recorded, ApiError> {
     if section.current_hash != consent.claimed_hash.trim() {
         return Err(ApiError::conflict(
             "stale_content",
@@ -70,7 +79,8 @@ pub fn record(
         decision: consent.decision,
         comment: consent.comment,
         user_id: consent.user_id,
-        created_at: Utc::now(),
+        // As stored: the answer, later reads and the receipt show the same instant.
+        created_at: Utc::now().trunc_subsecs(6),
     };
     diesel::insert_into(agreements::table)
         .values(&agreement)
@@ -89,5 +99,8 @@ pub fn record(
         }),
     }
     .record(conn)?;
-    Ok(agreement)
+    let facts = ConsentFacts::agreement(&agreement)
+        .ok_or_else(|| anyhow::anyhow!("an agreement of unknown subject {}", agreement.subject))?;
+    let receipt = receipts::sign(conn, signer, facts)?.jws;
+    Ok(Recorded { agreement, receipt })
 }

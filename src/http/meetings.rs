@@ -33,6 +33,7 @@ use crate::http::agreements as agreement;
 use crate::http::projects::{acting_organization, lock_document};
 use crate::http::views::{AgreementView, MeetingView};
 use crate::http::{ApiError, AppState, convocation};
+use crate::workflow::signing::Signer;
 
 /// Runs `f` in one transaction with the meeting and the caller's access to its project;
 /// 404 when the meeting does not exist or the caller may not see its project.
@@ -597,10 +598,15 @@ pub async fn get_agenda(
                 }
                 let latest =
                     queries::latest_agreement(conn, meeting.project_id, "agenda", meeting.id, org)?;
+                let receipts = crate::db::proof::receipts_of_records(
+                    conn,
+                    &latest.iter().map(|a| a.id).collect::<Vec<_>>(),
+                )?;
                 agreed.push(json!({
                     "organization_id": org,
                     "organization_name": name,
-                    "agreement": latest.map(|a| AgreementView::new(&a, &agenda.content_hash)),
+                    "agreement": latest.map(|a| AgreementView::new(&a, &agenda.content_hash)
+                        .with_receipt(receipts.get(&a.id).cloned())),
                 }));
             }
             body["agreements"] = json!(agreed);
@@ -758,6 +764,7 @@ pub async fn agree_agenda(
     }
     let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
     let user_id = current.id();
+    let signer = Signer::new(&state.settings);
     let view = in_meeting(
         &state,
         user_id,
@@ -767,8 +774,9 @@ pub async fn agree_agenda(
             // Hold the document still from the hash check to the insert.
             lock_document(conn, meeting.project_id)?;
             let agenda = document::load(conn, meeting.project_id)?.agenda(meeting.id);
-            let agreement = agreement::record(
+            let recorded = agreement::record(
                 conn,
+                &signer,
                 agreement::Section {
                     subject: "agenda",
                     subject_id: meeting.id,
@@ -785,7 +793,10 @@ pub async fn agree_agenda(
                     comment,
                 },
             )?;
-            Ok(AgreementView::new(&agreement, &agenda.content_hash))
+            Ok(
+                AgreementView::new(&recorded.agreement, &agenda.content_hash)
+                    .with_receipt(Some(recorded.receipt)),
+            )
         },
     )
     .await?;

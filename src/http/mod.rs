@@ -19,11 +19,13 @@ pub mod organizations;
 pub mod partners;
 pub mod perform;
 pub mod projects;
+pub mod proof;
 pub mod register_csv;
 pub mod request_log;
 pub mod rsvp;
 pub mod security;
 pub mod sheet;
+pub mod verify;
 pub mod views;
 
 use std::net::TcpListener;
@@ -60,6 +62,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, static_dir: &Path) {
         .route("/rsvp/{token}", web::post().to(rsvp::answer))
         .route("/calendar/{file}", web::get().to(calendar_feed::feed))
         .route("/ws/projects/{project_id}", web::get().to(live::connect))
+        .route("/.well-known/jwks.json", web::get().to(proof::jwks))
+        .route("/verify/{token}", web::get().to(verify::verify))
         .service(
             web::scope("/api")
                 .configure(api_routes)
@@ -143,7 +147,16 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/projects/{id}/audit", get().to(sheet::audit))
         .route("/projects/{id}/close", post().to(projects::close))
         .configure(meeting_routes)
-        .configure(follow_up_routes);
+        .configure(follow_up_routes)
+        .configure(proof_routes);
+}
+
+/// Proof of consent: attestations (the public page and the keys are mounted at the root).
+fn proof_routes(cfg: &mut web::ServiceConfig) {
+    use web::{delete, get, post};
+    cfg.route("/projects/{id}/attestations", post().to(proof::create))
+        .route("/projects/{id}/attestations", get().to(proof::list))
+        .route("/attestations/{id}", delete().to(proof::revoke));
 }
 
 /// Decisions and follow-up.
@@ -222,7 +235,7 @@ fn mount_front_end(cfg: &mut web::ServiceConfig, static_dir: &Path) {
                     let (req, _) = req.into_parts();
                     // Server namespaces never fall back to the app: a wrong websocket or feed
                     // URL must fail, not answer 200 with a page.
-                    let reserved = ["/ws/", "/calendar/", "/rsvp/"]
+                    let reserved = ["/ws/", "/calendar/", "/rsvp/", "/verify/", "/.well-known/"]
                         .iter()
                         .any(|prefix| req.path().starts_with(prefix));
                     let response = match NamedFile::open(&index) {

@@ -18,11 +18,14 @@ use crate::db::schema::{organizations, partnerships, users};
 use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line, optional_line, optional_paragraph};
 use crate::domain::partnership::{PartnershipStatus, Transition};
+use crate::domain::proof::ConsentKind;
 use crate::http::auth::mail_box;
 use crate::http::views::PartnershipView;
 use crate::http::{ApiError, AppState};
 use crate::mail::{self, Outgoing, templates};
 use crate::workflow::membership;
+use crate::workflow::receipts::{self, ConsentFacts};
+use crate::workflow::signing::Signer;
 
 #[derive(Deserialize)]
 pub struct Invitation {
@@ -37,12 +40,7 @@ pub fn list_of(
     conn: &mut PgConnection,
     project_id: Uuid,
 ) -> QueryResult<Vec<(Partnership, Organization)>> {
-    partnerships::table
-        .inner_join(organizations::table)
-        .filter(partnerships::project_id.eq(project_id))
-        .order((partnerships::invited_at.asc(), organizations::name.asc()))
-        .select((Partnership::as_select(), Organization::as_select()))
-        .load(conn)
+    crate::db::proof::partnerships_of(conn, project_id)
 }
 
 /// `POST /api/projects/{id}/partners`: only the initiator's members invite.
@@ -290,9 +288,10 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let project_id = path.into_inner();
     let user_id = current.id();
-    let (access, rows) = db::run(&state.pool, move |conn| {
+    let (access, rows, receipts) = db::run(&state.pool, move |conn| {
         let access = ProjectAccess::load(conn, project_id, user_id)?;
-        Ok::<_, ApiError>((access, list_of(conn, project_id)?))
+        let receipts = acceptance_receipts(conn, project_id)?;
+        Ok::<_, ApiError>((access, list_of(conn, project_id)?, receipts))
     })
     .await?;
     // A contact's address is for the initiator's members and the contact's own organization.
@@ -300,7 +299,13 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(
         rows.iter()
             .map(|(p, o)| {
-                let view = PartnershipView::new(p, &o.name);
+                let receipt = receipts
+                    .get(&o.id)
+                    .filter(|(at, _)| {
+                        p.status == PartnershipStatus::Accepted && Some(*at) == p.answered_at
+                    })
+                    .map(|(_, jws)| jws.clone());
+                let view = PartnershipView::new(p, &o.name).with_receipt(receipt);
                 if initiator || access.member_of(o.id) {
                     view
                 } else {
@@ -309,6 +314,18 @@ pub async fn list(
             })
             .collect::<Vec<_>>(),
     ))
+}
+
+/// The receipt of each organization's latest acceptance, with its date.
+pub fn acceptance_receipts(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+) -> QueryResult<std::collections::HashMap<Uuid, (chrono::DateTime<Utc>, String)>> {
+    Ok(crate::db::proof::latest_receipts(conn, project_id)?
+        .into_iter()
+        .filter(|r| r.kind == ConsentKind::PartnershipAccepted.as_str())
+        .map(|r| (r.organization_id, (r.at, r.jws)))
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -372,6 +389,7 @@ async fn change(
     transition: Transition,
     comment: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let signer = Signer::new(&state.settings);
     let view = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             // An answer that lost the race to a decline must hear 409, not 404.
@@ -434,6 +452,11 @@ async fn change(
                 details: json!({"comment": comment}),
             }
             .record(conn)?;
+            // An acceptance is a consent: signed in this transaction, returned with it.
+            let receipt = match ConsentFacts::acceptance(&partnership) {
+                Some(facts) => Some(receipts::sign(conn, &signer, facts)?.jws),
+                None => None,
+            };
             // A withdrawn consultation's links stop working.
             if transition == Transition::Withdraw {
                 links::revoke_consultations(conn, project_id, organization_id, now)?;
@@ -444,7 +467,7 @@ async fn change(
                 .find(organization_id)
                 .select(organizations::name)
                 .first(conn)?;
-            Ok(PartnershipView::new(&partnership, &name))
+            Ok(PartnershipView::new(&partnership, &name).with_receipt(receipt))
         })
     })
     .await?;

@@ -19,6 +19,8 @@ use crate::domain::project::{ProjectEvent, ProjectStatus};
 use crate::http::agreements as agreement;
 use crate::http::views::{AgreementView, ProjectView};
 use crate::http::{ApiError, AppState};
+use crate::workflow::receipts::{self, ConsentFacts};
+use crate::workflow::signing::Signer;
 
 /// The longest brief or mission accepted over HTTP, in characters.
 pub const MAX_SECTION_CHARS: usize = 200_000;
@@ -41,6 +43,7 @@ pub async fn create(
     let summary = paragraph("summary", &body.summary, 20_000)?;
     let initiator = body.initiator_organization_id;
     let user_id = current.id();
+    let signer = Signer::new(&state.settings);
     let project = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             let member: bool = diesel::select(diesel::dsl::exists(
@@ -68,21 +71,30 @@ pub async fn create(
             diesel::insert_into(projects::table)
                 .values(project.clone())
                 .execute(conn)?;
+            let partnership = Partnership {
+                project_id: project.id,
+                organization_id: initiator,
+                status: PartnershipStatus::Accepted,
+                contact_email: None,
+                proposed_role: None,
+                invited_by: Some(user_id),
+                invited_at: now,
+                answered_at: Some(now),
+                answered_by: Some(user_id),
+                comment: None,
+            };
             diesel::insert_into(partnerships::table)
-                .values(Partnership {
-                    project_id: project.id,
-                    organization_id: initiator,
-                    status: PartnershipStatus::Accepted,
-                    contact_email: None,
-                    proposed_role: None,
-                    invited_by: Some(user_id),
-                    invited_at: now,
-                    answered_at: Some(now),
-                    answered_by: Some(user_id),
-                    comment: None,
-                })
+                .values(partnership.clone())
                 .execute(conn)?;
             document::create(conn, project.id, &project.summary)?;
+            // The initiator accepts by creating the project: its receipt, like any partner's.
+            receipts::sign(
+                conn,
+                &signer,
+                ConsentFacts::acceptance(&partnership).ok_or_else(|| {
+                    anyhow::anyhow!("the initiator's partnership is not accepted")
+                })?,
+            )?;
             NewAuditEvent {
                 project_id: Some(project.id),
                 actor_user_id: Some(user_id),
@@ -262,8 +274,14 @@ pub async fn get_mission(
         ProjectAccess::load(conn, project_id, user_id)?;
         partnership_of(conn, project_id, organization_id)?;
         let mission = document::load(conn, project_id)?.mission(organization_id);
-        let agreement = latest_mission_agreement(conn, project_id, organization_id)?
-            .map(|a| AgreementView::new(&a, &mission.content_hash));
+        let agreement = latest_mission_agreement(conn, project_id, organization_id)?;
+        let receipts = crate::db::proof::receipts_of_records(
+            conn,
+            &agreement.iter().map(|a| a.id).collect::<Vec<_>>(),
+        )?;
+        let agreement = agreement.map(|a| {
+            AgreementView::new(&a, &mission.content_hash).with_receipt(receipts.get(&a.id).cloned())
+        });
         Ok::<_, ApiError>(json!({
             "organization_id": organization_id,
             "text": mission.text,
@@ -386,6 +404,7 @@ pub async fn agree_mission(
     let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
     let claimed_hash = body.content_hash.trim().to_owned();
     let user_id = current.id();
+    let signer = Signer::new(&state.settings);
     let view = db::run(&state.pool, move |conn| {
         conn.transaction::<_, ApiError, _>(|conn| {
             let access = ProjectAccess::load(conn, project_id, user_id)?;
@@ -401,8 +420,9 @@ pub async fn agree_mission(
             // Hold the document still from the hash check to the insert.
             lock_document(conn, project_id)?;
             let mission = document::load(conn, project_id)?.mission(organization_id);
-            let agreement = agreement::record(
+            let recorded = agreement::record(
                 conn,
+                &signer,
                 agreement::Section {
                     subject: "mission",
                     subject_id: organization_id,
@@ -419,7 +439,10 @@ pub async fn agree_mission(
                     comment,
                 },
             )?;
-            Ok(AgreementView::new(&agreement, &mission.content_hash))
+            Ok(
+                AgreementView::new(&recorded.agreement, &mission.content_hash)
+                    .with_receipt(Some(recorded.receipt)),
+            )
         })
     })
     .await?;

@@ -24,7 +24,7 @@ use crate::document::{self, Section};
 use crate::domain::Locale;
 use crate::domain::content::agreement_counts;
 use crate::http::decisions::today;
-use crate::http::partners::list_of;
+use crate::http::partners::{acceptance_receipts, list_of};
 use crate::http::views::ProjectView;
 use crate::http::{ApiError, AppState};
 
@@ -68,6 +68,8 @@ pub struct SheetPartner {
     /// True only when the latest agreement is "agree" on the current text.
     pub mission_agreed: bool,
     pub agreement: Option<SheetAgreement>,
+    /// The signed receipt of the acceptance (compact JWS).
+    pub receipt: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,6 +81,8 @@ pub struct SheetAgreement {
     pub user_id: Uuid,
     pub user_name: String,
     pub created_at: DateTime<Utc>,
+    /// The signed receipt of the agreement (compact JWS).
+    pub receipt: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,6 +113,9 @@ pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, A
                 .or_insert((agreement, name));
         }
     }
+    let agreement_ids: Vec<Uuid> = latest.values().map(|(a, _)| a.id).collect();
+    let mut receipts = crate::db::proof::receipts_of_records(conn, &agreement_ids)?;
+    let acceptances = acceptance_receipts(conn, project.id)?;
     let mut partners = Vec::new();
     let mut consulted = Vec::new();
     for (partnership, org) in list_of(conn, project.id)? {
@@ -116,6 +123,7 @@ pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, A
             "accepted" => {
                 let mission = doc.mission(org.id);
                 let agreement = latest.remove(&org.id).map(|(a, user_name)| SheetAgreement {
+                    receipt: receipts.remove(&a.id),
                     current: agreement_counts(&a.content_hash, &mission.content_hash),
                     decision: a.decision,
                     content_hash: a.content_hash,
@@ -137,6 +145,10 @@ pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, A
                         .is_some_and(|a| a.current && a.decision == "agree"),
                     mission: mission.into(),
                     agreement,
+                    receipt: acceptances
+                        .get(&org.id)
+                        .filter(|(at, _)| Some(*at) == partnership.answered_at)
+                        .map(|(_, jws)| jws.clone()),
                 });
             }
             "invited" => consulted.push(SheetConsulted {
@@ -278,7 +290,8 @@ const EN: Words = Words {
     due: "due",
 };
 
-fn when(at: DateTime<Utc>, locale: Locale) -> String {
+/// A date and time as the printed pages show it (Paris time).
+pub fn when(at: DateTime<Utc>, locale: Locale) -> String {
     let local = at.with_timezone(&Paris);
     match locale {
         Locale::Fr => local
@@ -604,6 +617,7 @@ mod tests {
                     },
                     mission_agreed: false,
                     agreement: None,
+                    receipt: None,
                 },
                 SheetPartner {
                     organization_id: id(2),
@@ -626,7 +640,9 @@ mod tests {
                         user_id: id(20),
                         user_name: "Marc Lefèvre".into(),
                         created_at: at(5, 14),
+                        receipt: None,
                     }),
+                    receipt: None,
                 },
                 SheetPartner {
                     organization_id: id(3),
@@ -649,7 +665,9 @@ mod tests {
                         user_id: id(30),
                         user_name: "Karim Haddad".into(),
                         created_at: at(6, 16),
+                        receipt: None,
                     }),
+                    receipt: None,
                 },
             ],
             consulted: vec![SheetConsulted {

@@ -110,6 +110,8 @@ pub struct PartnershipView {
     pub invited_at: DateTime<Utc>,
     pub answered_at: Option<DateTime<Utc>>,
     pub comment: Option<String>,
+    /// The signed receipt of the acceptance (compact JWS), while the partnership is accepted.
+    pub receipt: Option<String>,
 }
 
 impl PartnershipView {
@@ -123,7 +125,12 @@ impl PartnershipView {
             invited_at: partnership.invited_at,
             answered_at: partnership.answered_at,
             comment: partnership.comment.clone(),
+            receipt: None,
         }
+    }
+
+    pub fn with_receipt(self, receipt: Option<String>) -> Self {
+        PartnershipView { receipt, ..self }
     }
 
     /// The same partnership for someone who may not see the contact's address.
@@ -149,6 +156,8 @@ pub struct AgreementView {
     pub created_at: DateTime<Utc>,
     /// Whether the section still hashes to what was agreed.
     pub current: bool,
+    /// The signed receipt of this agreement (compact JWS).
+    pub receipt: Option<String>,
 }
 
 impl AgreementView {
@@ -168,7 +177,12 @@ impl AgreementView {
                 &agreement.content_hash,
                 current_hash,
             ),
+            receipt: None,
         }
+    }
+
+    pub fn with_receipt(self, receipt: Option<String>) -> Self {
+        AgreementView { receipt, ..self }
     }
 }
 

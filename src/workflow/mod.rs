@@ -4,7 +4,11 @@
 //! caller's transaction), and returns its result or a [`Refusal`] — never an HTTP type. The HTTP
 //! layer parses the input, calls one use case inside a transaction, and shapes the answer.
 
+pub mod attestations;
 pub mod membership;
+pub mod receipts;
+pub mod signing;
+pub mod verification;
 
 use serde_json::{Map, Value};
 

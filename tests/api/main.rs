@@ -21,3 +21,4 @@ mod meetings;
 mod membership;
 mod openapi;
 mod operations;
+mod proof;

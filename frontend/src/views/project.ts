@@ -12,6 +12,7 @@ import type { LiveSession } from '../live';
 import { browserZone, describeSlot } from '../slots';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField } from '../ui';
 import { connectionBar } from './connection';
+import { attestationsSection, fillReceipts, receiptsSlot } from './proof';
 import { statusBadge } from './projects';
 import { sectionEditor } from './section';
 
@@ -56,6 +57,7 @@ export async function projectView(ctx: ViewContext): Promise<void> {
     ),
     consulted.map((p) => consultationPanel(ctx, project, p, initiatorName)),
     partnersSection(ctx, project, partners),
+    project.is_initiator ? attestationsSection(ctx, project) : null,
     h(
       'section',
       { class: 'document', 'aria-labelledby': 'doc-title' },
@@ -157,10 +159,14 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
           p.proposed_role ? h('p', null, t('partners.role', { role: p.proposed_role })) : null,
           p.contact_email && project.is_initiator ? h('p', { class: 'muted' }, t('partners.contact', { email: p.contact_email })) : null,
           p.comment ? h('p', { class: 'comment' }, t('partners.comment', { comment: p.comment })) : null,
+          p.status === 'accepted' ? receiptsSlot(p.organization_id) : null,
           withdraw,
         );
       }),
     );
+    void fillReceipts(list, project.id).catch(() => {
+      /* receipts are shown on the next change */
+    });
     if (hadFocus && !list.contains(document.activeElement)) list.focus();
   };
   render(initial);
@@ -171,6 +177,8 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
       /* next round */
     }
   });
+  // A mission agreed meanwhile has a new receipt; less often than the list (the sheet is bigger).
+  every(ctx, 30000, () => fillReceipts(list, project.id).catch(() => {}));
   return h(
     'section',
     { class: 'partners-section', 'aria-labelledby': titleId },

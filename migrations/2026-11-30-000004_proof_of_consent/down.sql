@@ -1,0 +1,3 @@
+DROP TABLE attestations;
+DROP TABLE consent_receipts;
+DROP TABLE signing_keys;

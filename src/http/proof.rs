@@ -1,0 +1,115 @@
+//! Proof of consent over HTTP: the published keys (`/.well-known/jwks.json`) and the
+//! initiator's attestations (`/api/projects/{id}/attestations`, `/api/attestations/{id}`).
+//! The public page of an attestation is `http::verify`.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::http::perform::perform;
+use crate::http::{ApiError, AppState};
+use crate::workflow::attestations::{self, Listed};
+use crate::workflow::signing::{self, Signer};
+
+/// `GET /.well-known/jwks.json`: every public key this instance ever signed with.
+pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let set = perform(&state, signing::key_set).await?;
+    Ok(HttpResponse::Ok()
+        // Short: a verifier that cached the set before a rotation sees the new key soon.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .json(set))
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatedView {
+    pub id: Uuid,
+    pub url: String,
+    pub jws: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /api/projects/{id}/attestations`: the initiator's members.
+pub async fn create(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let user_id = current.id();
+    let settings = state.settings.clone();
+    let signer = Signer::new(&settings);
+    let created = perform(&state, move |conn| {
+        attestations::attest(conn, &settings, &signer, user_id, project_id)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(CreatedView {
+        id: created.id,
+        url: created.url,
+        jws: created.jws,
+        created_at: created.created_at,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttestationView {
+    pub id: Uuid,
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: CreatorView,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreatorView {
+    pub user_id: Uuid,
+    pub display_name: String,
+}
+
+/// `GET /api/projects/{id}/attestations`: the initiator's members; newest first.
+pub async fn list(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let project_id = path.into_inner();
+    let user_id = current.id();
+    let listed = perform(&state, move |conn| {
+        attestations::list(conn, user_id, project_id)
+    })
+    .await?;
+    let views: Vec<AttestationView> = listed
+        .into_iter()
+        .map(
+            |Listed {
+                 row,
+                 created_by_name,
+             }| AttestationView {
+                url: attestations::link(&state.settings, &row.token),
+                id: row.id,
+                created_at: row.created_at,
+                created_by: CreatorView {
+                    user_id: row.created_by,
+                    display_name: created_by_name,
+                },
+                revoked_at: row.revoked_at,
+            },
+        )
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// `DELETE /api/attestations/{id}`: the initiator's members; its link answers 410 afterwards.
+pub async fn revoke(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let user_id = current.id();
+    perform(&state, move |conn| attestations::revoke(conn, user_id, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
