@@ -10,7 +10,19 @@ use uuid::Uuid;
 use crate::db::models::Project;
 use crate::db::schema::{memberships, partnerships, projects};
 use crate::domain::partnership::PartnershipStatus;
-use crate::http::ApiError;
+
+/// Why a project, or an action in it, is out of a user's reach.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// The project does not exist for this user (it may for others: nobody is told).
+    #[error("not found")]
+    NotFound,
+    /// The user sees the project but may not do this in it.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
 
 /// A project as one user may reach it.
 #[derive(Debug, Clone)]
@@ -27,14 +39,14 @@ impl ProjectAccess {
         conn: &mut PgConnection,
         project_id: Uuid,
         user_id: Uuid,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, AccessError> {
         let access = Self::load_any_status(conn, project_id, user_id)?;
         if !access
             .organizations
             .iter()
             .any(|(_, status)| status.takes_part())
         {
-            return Err(ApiError::NotFound);
+            return Err(AccessError::NotFound);
         }
         Ok(access)
     }
@@ -45,13 +57,13 @@ impl ProjectAccess {
         conn: &mut PgConnection,
         project_id: Uuid,
         user_id: Uuid,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, AccessError> {
         let project: Project = projects::table
             .find(project_id)
             .select(Project::as_select())
             .first(conn)
             .optional()?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(AccessError::NotFound)?;
         let rows: Vec<(Uuid, String)> = partnerships::table
             .inner_join(
                 memberships::table
@@ -66,7 +78,7 @@ impl ProjectAccess {
             .filter_map(|(org, status)| Some((org, PartnershipStatus::parse(&status)?)))
             .collect();
         if organizations.is_empty() {
-            return Err(ApiError::NotFound);
+            return Err(AccessError::NotFound);
         }
         Ok(ProjectAccess {
             project,
@@ -88,22 +100,22 @@ impl ProjectAccess {
     }
 
     /// Refuses with 403 unless the user belongs to the initiator.
-    pub fn require_initiator(&self) -> Result<(), ApiError> {
+    pub fn require_initiator(&self) -> Result<(), AccessError> {
         if self.is_initiator() {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
+            Err(AccessError::Forbidden(
                 "only members of the initiator organization may do this".into(),
             ))
         }
     }
 
     /// Refuses with 403 unless the user belongs to `organization_id`.
-    pub fn require_member_of(&self, organization_id: Uuid) -> Result<(), ApiError> {
+    pub fn require_member_of(&self, organization_id: Uuid) -> Result<(), AccessError> {
         if self.member_of(organization_id) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
+            Err(AccessError::Forbidden(
                 "only members of that organization may act for it".into(),
             ))
         }

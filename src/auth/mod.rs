@@ -1,13 +1,12 @@
-//! Authentication and authorization: magic links, sessions and API tokens, the current user
-//! extractor with its same-origin rule, rate limits, and who may see and do what in a project.
+//! Authentication and authorization: magic links, sessions and API tokens, rate limits, and who
+//! may see and do what in a project. (The current-user extractor, an HTTP concern, is
+//! `http::extract`.)
 
 pub mod access;
-pub mod extract;
 pub mod links;
 pub mod rate_limit;
 pub mod sessions;
 pub mod tokens;
 
-pub use access::ProjectAccess;
-pub use extract::CurrentUser;
-pub use rate_limit::RateLimits;
+pub use access::{AccessError, ProjectAccess};
+pub use rate_limit::{RateLimited, RateLimits};

@@ -17,7 +17,6 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Settings;
-use crate::http::ApiError;
 
 /// The period every login budget is counted over.
 const PERIOD: Duration = Duration::from_secs(15 * 60);
@@ -36,6 +35,13 @@ fn quota(burst: u32, period: Duration) -> Quota {
     Quota::with_period(period / burst.get())
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
         .allow_burst(burst)
+}
+
+/// Over a limit: how long to wait before the next try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many requests: try again in {retry_after_secs} s")]
+pub struct RateLimited {
+    pub retry_after_secs: u64,
 }
 
 /// The key a client is counted under: its IPv4 address, or its IPv6 /64.
@@ -72,17 +78,17 @@ impl RateLimits {
         }
     }
 
-    pub fn check_address(&self, address: &str) -> Result<(), ApiError> {
+    pub fn check_address(&self, address: &str) -> Result<(), RateLimited> {
         check(&self.link_per_address, &address.to_owned())
     }
 
     /// A client asks for a login link (`POST /api/auth/magic-link`).
-    pub fn check_link_request(&self, ip: IpAddr) -> Result<(), ApiError> {
+    pub fn check_link_request(&self, ip: IpAddr) -> Result<(), RateLimited> {
         check(&self.link_per_client, &client_key(ip))
     }
 
     /// A client uses a link (`POST /api/auth/session`).
-    pub fn check_session_request(&self, ip: IpAddr) -> Result<(), ApiError> {
+    pub fn check_session_request(&self, ip: IpAddr) -> Result<(), RateLimited> {
         check(&self.session_per_client, &client_key(ip))
     }
 }
@@ -96,10 +102,10 @@ impl Default for RateLimits {
 fn check<K: Hash + Eq + Clone>(
     limiter: &DefaultKeyedRateLimiter<K>,
     key: &K,
-) -> Result<(), ApiError> {
+) -> Result<(), RateLimited> {
     limiter.check_key(key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::RateLimited {
+        RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         }
     })?;
@@ -121,7 +127,7 @@ mod tests {
             limits.check_address("a@b.fr").unwrap();
         }
         match limits.check_address("a@b.fr") {
-            Err(ApiError::RateLimited { retry_after_secs }) => {
+            Err(RateLimited { retry_after_secs }) => {
                 assert!((1..=300).contains(&retry_after_secs), "{retry_after_secs}")
             }
             other => panic!("expected a rate limit, got {other:?}"),

@@ -4,6 +4,7 @@
 //! slow query never stalls an actix worker. Query functions take `&mut PgConnection` so that they
 //! compose inside one transaction.
 
+pub mod audit;
 pub mod embedded;
 pub mod follow_up;
 pub mod meetings;
@@ -27,6 +28,8 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
+/// The connection every query takes (so that layers above name no diesel type).
+pub type Conn = PgConnection;
 
 /// Opens a pool, failing fast (with the URL, password hidden) when the server is unreachable.
 pub fn connect(url: &Url, max_size: u32) -> Result<DbPool> {
@@ -84,6 +87,18 @@ pub fn migrate(conn: &mut PgConnection) -> Result<Vec<String>> {
     let applied = applied?;
     released?;
     Ok(applied)
+}
+
+/// Runs `f` in one transaction on a pooled connection, on the blocking thread pool: committed
+/// when it returns `Ok`, rolled back otherwise.
+pub async fn transaction<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+{
+    use diesel::Connection;
+    run(pool, move |conn| conn.transaction(f)).await
 }
 
 /// Why a database call failed, as the HTTP layer needs to know it.

@@ -9,15 +9,16 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::extract::SESSION_COOKIE;
 use crate::auth::links::{self, LinkRefusal, Purpose};
-use crate::auth::{CurrentUser, sessions};
+use crate::auth::sessions;
 use crate::db::models::User;
 use crate::db::organizations as orgs;
 use crate::db::schema::users;
 use crate::db::{self, DbError};
 use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line};
+use crate::http::CurrentUser;
+use crate::http::extract::SESSION_COOKIE;
 use crate::http::views::{OrganizationView, UserView};
 use crate::http::{ApiError, AppState};
 use crate::mail::{self, Outgoing, templates};

@@ -20,12 +20,13 @@ use serde_json::json;
 use url::Url;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, ProjectAccess, tokens};
+use crate::auth::{ProjectAccess, tokens};
 use crate::calendar;
 use crate::db;
 use crate::db::models::{Meeting, User};
 use crate::db::schema::{calendar_feeds, meeting_attendees, meetings, users};
 use crate::domain::Locale;
+use crate::http::CurrentUser;
 use crate::http::convocation::{ics_response, meeting_event};
 use crate::http::{ApiError, AppState};
 
@@ -136,8 +137,8 @@ pub async fn feed(
                 None => {
                     let allowed = match ProjectAccess::load(conn, meeting.project_id, user.id) {
                         Ok(_) => true,
-                        Err(ApiError::NotFound) => false,
-                        Err(other) => return Err(other),
+                        Err(crate::auth::AccessError::NotFound) => false,
+                        Err(other) => return Err(other.into()),
                     };
                     takes_part.insert(meeting.project_id, allowed);
                     allowed

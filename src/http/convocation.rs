@@ -28,7 +28,7 @@ use lettre::message::Mailbox;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, ProjectAccess, tokens};
+use crate::auth::{ProjectAccess, tokens};
 use crate::calendar::{self, AgendaLine, MeetingEvent, Method, Person};
 use crate::config::Settings;
 use crate::db::meetings as queries;
@@ -37,6 +37,7 @@ use crate::db::schema::{meeting_attendees, meetings, projects, users};
 use crate::domain::Locale;
 use crate::domain::gate;
 use crate::domain::meeting::MeetingStatus;
+use crate::http::CurrentUser;
 use crate::http::meetings::{
     audit, in_meeting, incomplete, lock_for_gate, require_planning, reset_partstats,
 };

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, ProjectAccess};
+use crate::auth::ProjectAccess;
 use crate::db;
 use crate::db::follow_up::{
     self as queries, ActionFilter, ActionView, DecisionFilter, DecisionView,
@@ -23,6 +23,7 @@ use crate::document;
 use crate::domain::Locale;
 use crate::domain::follow_up::{self, ActionStatus, DecisionStatus, Position, PositionError};
 use crate::domain::input::{line, optional_line, optional_paragraph, paragraph};
+use crate::http::CurrentUser;
 use crate::http::meetings::{audit, in_meeting};
 use crate::http::{ApiError, AppState};
 

@@ -109,6 +109,25 @@ impl From<crate::domain::input::InputError> for ApiError {
     }
 }
 
+impl From<crate::auth::RateLimited> for ApiError {
+    fn from(limited: crate::auth::RateLimited) -> Self {
+        ApiError::RateLimited {
+            retry_after_secs: limited.retry_after_secs,
+        }
+    }
+}
+
+impl From<crate::auth::AccessError> for ApiError {
+    fn from(error: crate::auth::AccessError) -> Self {
+        use crate::auth::AccessError;
+        match error {
+            AccessError::NotFound => ApiError::NotFound,
+            AccessError::Forbidden(message) => ApiError::Forbidden(message),
+            AccessError::Database(error) => error.into(),
+        }
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {

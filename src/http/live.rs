@@ -12,10 +12,10 @@ use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::extract::{SESSION_COOKIE, same_origin};
 use crate::auth::{ProjectAccess, sessions};
 use crate::db;
 use crate::db::schema::organizations;
+use crate::http::extract::{SESSION_COOKIE, same_origin};
 use crate::http::{ApiError, AppState};
 use crate::live::{self, Member};
 

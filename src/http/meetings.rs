@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, ProjectAccess};
+use crate::auth::ProjectAccess;
 use crate::db::models::{ConcertationRecord, Meeting, MeetingSlot, NewAuditEvent};
 use crate::db::schema::{
     availability_answers, concertation_records, meeting_attendees, meeting_slots, meetings,
@@ -29,6 +29,7 @@ use crate::domain::input::{line, optional_line, optional_paragraph, paragraph};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{self, Availability};
+use crate::http::CurrentUser;
 use crate::http::agreements as agreement;
 use crate::http::projects::{acting_organization, lock_document};
 use crate::http::views::{AgreementView, MeetingView};

@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod convocation;
 pub mod decisions;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod live;
 pub mod meetings;
@@ -40,6 +41,7 @@ use actix_web::{App, HttpRequest, HttpServer, web};
 use crate::config::Settings;
 use crate::db::DbPool;
 pub use error::ApiError;
+pub use extract::CurrentUser;
 use metrics::Metrics;
 
 /// What every handler can reach.

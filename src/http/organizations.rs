@@ -8,10 +8,10 @@ use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::CurrentUser;
 use crate::db::organizations as orgs;
 use crate::domain::input::{EmailAddress, line, optional_line};
 use crate::domain::organization::{Role, Siren};
+use crate::http::CurrentUser;
 use crate::http::perform::perform;
 use crate::http::views::{ConsultationView, MembershipView, OrganizationView};
 use crate::http::{ApiError, AppState};

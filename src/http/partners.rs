@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::auth::ProjectAccess;
 use crate::auth::links::{self, Consultation};
-use crate::auth::{CurrentUser, ProjectAccess};
 use crate::db;
 use crate::db::models::{NewAuditEvent, Organization, Partnership};
 use crate::db::organizations as orgs;
@@ -19,6 +19,7 @@ use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line, optional_line, optional_paragraph};
 use crate::domain::partnership::{PartnershipStatus, Transition};
 use crate::domain::proof::ConsentKind;
+use crate::http::CurrentUser;
 use crate::http::auth::mail_box;
 use crate::http::views::PartnershipView;
 use crate::http::{ApiError, AppState};

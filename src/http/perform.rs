@@ -1,22 +1,19 @@
 //! Runs a use case (`crate::workflow`) in one transaction on the blocking pool, and maps its
 //! refusal to the API's error.
 
-use diesel::prelude::*;
-
-use crate::db;
+use crate::db::{self, Conn};
 use crate::http::{ApiError, AppState};
 use crate::workflow::Refusal;
 
 /// Runs `use_case` in a transaction: committed when it returns `Ok`, rolled back otherwise.
 pub async fn perform<T, F>(state: &AppState, use_case: F) -> Result<T, ApiError>
 where
-    F: FnOnce(&mut PgConnection) -> Result<T, Refusal> + Send + 'static,
+    F: FnOnce(&mut Conn) -> Result<T, Refusal> + Send + 'static,
     T: Send + 'static,
 {
-    db::run(&state.pool, move |conn| {
-        conn.transaction(use_case).map_err(ApiError::from)
-    })
-    .await
+    db::transaction(&state.pool, use_case)
+        .await
+        .map_err(ApiError::from)
 }
 
 impl From<Refusal> for ApiError {
@@ -35,6 +32,7 @@ impl From<Refusal> for ApiError {
             },
             Refusal::Invalid(input) => input.into(),
             Refusal::RateLimited { retry_after_secs } => ApiError::RateLimited { retry_after_secs },
+            Refusal::Unavailable => ApiError::Unavailable("database unavailable".into()),
             Refusal::Database(error) => error.into(),
             Refusal::Internal(error) => ApiError::Internal(error),
         }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, ProjectAccess};
+use crate::auth::ProjectAccess;
 use crate::db;
 use crate::db::models::{Agreement, NewAuditEvent, Partnership, Project};
 use crate::db::schema::{agreements, documents, memberships, partnerships, projects};
@@ -16,6 +16,7 @@ use crate::domain::content;
 use crate::domain::input::{line, optional_paragraph, paragraph};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::project::{ProjectEvent, ProjectStatus};
+use crate::http::CurrentUser;
 use crate::http::agreements as agreement;
 use crate::http::views::{AgreementView, ProjectView};
 use crate::http::{ApiError, AppState};
@@ -147,7 +148,7 @@ pub async fn access(
     user_id: Uuid,
 ) -> Result<ProjectAccess, ApiError> {
     db::run(&state.pool, move |conn| {
-        ProjectAccess::load(conn, project_id, user_id)
+        ProjectAccess::load(conn, project_id, user_id).map_err(ApiError::from)
     })
     .await
 }

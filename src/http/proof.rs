@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::auth::CurrentUser;
+use crate::http::CurrentUser;
 use crate::http::perform::perform;
 use crate::http::{ApiError, AppState};
 use crate::workflow::attestations::{self, Listed};

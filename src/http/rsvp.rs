@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, tokens};
+use crate::auth::tokens;
 use crate::calendar::{self, MeetingEvent};
 use crate::config::Settings;
 use crate::db;
@@ -34,6 +34,7 @@ use crate::db::models::{Meeting, MeetingAttendee, NewAuditEvent};
 use crate::db::schema::{meeting_attendees, meetings};
 use crate::domain::Locale;
 use crate::domain::rsvp::Answer;
+use crate::http::CurrentUser;
 use crate::http::convocation::meeting_event;
 use crate::http::meetings::in_meeting;
 use crate::http::security::page_policy;

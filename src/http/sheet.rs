@@ -15,7 +15,7 @@ use maud::{DOCTYPE, Markup, html};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, ProjectAccess};
+use crate::auth::ProjectAccess;
 use crate::db;
 use crate::db::follow_up::{DecisionFilter, DecisionView, decision_views};
 use crate::db::models::{Agreement, AuditEvent, Organization};
@@ -23,6 +23,7 @@ use crate::db::schema::{agreements, audit_events, organizations, users};
 use crate::document::{self, Section};
 use crate::domain::Locale;
 use crate::domain::content::agreement_counts;
+use crate::http::CurrentUser;
 use crate::http::decisions::today;
 use crate::http::partners::{acceptance_receipts, list_of};
 use crate::http::views::ProjectView;

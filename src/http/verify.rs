@@ -75,6 +75,11 @@ pub async fn verify(
     };
     // A live check: never served from a cache.
     response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if !json {
+        // The page's one inline stylesheet, allowed by its hash (the rest of the policy as
+        // everywhere else).
+        response.insert_header(crate::http::security::page_policy(&state.settings, CSS));
+    }
     Ok(match (json, lookup) {
         (true, Lookup::Unknown) => response.json(json!({
             "error": "not_found",

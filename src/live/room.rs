@@ -809,8 +809,12 @@ impl Room {
                 for user_id in users {
                     match ProjectAccess::load(conn, project_id, user_id) {
                         Ok(_) => {}
-                        Err(crate::http::ApiError::NotFound) => refused.push(user_id),
-                        Err(error) => return Err(error),
+                        Err(crate::auth::AccessError::NotFound) => refused.push(user_id),
+                        Err(crate::auth::AccessError::Database(error)) => {
+                            return Err(DbError::Query(error));
+                        }
+                        // Access itself refuses nothing with 403: only "not found" or an error.
+                        Err(crate::auth::AccessError::Forbidden(_)) => refused.push(user_id),
                     }
                 }
                 let live = sessions::still_live(conn, &sessions, Utc::now())?;

@@ -15,7 +15,8 @@ use uuid::Uuid;
 use super::Refusal;
 use crate::auth::links;
 use crate::config::Settings;
-use crate::db::models::{Membership, MembershipRequest, NewAuditEvent, Organization, User};
+use crate::db::audit;
+use crate::db::models::{Membership, MembershipRequest, Organization, User};
 use crate::db::organizations::{self as orgs, NewOrganization};
 use crate::db::schema::{memberships, partnerships, projects};
 use crate::domain::Locale;
@@ -617,15 +618,12 @@ pub fn arrive_as_contact(
         || match contact_arrival(orgs::member_count(conn, organization_id)?) {
             ContactArrival::FirstAdmin => {
                 orgs::add_member(conn, organization_id, user.id, Role::Admin, None)?;
-                NewAuditEvent {
-                    project_id: Some(project_id),
-                    actor_user_id: Some(user.id),
-                    actor_organization_id: Some(organization_id),
-                    action: "membership.joined_as_contact",
-                    organization_id: Some(org.id),
-                    details: json!({"email": user.email, "role": Role::Admin.as_str()}),
-                }
-                .record(conn)?;
+                audit::event("membership.joined_as_contact")
+                    .project(project_id)
+                    .by(user.id, Some(organization_id))
+                    .organization(org.id)
+                    .details(json!({"email": user.email, "role": Role::Admin.as_str()}))
+                    .record(conn)?;
                 true
             }
             ContactArrival::Reader => false,
@@ -795,15 +793,11 @@ fn audit(
     action: &'static str,
     details: serde_json::Value,
 ) -> QueryResult<()> {
-    NewAuditEvent {
-        project_id: None,
-        actor_user_id: Some(actor),
-        actor_organization_id: Some(org.id),
-        action,
-        organization_id: Some(org.id),
-        details,
-    }
-    .record(conn)
+    audit::event(action)
+        .by(actor, Some(org.id))
+        .organization(org.id)
+        .details(details)
+        .record(conn)
 }
 
 fn user_locale(user: &User) -> Locale {

@@ -34,10 +34,43 @@ pub enum Refusal {
     Invalid(#[from] InputError),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached now (no connection available).
+    #[error("the database is unavailable")]
+    Unavailable,
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<crate::auth::AccessError> for Refusal {
+    fn from(error: crate::auth::AccessError) -> Self {
+        use crate::auth::AccessError;
+        match error {
+            AccessError::NotFound => Refusal::NotFound,
+            AccessError::Forbidden(message) => Refusal::Forbidden(message),
+            AccessError::Database(error) => Refusal::Database(error),
+        }
+    }
+}
+
+impl From<crate::db::DbError> for Refusal {
+    fn from(error: crate::db::DbError) -> Self {
+        use crate::db::DbError;
+        match error {
+            DbError::Query(error) => Refusal::Database(error),
+            DbError::Pool(_) => Refusal::Unavailable,
+            other => Refusal::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::auth::RateLimited> for Refusal {
+    fn from(limited: crate::auth::RateLimited) -> Self {
+        Refusal::RateLimited {
+            retry_after_secs: limited.retry_after_secs,
+        }
+    }
 }
 
 impl Refusal {

@@ -519,6 +519,26 @@ async fn server_rendered_pages_are_allowed_exactly_what_they_need() {
     let missing = s.app.get(&format!("/rsvp/{}", "0".repeat(64))).await;
     assert_eq!(missing.status(), 404);
     allowed_by_its_policy(missing, "the unknown-link page").await;
+    // The public verification page of an attestation, and its "unknown link" page.
+    let response = s
+        .ines
+        .post(
+            &format!("/api/projects/{}/attestations", s.project),
+            json!({}),
+        )
+        .await;
+    let (status, created) = status_and_body(response).await;
+    assert_eq!(status, 201, "{created}");
+    let path = url::Url::parse(created["url"].as_str().unwrap())
+        .unwrap()
+        .path()
+        .to_owned();
+    let verify = s.app.get(&path).await;
+    assert_eq!(verify.status(), 200);
+    allowed_by_its_policy(verify, "the verification page").await;
+    let unknown = s.app.get("/verify/unknown-token-000000000").await;
+    assert_eq!(unknown.status(), 404);
+    allowed_by_its_policy(unknown, "the unknown attestation page").await;
 }
 
 #[actix_web::test]
