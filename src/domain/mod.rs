@@ -7,6 +7,7 @@ pub mod input;
 pub mod locale;
 pub mod meeting;
 pub mod organization;
+pub mod partners_time;
 pub mod partnership;
 pub mod project;
 pub mod proof;
