@@ -38,7 +38,8 @@ install_runtime_deps() {
 }
 
 # npm ci only when a package-lock.json changed since the last install: the app's, and the build
-# tools' (frontend/tools: openapi-typescript, which generates the API's types for the build).
+# tools' (frontend/tools: openapi-typescript, which generates the API's types for the build, and
+# ESLint + Prettier, which check the front end's code).
 frontend_install() {
   local dir
   for dir in frontend frontend/tools; do

@@ -75,7 +75,9 @@ export async function startStack() {
     // A real SMTP server on loopback, writing every message to a maildir.
     const smtpPort = await freePort();
     const maildir = join(work, 'maildir');
-    const smtp = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${smtpPort}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir], { stdio: 'ignore' });
+    const smtp = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${smtpPort}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir], {
+      stdio: 'ignore',
+    });
     cleanups.push(() => stop(smtp));
     await waitFor(() => existsSync(join(maildir, 'new')), 'the SMTP server');
 
@@ -138,9 +140,7 @@ export function readMail(maildir) {
     .map((name) => {
       const raw = readFileSync(join(dir, name), 'utf8');
       const header = (n) => new RegExp(`^${n}:\\s*(.*)$`, 'mi').exec(raw)?.[1] ?? '';
-      const text = raw
-        .replace(/=\r?\n/g, '')
-        .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+      const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
       return { to: header('To'), subject: header('Subject'), text, raw };
     });
 }
@@ -148,17 +148,23 @@ export function readMail(maildir) {
 /** Waits for a message to `address` whose text matches `pattern`; returns the first link found. */
 export async function waitForLink(maildir, address, { after = 0, pattern = /\/login\?token=[A-Za-z0-9]+(?:&(?:amp;)?project=[0-9a-f-]{36})?/ } = {}) {
   let found;
-  await waitFor(() => {
-    const mails = readMail(maildir).slice(after).filter((m) => m.to.toLowerCase().includes(address.toLowerCase()));
-    for (const mail of mails) {
-      const m = pattern.exec(mail.text);
-      if (m) {
-        found = m[0].replace('&amp;', '&');
-        return true;
+  await waitFor(
+    () => {
+      const mails = readMail(maildir)
+        .slice(after)
+        .filter((m) => m.to.toLowerCase().includes(address.toLowerCase()));
+      for (const mail of mails) {
+        const m = pattern.exec(mail.text);
+        if (m) {
+          found = m[0].replace('&amp;', '&');
+          return true;
+        }
       }
-    }
-    return false;
-  }, `an email to ${address}`, 30_000);
+      return false;
+    },
+    `an email to ${address}`,
+    30_000,
+  );
   return found;
 }
 
@@ -173,7 +179,8 @@ export function calendarParts(raw) {
     const boundaryAt = raw.indexOf('\n--', start);
     const body = raw.slice(start, boundaryAt === -1 ? undefined : boundaryAt);
     if (/Content-Transfer-Encoding:\s*base64/i.test(headers)) parts.push(Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8'));
-    else if (/Content-Transfer-Encoding:\s*quoted-printable/i.test(headers)) parts.push(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
+    else if (/Content-Transfer-Encoding:\s*quoted-printable/i.test(headers))
+      parts.push(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
     else parts.push(body);
   }
   return parts;

@@ -114,9 +114,7 @@ export function toApiError(status: number, body: unknown): ApiError {
   const code = typeof record.error === 'string' && record.error !== '' ? record.error : `http_${status}`;
   const message = typeof record.message === 'string' ? record.message : '';
   const field = typeof record.field === 'string' ? record.field : null;
-  const unmet = Array.isArray(record.unmet)
-    ? record.unmet.filter((u): u is Unmet => isRecord(u) && typeof u.rule === 'string')
-    : [];
+  const unmet = Array.isArray(record.unmet) ? record.unmet.filter((u): u is Unmet => isRecord(u) && typeof u.rule === 'string') : [];
   return new ApiError(status, code, message, field, unmet, record);
 }
 
@@ -277,14 +275,8 @@ export class Api {
   brief(projectId: string) {
     return this.get<Section>(`/api/projects/${enc(projectId)}/brief`);
   }
-  putBrief(projectId: string, text: string) {
-    return this.put<Section>(`/api/projects/${enc(projectId)}/brief`, { text });
-  }
   mission(projectId: string, orgId: string) {
     return this.get<Mission>(`/api/projects/${enc(projectId)}/missions/${enc(orgId)}`);
-  }
-  putMission(projectId: string, orgId: string, text: string) {
-    return this.put<Section>(`/api/projects/${enc(projectId)}/missions/${enc(orgId)}`, { text });
   }
   agreeMission(projectId: string, orgId: string, contentHash: string, decision: 'agree' | 'object' = 'agree', comment?: string) {
     return this.post<Agreement>(`/api/projects/${enc(projectId)}/missions/${enc(orgId)}/agreement`, {
@@ -297,7 +289,7 @@ export class Api {
     return `/api/projects/${enc(projectId)}/sheet?format=html&lang=${enc(locale)}`;
   }
 
-  // Meetings (API.md; may be absent from an older server: callers handle 404)
+  // Meetings
   meetings(projectId: string) {
     return this.get<Meeting[]>(`/api/projects/${enc(projectId)}/meetings`);
   }
@@ -324,9 +316,6 @@ export class Api {
   }
   agenda(id: string) {
     return this.get<Agenda>(`/api/meetings/${enc(id)}/agenda`);
-  }
-  putAgenda(id: string, items: Array<{ id?: string; title: string; duration_min: number; lead_org_id?: string; notes?: string }>) {
-    return this.put<Agenda>(`/api/meetings/${enc(id)}/agenda`, { items });
   }
   /** `organizationId`: the accepted partner agreeing (needed when the caller belongs to several). */
   agreeAgenda(id: string, contentHash: string, organizationId?: string, decision: 'agree' | 'object' = 'agree', comment?: string) {

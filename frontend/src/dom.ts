@@ -26,11 +26,7 @@ function append(parent: Node, child: Child): void {
 }
 
 /** `h('button', {type: 'button', onclick}, 'Texte')`. Attribute values are strings or booleans. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs?: Attrs | null,
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (attrs) {
     for (const [name, value] of Object.entries(attrs)) {

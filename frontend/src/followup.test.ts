@@ -90,7 +90,9 @@ describe('register filters ↔ query string', () => {
   });
 
   it('writes the API parameters in a stable order', () => {
-    expect(registerQuery({ status: 'adopted', meetingId: 'abc-123', from: '2026-01-01', to: '2026-12-31' })).toBe('status=adopted&meeting_id=abc-123&from=2026-01-01&to=2026-12-31');
+    expect(registerQuery({ status: 'adopted', meetingId: 'abc-123', from: '2026-01-01', to: '2026-12-31' })).toBe(
+      'status=adopted&meeting_id=abc-123&from=2026-01-01&to=2026-12-31',
+    );
     expect(registerQuery({ ...NO_FILTERS, to: '2026-06-30' })).toBe('to=2026-06-30');
   });
 
@@ -145,8 +147,14 @@ describe('dates', () => {
 describe('due labels', () => {
   const today = '2026-12-10';
   it('marks overdue open actions, with how late they are', () => {
-    expect(dueLabel({ due_on: '2026-12-07', status: 'open', overdue: true }, today, 'fr')).toEqual({ tone: 'overdue', text: 'En retard de 3 jours (échéance\u00a0: 7 décembre 2026)' });
-    expect(dueLabel({ due_on: '2026-12-09', status: 'open', overdue: true }, today, 'en')).toEqual({ tone: 'overdue', text: 'Overdue by one day (due: 9 December 2026)' });
+    expect(dueLabel({ due_on: '2026-12-07', status: 'open', overdue: true }, today, 'fr')).toEqual({
+      tone: 'overdue',
+      text: 'En retard de 3 jours (échéance\u00a0: 7 décembre 2026)',
+    });
+    expect(dueLabel({ due_on: '2026-12-09', status: 'open', overdue: true }, today, 'en')).toEqual({
+      tone: 'overdue',
+      text: 'Overdue by one day (due: 9 December 2026)',
+    });
   });
 
   it('trusts the server’s overdue flag, computed in Paris', () => {
@@ -163,7 +171,10 @@ describe('due labels', () => {
   });
 
   it('never calls a closed action late', () => {
-    expect(dueLabel({ due_on: '2026-01-01', status: 'done', overdue: false }, today, 'fr')).toEqual({ tone: 'done', text: 'Faite (échéance\u00a0: 1 janvier 2026)' });
+    expect(dueLabel({ due_on: '2026-01-01', status: 'done', overdue: false }, today, 'fr')).toEqual({
+      tone: 'done',
+      text: 'Faite (échéance\u00a0: 1 janvier 2026)',
+    });
     expect(dueLabel({ due_on: '2026-01-01', status: 'cancelled', overdue: false }, today, 'en').tone).toBe('cancelled');
   });
 });
@@ -171,7 +182,13 @@ describe('due labels', () => {
 describe('actions order and rights', () => {
   it('puts overdue first, then open by due date, then closed', () => {
     const a = (title: string, due_on: string, status: 'open' | 'done' | 'cancelled', overdue = false) => ({ title, due_on, status, overdue });
-    const sorted = sortActions([a('done', '2026-01-01', 'done'), a('later', '2027-01-01', 'open'), a('late b', '2026-11-02', 'open', true), a('soon', '2026-12-12', 'open'), a('late a', '2026-11-01', 'open', true)]);
+    const sorted = sortActions([
+      a('done', '2026-01-01', 'done'),
+      a('later', '2027-01-01', 'open'),
+      a('late b', '2026-11-02', 'open', true),
+      a('soon', '2026-12-12', 'open'),
+      a('late a', '2026-11-01', 'open', true),
+    ]);
     expect(sorted.map((x) => x.title)).toEqual(['late a', 'late b', 'soon', 'later', 'done']);
   });
 
@@ -193,7 +210,10 @@ describe('recently changed actions', () => {
   const a = (id: string, status: 'open' | 'done', updated_at: string) => ({ id, title: id, status, due_on: '2026-12-01', overdue: false, updated_at });
   it('keeps an action just marked done in view, and prefers the newer version', () => {
     const list = [a('x', 'open', '2026-12-01T10:00:00Z')];
-    const recent = new Map([['y', a('y', 'done', '2026-12-01T11:00:00Z')], ['x', a('x', 'done', '2026-12-01T09:00:00Z')]]);
+    const recent = new Map([
+      ['y', a('y', 'done', '2026-12-01T11:00:00Z')],
+      ['x', a('x', 'done', '2026-12-01T09:00:00Z')],
+    ]);
     const merged = mergeRecent(list, recent);
     expect(merged.map((m) => `${m.id}:${m.status}`)).toEqual(['x:open', 'y:done']);
   });

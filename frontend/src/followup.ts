@@ -234,7 +234,10 @@ export function canChangeAction(action: { owner_organization_id: string }, who: 
  * longer has (an action marked done stays in view, with "Reopen", until the page is left), the
  * newer version of each winning. Sorted as `sortActions`.
  */
-export function mergeRecent<A extends { id: string; updated_at: string; due_on: string; status: ActionStatus; overdue: boolean; title: string }>(actions: readonly A[], recent: ReadonlyMap<string, A>): A[] {
+export function mergeRecent<A extends { id: string; updated_at: string; due_on: string; status: ActionStatus; overdue: boolean; title: string }>(
+  actions: readonly A[],
+  recent: ReadonlyMap<string, A>,
+): A[] {
   const byId = new Map(actions.map((a) => [a.id, a]));
   for (const [id, a] of recent) {
     const listed = byId.get(id);

@@ -67,9 +67,7 @@ describe('describeHealth', () => {
   });
 
   it('treats an explicit "degraded" status as degraded whatever the code', () => {
-    expect(describeHealth(200, { status: 'degraded', database: 'slow' }, 'en').text).toBe(
-      'Degraded service. Database: slow',
-    );
+    expect(describeHealth(200, { status: 'degraded', database: 'slow' }, 'en').text).toBe('Degraded service. Database: slow');
   });
 
   it('has a loading view', () => {
@@ -100,8 +98,7 @@ describe('cleanReason', () => {
 });
 
 describe('fetchHealth', () => {
-  const json = (status: number, body: unknown) =>
-    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
   it('returns the status and the parsed body', async () => {
     const calls: Array<{ input: string; init?: RequestInit }> = [];

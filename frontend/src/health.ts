@@ -41,7 +41,12 @@ export function loadingHealth(locale: Locale): HealthView {
 /** Makes a server-provided reason safe to display as one short line of text. */
 export function cleanReason(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  const oneLine = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const oneLine = value
+    // Control characters (a reason is shown as one line of text).
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (oneLine === '') return null;
   return oneLine.length > MAX_REASON_LENGTH ? `${oneLine.slice(0, MAX_REASON_LENGTH - 1)}…` : oneLine;
 }
@@ -70,9 +75,7 @@ export function describeHealth(status: number | null, body: unknown, locale: Loc
   }
   if (status === 503 || declared === 'degraded') {
     const reason = cleanReason(record?.database);
-    return reason === null
-      ? view('degraded', 'health.degraded', locale)
-      : view('degraded', 'health.degradedReason', locale, { reason });
+    return reason === null ? view('degraded', 'health.degraded', locale) : view('degraded', 'health.degradedReason', locale, { reason });
   }
   if (status < 200 || status >= 300) {
     return view('down', 'health.httpError', locale, { status });
@@ -86,10 +89,7 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
  * Calls `GET /healthz`. Never throws: a network error or a timeout gives
  * `{ status: null }`, a body that is not JSON gives `body: undefined`.
  */
-export async function fetchHealth(
-  fetchImpl: FetchLike = (input, init) => fetch(input, init),
-  timeoutMs = 8000,
-): Promise<HealthResult> {
+export async function fetchHealth(fetchImpl: FetchLike = (input, init) => fetch(input, init), timeoutMs = 8000): Promise<HealthResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {

@@ -16,12 +16,11 @@ export const LOCALE_STORAGE_KEY = 'amont.locale';
 // U+00A0 (no-break space) before ":" as French typography wants.
 const fr = {
   'page.title': 'Amont — Concerter avant de convoquer',
-  'skip': 'Aller au contenu',
+  skip: 'Aller au contenu',
   'app.name': 'Amont',
   'app.tagline': 'Concerter avant de convoquer',
   'app.running': 'Amont est en service.',
-  'app.description':
-    'Planification de réunions entre institutions partenaires\u00a0: on se concerte d’abord, on convoque ensuite.',
+  'app.description': 'Planification de réunions entre institutions partenaires\u00a0: on se concerte d’abord, on convoque ensuite.',
   'lang.label': 'Langue',
   'lang.fr': 'Français',
   'lang.en': 'English',
@@ -133,9 +132,6 @@ const fr = {
   'doc.briefHelp': 'Le contexte, les objectifs et le public du projet, écrits ensemble.',
   'doc.mission': 'Mission de {organization}',
   'doc.missionHelp': 'Ce que {organization} s’engage à faire dans le projet.',
-  'doc.unsaved': 'Modifications non enregistrées',
-  'doc.saveSection': 'Enregistrer',
-  'doc.savedSection': 'Texte enregistré.',
   'doc.version': 'Version affichée\u00a0: {hash}',
   'agree.button': 'J’approuve au nom de {organization}',
   'agree.object': 'Je m’oppose au nom de {organization}',
@@ -145,12 +141,10 @@ const fr = {
   'agree.stale': 'Approuvée par {organization} le {date} — plus à jour\u00a0: le texte a changé depuis.',
   'agree.done': 'Approbation enregistrée pour la version affichée.',
   'agree.waitSync': 'Le texte affiché n’est pas encore enregistré\u00a0: l’approbation sera possible dans un instant.',
-  'agree.saveFirst': 'Enregistrez d’abord vos modifications.',
   'agree.mustAccept': 'Acceptez d’abord la participation pour pouvoir approuver.',
   'live.connected': 'En ligne — modifications partagées en direct',
   'live.connecting': 'Connexion au document…',
   'live.offline': 'Hors ligne — vos modifications sont gardées et seront envoyées au retour de la connexion',
-  'live.http': 'Édition sans temps réel — enregistrez chaque texte',
   'live.signedOut': 'Vous avez été déconnecté·e\u00a0: reconnectez-vous pour continuer (les modifications non envoyées ne sont pas partagées)',
   'live.refused': 'Votre organisation ne participe plus à ce projet\u00a0: le document n’est plus partagé avec vous',
   'live.unsynced': 'Modifications pas encore synchronisées',
@@ -221,7 +215,6 @@ const fr = {
   'agenda.overrun': 'Dépasse la durée de la réunion de {over}.',
   'agenda.moved': 'Point déplacé en position {n}.',
   'agenda.removed': 'Point supprimé.',
-  'agenda.save': 'Enregistrer l’ordre du jour',
   'agenda.agreeButton': 'J’approuve l’ordre du jour au nom de {organization}',
   'agenda.agreed': 'Ordre du jour approuvé pour la version affichée.',
   'duration.minutes': '{m}\u00a0min',
@@ -254,11 +247,13 @@ const fr = {
   'concertation.record': 'Enregistrer la concertation',
   'concertation.summary': 'Résumé de la concertation',
   'concertation.confirmTitle': 'Enregistrer la concertation\u00a0?',
-  'concertation.confirmText': 'L’état actuel des consentements (missions, ordre du jour, créneau) sera figé dans le relevé de concertation. Toute modification ultérieure obligera à l’enregistrer à nouveau.',
+  'concertation.confirmText':
+    'L’état actuel des consentements (missions, ordre du jour, créneau) sera figé dans le relevé de concertation. Toute modification ultérieure obligera à l’enregistrer à nouveau.',
   'concertation.done': 'Concertation enregistrée.',
   'convocation.send': 'Envoyer la convocation',
   'convocation.confirmTitle': 'Envoyer la convocation\u00a0?',
-  'convocation.confirmIntro': 'Chaque membre des organisations suivantes recevra par e-mail une invitation de calendrier (fichier .ics) pour «\u00a0{title}\u00a0», {when}, avec des liens pour répondre\u00a0:',
+  'convocation.confirmIntro':
+    'Chaque membre des organisations suivantes recevra par e-mail une invitation de calendrier (fichier .ics) pour «\u00a0{title}\u00a0», {when}, avec des liens pour répondre\u00a0:',
   'convocation.confirmOrg': '{organization} — mission et ordre du jour approuvés',
   'convocation.sent.one': 'Convocation envoyée à {count} personne\u00a0: {emails}.',
   'convocation.sent.other': 'Convocation envoyée à {count} personnes\u00a0: {emails}.',
@@ -294,7 +289,8 @@ const fr = {
   'account.feedUnavailable': 'L’abonnement d’agenda n’est pas encore disponible sur ce serveur.',
   'account.feedLabel': 'Adresse de l’agenda',
   'account.feedCreate': 'Obtenir une adresse d’abonnement',
-  'account.feedKeep': 'Copiez-la maintenant\u00a0: Amont n’en garde qu’une empreinte et ne peut pas vous la réafficher. Chaque demande crée une nouvelle adresse\u00a0; les précédentes restent valables jusqu’à leur révocation.',
+  'account.feedKeep':
+    'Copiez-la maintenant\u00a0: Amont n’en garde qu’une empreinte et ne peut pas vous la réafficher. Chaque demande crée une nouvelle adresse\u00a0; les précédentes restent valables jusqu’à leur révocation.',
   'account.feedRevoke': 'Révoquer toutes mes adresses',
   'account.feedRevokeConfirm': 'Les agendas abonnés à l’une de vos adresses cesseront d’être mis à jour. Vous pourrez en obtenir une nouvelle.',
   'account.feedRevoked': 'Toutes vos adresses d’abonnement ont été révoquées.',
@@ -304,7 +300,6 @@ const fr = {
   'error.not_started': 'La réunion n’a pas encore commencé.',
   'error.slot_exists': 'Ce créneau est déjà proposé.',
   'agree.emptyText': 'Le texte est vide\u00a0: il faut l’écrire avant de l’approuver.',
-  'agenda.saved': 'Ordre du jour enregistré.',
   'agenda.agreementsTitle': 'Approbations de l’ordre du jour',
   'agenda.agreement.none': '{organization}\u00a0: pas encore approuvé.',
   'agenda.agreement.current': '{organization}\u00a0: approuvé le {date}.',
@@ -430,7 +425,8 @@ const fr = {
   'error.last_admin': 'L’organisation doit garder au moins un·e administrateur·rice\u00a0: nommez-en un·e autre d’abord.',
   'nav.organization': 'Membres de {name}',
   'members.title': '{name}',
-  'members.intro': 'Seuls les membres actifs parlent au nom de {name}\u00a0: ils acceptent les consultations et approuvent les missions. Personne ne devient membre en étant simplement désigné comme contact.',
+  'members.intro':
+    'Seuls les membres actifs parlent au nom de {name}\u00a0: ils acceptent les consultations et approuvent les missions. Personne ne devient membre en étant simplement désigné comme contact.',
   'members.siren': 'SIREN {siren}',
   'members.yourRole': 'Votre rôle\u00a0: {role}',
   'members.role.admin': 'administrateur·rice',
@@ -454,7 +450,8 @@ const fr = {
   'members.left': 'Vous avez quitté {org}.',
   'members.pending': 'Demandes en attente',
   'members.pendingNone': 'Aucune demande en attente.',
-  'members.pendingIntro': 'Ces personnes demandent à rejoindre {org}. Tant que vous n’avez pas accepté, elles ne voient rien de ses projets. Acceptez seulement les personnes que vous connaissez.',
+  'members.pendingIntro':
+    'Ces personnes demandent à rejoindre {org}. Tant que vous n’avez pas accepté, elles ne voient rien de ses projets. Acceptez seulement les personnes que vous connaissez.',
   'members.requestedAt': 'demande du {date}',
   'members.approve': 'Accepter',
   'members.approveFor': 'Accepter {name}',
@@ -469,7 +466,8 @@ const fr = {
   'members.inviteSubmit': 'Envoyer l’invitation',
   'members.invited': 'Invitation envoyée à {email}.',
   'members.domains': 'Domaines vérifiés',
-  'members.domainsIntro': 'Une personne dont l’adresse est à l’un de ces domaines peut rejoindre {org} sans attendre. Vous ne pouvez ajouter que le domaine de votre propre adresse (un lien de connexion l’a vérifiée).',
+  'members.domainsIntro':
+    'Une personne dont l’adresse est à l’un de ces domaines peut rejoindre {org} sans attendre. Vous ne pouvez ajouter que le domaine de votre propre adresse (un lien de connexion l’a vérifiée).',
   'members.domainsNone': 'Aucun domaine vérifié.',
   'members.domainAdd': 'Ajouter {domain}',
   'members.domainRemove': 'Retirer {domain}',
@@ -481,7 +479,8 @@ const fr = {
   'consultation.briefEmpty': 'La présentation n’est pas encore rédigée.',
   'consultation.member': 'Vous êtes membre de {org}\u00a0: vous pouvez répondre au nom de l’organisation.',
   'consultation.open': 'Ouvrir le projet pour répondre',
-  'consultation.notMember': 'Vous êtes la personne désignée comme contact, mais seul un membre de {org} peut répondre en son nom. Demandez à la rejoindre\u00a0: ses administrateur·rices en sont averti·es et décident.',
+  'consultation.notMember':
+    'Vous êtes la personne désignée comme contact, mais seul un membre de {org} peut répondre en son nom. Demandez à la rejoindre\u00a0: ses administrateur·rices en sont averti·es et décident.',
   'consultation.ask': 'Demander à rejoindre {org}',
   'consultation.pending': 'Votre demande pour rejoindre {org} attend la décision d’un·e administrateur·rice (envoyée le {date}).',
   'consultation.refused': 'Votre demande pour rejoindre {org} n’a pas été acceptée.',
@@ -500,18 +499,22 @@ const fr = {
   'org.joinedActive': 'Vous êtes membre de {name}.',
   'org.joinPending': 'Demande envoyée à {name}. Vous recevrez un e-mail quand un·e administrateur·rice aura décidé.',
   'login.continueTitle': 'Se connecter à Amont',
-  'login.continueIntro': 'Pour continuer, confirmez la connexion. (Ce clic protège votre lien\u00a0: les antivirus de messagerie ouvrent les liens sans cliquer.)',
+  'login.continueIntro':
+    'Pour continuer, confirmez la connexion. (Ce clic protège votre lien\u00a0: les antivirus de messagerie ouvrent les liens sans cliquer.)',
   'login.continueConsultation': 'Vous êtes invité·e à une consultation. Continuez pour l’ouvrir.',
   'login.continue': 'Continuer',
   'login.reason.used': 'Ce lien de connexion a déjà servi. Demandez-en un nouveau ci-dessous.',
   'login.reason.expired': 'Ce lien a expiré. Demandez-en un nouveau ci-dessous.',
   'login.reason.unknown': 'Ce lien n’est pas valable. Demandez-en un nouveau ci-dessous.',
-  'login.reason.revoked': 'Cette consultation a été retirée ou renvoyée avec un nouveau lien\u00a0: ce lien-ci ne sert plus. Demandez un lien de connexion ci-dessous.',
-  'login.reason.consultation_over': 'Cette consultation a déjà reçu une réponse, ou n’est plus ouverte. Demandez un lien de connexion ci-dessous pour retrouver vos projets.',
+  'login.reason.revoked':
+    'Cette consultation a été retirée ou renvoyée avec un nouveau lien\u00a0: ce lien-ci ne sert plus. Demandez un lien de connexion ci-dessous.',
+  'login.reason.consultation_over':
+    'Cette consultation a déjà reçu une réponse, ou n’est plus ouverte. Demandez un lien de connexion ci-dessous pour retrouver vos projets.',
   'login.newLink': 'Recevoir un nouveau lien',
   'login.joined': 'Vous avez rejoint {name}.',
   'proof.title': 'Attestations de partenariat',
-  'proof.intro': 'Une attestation fige la fiche partenariale et la signe. Son lien public, à joindre à un dossier de financement, permet à quiconque de vérifier sans compte que chaque partenaire a accepté et approuvé sa mission, et que c’est toujours vrai aujourd’hui.',
+  'proof.intro':
+    'Une attestation fige la fiche partenariale et la signe. Son lien public, à joindre à un dossier de financement, permet à quiconque de vérifier sans compte que chaque partenaire a accepté et approuvé sa mission, et que c’est toujours vrai aujourd’hui.',
   'proof.attest': 'Attester le partenariat',
   'proof.created': 'Attestation créée.',
   'proof.createdLink': 'Attestation créée. Lien public\u00a0: {url}',
@@ -532,12 +535,11 @@ export type Messages = Record<MessageKey, string>;
 
 const en: Messages = {
   'page.title': 'Amont — Consult before you convene',
-  'skip': 'Skip to content',
+  skip: 'Skip to content',
   'app.name': 'Amont',
   'app.tagline': 'Consult before you convene',
   'app.running': 'Amont is running.',
-  'app.description':
-    'Meeting scheduling between partner institutions: consult one another first, convene afterwards.',
+  'app.description': 'Meeting scheduling between partner institutions: consult one another first, convene afterwards.',
   'lang.label': 'Language',
   'lang.fr': 'Français',
   'lang.en': 'English',
@@ -649,9 +651,6 @@ const en: Messages = {
   'doc.briefHelp': 'The context, goals and audience of the project, written together.',
   'doc.mission': 'Mission of {organization}',
   'doc.missionHelp': 'What {organization} commits to do in the project.',
-  'doc.unsaved': 'Unsaved changes',
-  'doc.saveSection': 'Save',
-  'doc.savedSection': 'Text saved.',
   'doc.version': 'Version shown: {hash}',
   'agree.button': 'I agree on behalf of {organization}',
   'agree.object': 'I object on behalf of {organization}',
@@ -661,12 +660,10 @@ const en: Messages = {
   'agree.stale': 'Agreed by {organization} on {date} — no longer current: the text has changed since.',
   'agree.done': 'Agreement recorded for the version shown.',
   'agree.waitSync': 'The text shown is not saved yet: you can agree in a moment.',
-  'agree.saveFirst': 'Save your changes first.',
   'agree.mustAccept': 'Accept to take part first to be able to agree.',
   'live.connected': 'Online — changes shared live',
   'live.connecting': 'Connecting to the document…',
   'live.offline': 'Offline — your changes are kept and will be sent when the connection is back',
-  'live.http': 'Editing without live updates — save each text',
   'live.signedOut': 'You have been signed out: sign in again to go on (changes not sent yet are not shared)',
   'live.refused': 'Your organization no longer takes part in this project: the document is no longer shared with you',
   'live.unsynced': 'Changes not synchronized yet',
@@ -737,7 +734,6 @@ const en: Messages = {
   'agenda.overrun': 'Runs over the meeting’s length by {over}.',
   'agenda.moved': 'Item moved to position {n}.',
   'agenda.removed': 'Item removed.',
-  'agenda.save': 'Save the agenda',
   'agenda.agreeButton': 'I agree to the agenda on behalf of {organization}',
   'agenda.agreed': 'Agenda agreed for the version shown.',
   'duration.minutes': '{m} min',
@@ -770,11 +766,13 @@ const en: Messages = {
   'concertation.record': 'Record the concertation',
   'concertation.summary': 'Summary of the concertation',
   'concertation.confirmTitle': 'Record the concertation?',
-  'concertation.confirmText': 'The current state of consent (missions, agenda, slot) will be frozen in the concertation record. Any later change will require recording it again.',
+  'concertation.confirmText':
+    'The current state of consent (missions, agenda, slot) will be frozen in the concertation record. Any later change will require recording it again.',
   'concertation.done': 'Concertation recorded.',
   'convocation.send': 'Send the convocation',
   'convocation.confirmTitle': 'Send the convocation?',
-  'convocation.confirmIntro': 'Every member of the following organizations will receive by email a calendar invitation (.ics file) for “{title}”, {when}, with links to reply:',
+  'convocation.confirmIntro':
+    'Every member of the following organizations will receive by email a calendar invitation (.ics file) for “{title}”, {when}, with links to reply:',
   'convocation.confirmOrg': '{organization} — mission and agenda agreed',
   'convocation.sent.one': 'Convocation sent to {count} person: {emails}.',
   'convocation.sent.other': 'Convocation sent to {count} people: {emails}.',
@@ -810,7 +808,8 @@ const en: Messages = {
   'account.feedUnavailable': 'The calendar subscription is not available on this server yet.',
   'account.feedLabel': 'Calendar address',
   'account.feedCreate': 'Get a subscription address',
-  'account.feedKeep': 'Copy it now: Amont only keeps a hashed form and cannot show it to you again. Each request makes a new address; the earlier ones keep working until you revoke them.',
+  'account.feedKeep':
+    'Copy it now: Amont only keeps a hashed form and cannot show it to you again. Each request makes a new address; the earlier ones keep working until you revoke them.',
   'account.feedRevoke': 'Revoke all my addresses',
   'account.feedRevokeConfirm': 'Calendars subscribed to any of your addresses will stop being updated. You can get a new one.',
   'account.feedRevoked': 'All your subscription addresses have been revoked.',
@@ -820,7 +819,6 @@ const en: Messages = {
   'error.not_started': 'The meeting has not started yet.',
   'error.slot_exists': 'This slot is already proposed.',
   'agree.emptyText': 'The text is empty: it must be written before it can be agreed to.',
-  'agenda.saved': 'Agenda saved.',
   'agenda.agreementsTitle': 'Agreements to the agenda',
   'agenda.agreement.none': '{organization}: not agreed yet.',
   'agenda.agreement.current': '{organization}: agreed on {date}.',
@@ -946,7 +944,8 @@ const en: Messages = {
   'error.last_admin': 'The organization needs at least one admin: make someone else admin first.',
   'nav.organization': 'Members of {name}',
   'members.title': '{name}',
-  'members.intro': 'Only active members speak for {name}: they answer consultations and agree to missions. Nobody becomes a member just by being named as a contact.',
+  'members.intro':
+    'Only active members speak for {name}: they answer consultations and agree to missions. Nobody becomes a member just by being named as a contact.',
   'members.siren': 'SIREN {siren}',
   'members.yourRole': 'Your role: {role}',
   'members.role.admin': 'admin',
@@ -985,7 +984,8 @@ const en: Messages = {
   'members.inviteSubmit': 'Send the invitation',
   'members.invited': 'Invitation sent to {email}.',
   'members.domains': 'Verified domains',
-  'members.domainsIntro': 'Someone whose address is at one of these domains may join {org} at once. You can only add the domain of your own address (a login link verified it).',
+  'members.domainsIntro':
+    'Someone whose address is at one of these domains may join {org} at once. You can only add the domain of your own address (a login link verified it).',
   'members.domainsNone': 'No verified domain.',
   'members.domainAdd': 'Add {domain}',
   'members.domainRemove': 'Remove {domain}',
@@ -997,7 +997,8 @@ const en: Messages = {
   'consultation.briefEmpty': 'The project description is not written yet.',
   'consultation.member': 'You are a member of {org}: you can answer on its behalf.',
   'consultation.open': 'Open the project to answer',
-  'consultation.notMember': 'You are the contact named for it, but only a member of {org} can answer on its behalf. Ask to join: its admins are told and decide.',
+  'consultation.notMember':
+    'You are the contact named for it, but only a member of {org} can answer on its behalf. Ask to join: its admins are told and decide.',
   'consultation.ask': 'Ask to join {org}',
   'consultation.pending': 'Your request to join {org} is waiting for an admin’s decision (sent on {date}).',
   'consultation.refused': 'Your request to join {org} was not approved.',
@@ -1027,7 +1028,8 @@ const en: Messages = {
   'login.newLink': 'Send me a new link',
   'login.joined': 'You joined {name}.',
   'proof.title': 'Attestations',
-  'proof.intro': 'An attestation freezes the partnership sheet and signs it. Its public link, to attach to a grant application, lets anyone check without an account that each partner accepted and agreed to its mission, and that this still holds today.',
+  'proof.intro':
+    'An attestation freezes the partnership sheet and signs it. Its public link, to attach to a grant application, lets anyone check without an account that each partner accepted and agreed to its mission, and that this still holds today.',
   'proof.attest': 'Attest the partnership',
   'proof.created': 'Attestation created.',
   'proof.createdLink': 'Attestation created. Public link: {url}',
@@ -1057,10 +1059,7 @@ export function isLocale(value: unknown): value is Locale {
  *    unknown (missing / empty), English for any other language ("en-GB", "de", ...),
  *    since English is the only other language offered.
  */
-export function pickLocale(
-  navigatorLanguage: string | null | undefined,
-  stored: string | null | undefined,
-): Locale {
+export function pickLocale(navigatorLanguage: string | null | undefined, stored: string | null | undefined): Locale {
   const saved = stored?.trim().toLowerCase();
   if (isLocale(saved)) return saved;
   const lang = navigatorLanguage?.trim().toLowerCase() ?? '';
@@ -1083,9 +1082,7 @@ export type Params = Record<string, string | number>;
 /** Fills `{name}` placeholders; unknown placeholders are left as they are. */
 export function format(template: string, params?: Params): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
 }
 
 /** Translates `key` into `locale` (the current locale by default). */

@@ -12,7 +12,7 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 
-export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'http' | 'signedOut' | 'refused';
+export type ConnectionState = 'connecting' | 'connected' | 'offline' | 'signedOut' | 'refused';
 
 /**
  * Whether the server closed the connection for good, and why: the session was signed out, or the
@@ -48,11 +48,7 @@ export const REFUSED_RETRY_MS = 60_000;
  * page waits that long before trying (the document may have room by then), instead of
  * reconnecting in a loop.
  */
-export function reconnectAtOnce(
-  close: { code: number; reason: string },
-  lastRefusedAt: number | null,
-  now: number,
-): boolean {
+export function reconnectAtOnce(close: { code: number; reason: string }, lastRefusedAt: number | null, now: number): boolean {
   if (endedBy(close)) return false;
   const refused = refusedEdit(close);
   if (refused === 'tooLarge') return false;
@@ -76,20 +72,6 @@ export interface AgendaItemMap {
   notes: Y.Text;
 }
 
-/** Whether the server speaks websocket on `/ws/projects/{id}`: anything but a 404 or the HTML fallback. */
-export async function probeLive(projectId: string, fetchImpl: typeof fetch = fetch): Promise<boolean> {
-  try {
-    const response = await fetchImpl(`/ws/projects/${encodeURIComponent(projectId)}`, {
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-    const type = response.headers.get('content-type') ?? '';
-    return response.status !== 404 && !type.includes('text/html');
-  } catch {
-    return false;
-  }
-}
-
 const COLORS = ['#0b4f6c', '#8a3b12', '#2d6a1f', '#6b2d83', '#9c1f4a', '#255e8a', '#7a5b00'];
 
 export function colorFor(seed: string): string {
@@ -100,7 +82,7 @@ export function colorFor(seed: string): string {
 
 export class LiveSession {
   readonly doc = new Y.Doc();
-  readonly provider: WebsocketProvider | null;
+  readonly provider: WebsocketProvider;
   private listeners = new Set<() => void>();
   private pendingOffline = false;
   private everConnected = false;
@@ -109,16 +91,7 @@ export class LiveSession {
   state: ConnectionState;
   synced = false;
 
-  constructor(
-    readonly projectId: string,
-    live: boolean,
-  ) {
-    if (!live) {
-      this.provider = null;
-      this.state = 'http';
-      this.synced = true;
-      return;
-    }
+  constructor(readonly projectId: string) {
     const base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
     this.provider = new WebsocketProvider(base, `projects/${projectId}`, this.doc, {
       maxBackoffTime: 4000,
@@ -130,7 +103,7 @@ export class LiveSession {
           // Offline meanwhile: the changes stay in this page, and go when the server takes them.
           this.retry = setTimeout(() => {
             this.retry = null;
-            this.provider?.connect();
+            this.provider.connect();
           }, REFUSED_RETRY_MS);
         }
         return atOnce;
@@ -171,10 +144,6 @@ export class LiveSession {
     this.provider.awareness.on('change', () => this.emit());
   }
 
-  get live(): boolean {
-    return this.provider !== null;
-  }
-
   /** The server ended the session for good (signed out, or no longer a partner). */
   get ended(): boolean {
     return this.state === 'signedOut' || this.state === 'refused';
@@ -182,7 +151,6 @@ export class LiveSession {
 
   /** Local edits the server has not received yet (made offline, or still in the socket's buffer). */
   get unsynced(): boolean {
-    if (!this.provider) return false;
     const buffered = (this.provider.ws as WebSocket | null)?.bufferedAmount ?? 0;
     return this.pendingOffline || buffered > 0;
   }
@@ -243,16 +211,15 @@ export class LiveSession {
   }
 
   setUser(name: string, organization: string, seed: string): void {
-    this.provider?.awareness.setLocalStateField('user', { name, organization, color: colorFor(seed) });
+    this.provider.awareness.setLocalStateField('user', { name, organization, color: colorFor(seed) });
   }
 
   setSection(section: string | null): void {
-    this.provider?.awareness.setLocalStateField('section', section);
+    this.provider.awareness.setLocalStateField('section', section);
   }
 
   /** The other people in the document. */
   peers(): Presence[] {
-    if (!this.provider) return [];
     const self = this.provider.awareness.clientID;
     const out: Presence[] = [];
     for (const [clientId, state] of this.provider.awareness.getStates()) {
@@ -274,7 +241,7 @@ export class LiveSession {
   destroy(): void {
     if (this.retry) clearTimeout(this.retry);
     this.listeners.clear();
-    this.provider?.destroy();
+    this.provider.destroy();
     this.doc.destroy();
   }
 }
@@ -324,18 +291,5 @@ export function moveAgendaItem(list: Y.Array<Y.Map<unknown>>, from: number, to: 
     list.insert(target, [copy]);
   };
   if (doc) doc.transact(run);
-  else run();
-}
-
-/** Replaces the items of a local agenda with the server's (http mode). */
-export function loadAgenda(list: Y.Array<Y.Map<unknown>>, items: ReadonlyArray<{ id: string; title: string; duration_min: number; lead_org_id: string | null; notes: string | null }>): void {
-  const run = () => {
-    list.delete(0, list.length);
-    list.insert(
-      0,
-      items.map((i) => newAgendaItem({ id: i.id, title: i.title, duration_min: i.duration_min, lead_org_id: i.lead_org_id ?? '', notes: i.notes ?? '' })),
-    );
-  };
-  if (list.doc) list.doc.transact(run, 'server');
   else run();
 }

@@ -16,7 +16,7 @@ import { actionsView } from './views/actions';
 import { registerView } from './views/register';
 import { loginView, landingView } from './views/login';
 import { consultationView } from './views/consultation';
-import { meetingView } from './views/meeting';
+import { meetingView } from './views/meeting/index';
 import { organizationView } from './views/organization';
 import { projectView } from './views/project';
 import { projectsView } from './views/projects';
@@ -86,7 +86,11 @@ function renderShell(): void {
           h('a', { href: '/actions', 'data-nav': true }, t('nav.actions')),
           // Each organization's name leads to its members page.
           me.organizations.map((o) =>
-            h('a', { href: `/organizations/${encodeURIComponent(o.id)}`, 'data-nav': true, class: 'nav-org', 'aria-label': t('nav.organization', { name: o.name }) }, o.name),
+            h(
+              'a',
+              { href: `/organizations/${encodeURIComponent(o.id)}`, 'data-nav': true, class: 'nav-org', 'aria-label': t('nav.organization', { name: o.name }) },
+              o.name,
+            ),
           ),
           h('a', { href: '/account', 'data-nav': true, class: 'who' }, t('nav.account'), h('span', { class: 'who-name' }, ` (${me.user.display_name})`)),
           h('button', { type: 'button', class: 'link', onclick: () => void logout() }, t('nav.logout')),
@@ -125,7 +129,12 @@ async function render(location: { path: string; query: URLSearchParams }): Promi
   const entry = found ? VIEWS[found.name] : undefined;
   if (!found || !entry) {
     document.title = `${t('notfound.title')} — Amont`;
-    replace(main, h('h1', { tabindex: '-1' }, t('notfound.title')), h('p', null, t('notfound.text')), h('p', null, h('a', { href: '/', 'data-nav': true }, t('nav.projects'))));
+    replace(
+      main,
+      h('h1', { tabindex: '-1' }, t('notfound.title')),
+      h('p', null, t('notfound.text')),
+      h('p', null, h('a', { href: '/', 'data-nav': true }, t('nav.projects'))),
+    );
     focusHeading();
     return;
   }

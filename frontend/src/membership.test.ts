@@ -12,7 +12,14 @@ function m(name: string, role: 'admin' | 'member', status: 'active' | 'pending',
 describe('sortMembers', () => {
   it('lists admins first then by name, and pending requests apart, oldest first', () => {
     const { active, pending } = sortMembers(
-      [m('zoé', 'member', 'active'), m('Élise', 'admin', 'active'), m('anna', 'member', 'active'), m('Bob', 'admin', 'active'), m('late', 'member', 'pending', '2026-11-30T10:00:00Z'), m('early', 'member', 'pending', '2026-11-29T10:00:00Z')],
+      [
+        m('zoé', 'member', 'active'),
+        m('Élise', 'admin', 'active'),
+        m('anna', 'member', 'active'),
+        m('Bob', 'admin', 'active'),
+        m('late', 'member', 'pending', '2026-11-30T10:00:00Z'),
+        m('early', 'member', 'pending', '2026-11-29T10:00:00Z'),
+      ],
       'anna',
     );
     expect(active.map((x) => x.display_name)).toEqual(['Bob', 'Élise', 'anna', 'zoé']);

@@ -9,12 +9,8 @@ import type { MessageKey } from './i18n';
 /** Active members (admins first, then by name, the caller among them) and pending requests (oldest first). */
 export function sortMembers(members: Membership[], _me: string): { active: Membership[]; pending: Membership[] } {
   const byName = (a: Membership, b: Membership) => a.display_name.localeCompare(b.display_name, undefined, { sensitivity: 'base' });
-  const active = members
-    .filter((m) => m.status === 'active')
-    .sort((a, b) => (a.role === b.role ? byName(a, b) : a.role === 'admin' ? -1 : 1));
-  const pending = members
-    .filter((m) => m.status === 'pending')
-    .sort((a, b) => (a.requested_at ?? '').localeCompare(b.requested_at ?? '') || byName(a, b));
+  const active = members.filter((m) => m.status === 'active').sort((a, b) => (a.role === b.role ? byName(a, b) : a.role === 'admin' ? -1 : 1));
+  const pending = members.filter((m) => m.status === 'pending').sort((a, b) => (a.requested_at ?? '').localeCompare(b.requested_at ?? '') || byName(a, b));
   return { active, pending };
 }
 

@@ -20,7 +20,8 @@ export function slug(name: string): string {
 
 /** `recu-acceptation-caf-du-rhone.jws`: what the file is, and for whom. */
 export function receiptFileName(subject: ReceiptSubject, organizationName: string, locale: 'fr' | 'en'): string {
-  const words = locale === 'fr' ? { acceptance: 'recu-acceptation', mission: 'recu-mission' } : { acceptance: 'receipt-acceptance', mission: 'receipt-mission' };
+  const words =
+    locale === 'fr' ? { acceptance: 'recu-acceptation', mission: 'recu-mission' } : { acceptance: 'receipt-acceptance', mission: 'receipt-mission' };
   return `${words[subject]}-${slug(organizationName)}.jws`;
 }
 

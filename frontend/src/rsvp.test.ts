@@ -21,7 +21,10 @@ describe('answering a convocation in the app', () => {
   });
 
   test('the organizer, who chairs, is not asked to answer', () => {
-    const attendees = [{ ...row('ines@mjc.example', 'ACCEPTED'), role: 'CHAIR' as const }, { ...row('sophie@caf.example'), role: 'REQ-PARTICIPANT' as const }];
+    const attendees = [
+      { ...row('ines@mjc.example', 'ACCEPTED'), role: 'CHAIR' as const },
+      { ...row('sophie@caf.example'), role: 'REQ-PARTICIPANT' as const },
+    ];
     expect(ownAttendance(attendees, 'ines@mjc.example')).toBeNull();
     expect(ownAttendance(attendees, 'sophie@caf.example')?.role).toBe('REQ-PARTICIPANT');
   });

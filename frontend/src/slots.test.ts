@@ -23,7 +23,11 @@ describe('zonedToUtc (Europe/Paris)', () => {
     expect(zonedToUtc('1/12/2026', '10:00', 'Europe/Paris')).toBeNull();
   });
   it('round-trips through utcToZoned', () => {
-    for (const [d, tm] of [['2026-03-29', '03:15'], ['2026-10-25', '01:59'], ['2027-01-01', '00:00']] as const) {
+    for (const [d, tm] of [
+      ['2026-03-29', '03:15'],
+      ['2026-10-25', '01:59'],
+      ['2027-01-01', '00:00'],
+    ] as const) {
       const utc = zonedToUtc(d, tm, 'Europe/Paris')!;
       expect(utcToZoned(utc, 'Europe/Paris')).toEqual({ date: d, time: tm });
     }

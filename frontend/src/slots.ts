@@ -73,9 +73,7 @@ export function zonedToUtc(date: string, time: string, timeZone: string): string
     .map((offset) => naive - offset * 60000)
     .filter((ms) => {
       const back = wallTime(new Date(ms), timeZone);
-      return (
-        back.year === wall.year && back.month === wall.month && back.day === wall.day && back.hour === wall.hour && back.minute === wall.minute
-      );
+      return back.year === wall.year && back.month === wall.month && back.day === wall.day && back.hour === wall.hour && back.minute === wall.minute;
     })
     .sort((a, b) => a - b);
   const first = matches[0];
@@ -115,13 +113,7 @@ export interface SlotView {
   viewer: string | null;
 }
 
-export function describeSlot(
-  startIso: string,
-  endIso: string | null,
-  meetingZone: string,
-  viewerZone: string,
-  locale: Locale,
-): SlotView {
+export function describeSlot(startIso: string, endIso: string | null, meetingZone: string, viewerZone: string, locale: Locale): SlotView {
   const primary = `${formatRange(startIso, endIso, meetingZone, locale)} (${zoneLabel(meetingZone)})`;
   if (viewerZone === meetingZone || !isValidTimeZone(viewerZone)) return { primary, viewer: null };
   const inMeeting = formatRange(startIso, endIso, meetingZone, locale);

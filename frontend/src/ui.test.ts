@@ -7,7 +7,16 @@ describe('tabs()', () => {
   const build = (selected = 'a') => {
     const seen: string[] = [];
     const panels = [h('div', null, 'A'), h('div', null, 'B'), h('div', null, 'C')];
-    const el = tabs('Sections', [{ key: 'a', label: 'Un', panel: panels[0]! }, { key: 'b', label: 'Deux', panel: panels[1]! }, { key: 'c', label: 'Trois', panel: panels[2]! }], selected, (k) => seen.push(k));
+    const el = tabs(
+      'Sections',
+      [
+        { key: 'a', label: 'Un', panel: panels[0]! },
+        { key: 'b', label: 'Deux', panel: panels[1]! },
+        { key: 'c', label: 'Trois', panel: panels[2]! },
+      ],
+      selected,
+      (k) => seen.push(k),
+    );
     document.body.replaceChildren(el);
     return { el, panels, seen, tabButtons: [...el.querySelectorAll<HTMLButtonElement>('[role="tab"]')] };
   };

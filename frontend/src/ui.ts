@@ -194,18 +194,35 @@ export function tabs(label: string, specs: TabSpec[], selected: string, onSelect
     const current = buttons.indexOf(document.activeElement as HTMLButtonElement);
     if (current === -1) return;
     const n = buttons.length;
-    const to = event.key === 'ArrowRight' ? (current + 1) % n : event.key === 'ArrowLeft' ? (current - 1 + n) % n : event.key === 'Home' ? 0 : event.key === 'End' ? n - 1 : -1;
+    const to =
+      event.key === 'ArrowRight'
+        ? (current + 1) % n
+        : event.key === 'ArrowLeft'
+          ? (current - 1 + n) % n
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? n - 1
+              : -1;
     if (to === -1) return;
     event.preventDefault();
     select(to, true);
   });
-  const initial = Math.max(0, specs.findIndex((s) => s.key === selected));
+  const initial = Math.max(
+    0,
+    specs.findIndex((s) => s.key === selected),
+  );
   buttons.forEach((b, i) => {
     b.setAttribute('aria-selected', String(i === initial));
     b.tabIndex = i === initial ? 0 : -1;
     specs[i]!.panel.hidden = i !== initial;
   });
-  return h('div', { class: 'tabbed' }, list, specs.map((s) => s.panel));
+  return h(
+    'div',
+    { class: 'tabbed' },
+    list,
+    specs.map((s) => s.panel),
+  );
 }
 
 /**

@@ -10,11 +10,23 @@ export async function accountView(ctx: ViewContext): Promise<void> {
   const me = session.me!;
   const name = field({ label: t('account.name'), name: 'display_name', required: true, value: me.user.display_name, maxlength: 120 });
   const langId = uid('lang');
-  const lang = h('select', { id: langId, name: 'locale' }, h('option', { value: 'fr', lang: 'fr' }, t('lang.fr')), h('option', { value: 'en', lang: 'en' }, t('lang.en')));
+  const lang = h(
+    'select',
+    { id: langId, name: 'locale' },
+    h('option', { value: 'fr', lang: 'fr' }, t('lang.fr')),
+    h('option', { value: 'en', lang: 'en' }, t('lang.en')),
+  );
   lang.value = me.user.locale;
   const status = feedback();
   const submit = h('button', { type: 'submit', class: 'primary' }, t('common.save'));
-  const form = h('form', { class: 'card stack' }, name.wrap, h('div', { class: 'field' }, h('label', { for: langId }, t('account.language')), lang), submit, status.el);
+  const form = h(
+    'form',
+    { class: 'card stack' },
+    name.wrap,
+    h('div', { class: 'field' }, h('label', { for: langId }, t('account.language')), lang),
+    submit,
+    status.el,
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void busy(submit, async () => {
@@ -40,13 +52,7 @@ export async function accountView(ctx: ViewContext): Promise<void> {
     });
   });
 
-  replace(
-    ctx.main,
-    h('h1', null, t('account.title')),
-    h('p', null, me.user.email),
-    form,
-    feedSection(ctx),
-  );
+  replace(ctx.main, h('h1', null, t('account.title')), h('p', null, me.user.email), form, feedSection(ctx));
 }
 
 /**

@@ -39,7 +39,10 @@ export function agendaEditor(ctx: ViewContext, opts: AgendaEditorOptions): HTMLE
   const renderTotal = () => {
     const sum = totalDuration(agendaItems(list));
     const over = overrun(sum, opts.meetingMinutes);
-    setText(total, t('agenda.total', { total: formatMinutes(sum, getLocale()) }) + (over > 0 ? ` ${t('agenda.overrun', { over: formatMinutes(over, getLocale()) })}` : ''));
+    setText(
+      total,
+      t('agenda.total', { total: formatMinutes(sum, getLocale()) }) + (over > 0 ? ` ${t('agenda.overrun', { over: formatMinutes(over, getLocale()) })}` : ''),
+    );
     total.dataset.over = String(over > 0);
     empty.hidden = list.length > 0;
   };
@@ -111,7 +114,11 @@ export function agendaEditor(ctx: ViewContext, opts: AgendaEditorOptions): HTMLE
     for (const el of [title, notes, duration, lead]) el.addEventListener('focus', () => live.setSection(`agenda:${opts.meetingId}`));
 
     const up = h('button', { type: 'button', class: 'icon', 'aria-label': t('agenda.up', { n }), disabled: index === 0, dataset: { field: 'up' } }, '↑');
-    const down = h('button', { type: 'button', class: 'icon', 'aria-label': t('agenda.down', { n }), disabled: index === count - 1, dataset: { field: 'down' } }, '↓');
+    const down = h(
+      'button',
+      { type: 'button', class: 'icon', 'aria-label': t('agenda.down', { n }), disabled: index === count - 1, dataset: { field: 'down' } },
+      '↓',
+    );
     const remove = h('button', { type: 'button', class: 'icon danger', 'aria-label': t('agenda.remove', { n }), dataset: { field: 'remove' } }, '✕');
     const moveTo = (to: number, which: string) => {
       moveAgendaItem(list, index, to);
@@ -132,7 +139,12 @@ export function agendaEditor(ctx: ViewContext, opts: AgendaEditorOptions): HTMLE
     const li = h(
       'li',
       { class: 'agenda-item card', draggable: 'true', dataset: { id } },
-      h('div', { class: 'agenda-head' }, h('span', { class: 'drag', title: t('agenda.drag'), 'aria-hidden': 'true' }, '⠿'), h('span', { class: 'agenda-n' }, t('agenda.item', { n }))),
+      h(
+        'div',
+        { class: 'agenda-head' },
+        h('span', { class: 'drag', title: t('agenda.drag'), 'aria-hidden': 'true' }, '⠿'),
+        h('span', { class: 'agenda-n' }, t('agenda.item', { n })),
+      ),
       h('div', { class: 'field' }, h('label', { for: titleId }, t('agenda.itemTitle')), title),
       h(
         'div',

@@ -11,32 +11,29 @@ export function connectionBar(ctx: ViewContext, live: LiveSession, sectionLabel:
   const state = h('span', { class: 'conn-state', role: 'status', 'aria-live': 'polite' });
   const unsynced = h('span', { class: 'conn-unsynced', hidden: true }, t('live.unsynced'));
   const people = h('ul', { class: 'presence', 'aria-label': t('presence.title') });
-  replace(bar, h('span', { class: 'visually-hidden' }, `${t('live.state')} : `), state, unsynced, live.live ? people : null);
+  replace(bar, h('span', { class: 'visually-hidden' }, `${t('live.state')} : `), state, unsynced, people);
   bar.hidden = false;
   const render = () => {
     bar.dataset.state = live.state;
     setText(state, t(`live.${live.state}`));
     unsynced.hidden = !live.unsynced;
-    bar.dataset.live = live.live ? 'on' : 'off';
-    if (live.live) {
-      const peers = live.peers();
-      const key = JSON.stringify(peers.map((p) => [p.clientId, p.name, p.organization, p.section]));
-      if (people.dataset.key !== key) {
-        people.dataset.key = key;
-        replace(
-          people,
-          peers.map((p) =>
-            h(
-              'li',
-              { class: 'peer' },
-              presenceDot(p.color),
-              p.section
-                ? t('presence.in', { name: p.name, organization: p.organization, section: sectionLabel(p.section) })
-                : t('presence.nowhere', { name: p.name, organization: p.organization }),
-            ),
+    const peers = live.peers();
+    const key = JSON.stringify(peers.map((p) => [p.clientId, p.name, p.organization, p.section]));
+    if (people.dataset.key !== key) {
+      people.dataset.key = key;
+      replace(
+        people,
+        peers.map((p) =>
+          h(
+            'li',
+            { class: 'peer' },
+            presenceDot(p.color),
+            p.section
+              ? t('presence.in', { name: p.name, organization: p.organization, section: sectionLabel(p.section) })
+              : t('presence.nowhere', { name: p.name, organization: p.organization }),
           ),
-        );
-      }
+        ),
+      );
     }
   };
   render();

@@ -27,7 +27,10 @@ export async function consultationView(ctx: ViewContext): Promise<void> {
   const status = feedback();
   const next: Array<Node | null> = [];
   if (c.member) {
-    next.push(h('p', null, t('consultation.member', { org })), h('p', null, h('a', { href: `/projects/${encodeURIComponent(c.project.id)}`, 'data-nav': true, class: 'button primary' }, t('consultation.open'))));
+    next.push(
+      h('p', null, t('consultation.member', { org })),
+      h('p', null, h('a', { href: `/projects/${encodeURIComponent(c.project.id)}`, 'data-nav': true, class: 'button primary' }, t('consultation.open'))),
+    );
   } else if (c.status !== 'invited') {
     next.push(h('p', null, t('consultation.answered', { status: t(`partners.status.${c.status}`) })));
   } else if (c.join_request?.status === 'pending') {
@@ -65,7 +68,12 @@ export async function consultationView(ctx: ViewContext): Promise<void> {
     h('h1', null, t('consultation.title', { title: c.project.title })),
     h('p', { class: 'lead' }, t('consultation.lead', { initiator: c.initiator.name, org })),
     c.proposed_role ? h('section', { class: 'card stack' }, h('h2', null, t('consultation.role')), h('p', { class: 'prewrap' }, c.proposed_role)) : null,
-    h('section', { class: 'card stack' }, h('h2', null, t('consultation.brief')), c.brief.trim() ? h('p', { class: 'prewrap' }, c.brief) : h('p', { class: 'empty' }, t('consultation.briefEmpty'))),
+    h(
+      'section',
+      { class: 'card stack' },
+      h('h2', null, t('consultation.brief')),
+      c.brief.trim() ? h('p', { class: 'prewrap' }, c.brief) : h('p', { class: 'empty' }, t('consultation.briefEmpty')),
+    ),
     h('section', { class: 'card stack', 'aria-live': 'polite' }, next, status.el),
   );
 }

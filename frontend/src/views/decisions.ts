@@ -31,7 +31,6 @@ import {
 import { getLocale, t, tn } from '../i18n';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField, formatDate, rerender } from '../ui';
 
-
 export interface FollowUpRights {
   isInitiator: boolean;
   /** The caller's organizations (for "members of the owner organization"). */
@@ -64,7 +63,12 @@ export function actionLine(action: Action, opts: ActionLineOptions): HTMLElement
     ? nextStatuses(action.status).map((to) => {
         const button = h(
           'button',
-          { type: 'button', class: to === 'done' ? 'primary small' : 'secondary small', 'aria-label': t(`action.toFor.${to}`, { title: action.title }), dataset: { focusKey: `${action.id}:${to}`, to } },
+          {
+            type: 'button',
+            class: to === 'done' ? 'primary small' : 'secondary small',
+            'aria-label': t(`action.toFor.${to}`, { title: action.title }),
+            dataset: { focusKey: `${action.id}:${to}`, to },
+          },
           t(`action.to.${to}`),
         );
         button.addEventListener('click', () => void changeStatus(action, to, button, opts));
@@ -88,12 +92,18 @@ export function actionLine(action: Action, opts: ActionLineOptions): HTMLElement
       ? h(
           'p',
           { class: 'muted' },
-          h('a', { href: `/projects/${encodeURIComponent(action.project_id)}/decisions`, 'data-nav': true }, t('myActions.project', { title: action.project_title })),
+          h(
+            'a',
+            { href: `/projects/${encodeURIComponent(action.project_id)}/decisions`, 'data-nav': true },
+            t('myActions.project', { title: action.project_title }),
+          ),
           ' · ',
           t('myActions.decision', { title: action.decision_title }),
         )
       : null,
-    action.status !== 'open' ? h('p', { class: 'muted small' }, t('action.updatedBy', { name: action.updated_by_name, date: formatDate(action.updated_at) })) : null,
+    action.status !== 'open'
+      ? h('p', { class: 'muted small' }, t('action.updatedBy', { name: action.updated_by_name, date: formatDate(action.updated_at) }))
+      : null,
     buttons.length ? h('div', { class: 'actions' }, buttons) : null,
   );
 }
@@ -179,7 +189,12 @@ export function decisionCard(decision: Decision, opts: DecisionCardOptions): HTM
 }
 
 function ownerSelect(id: string, partners: Array<{ id: string; name: string }>, name = 'owner_organization_id'): HTMLSelectElement {
-  return h('select', { id, name, required: true }, h('option', { value: '' }, t('action.chooseOwner')), partners.map((p) => h('option', { value: p.id }, p.name)));
+  return h(
+    'select',
+    { id, name, required: true },
+    h('option', { value: '' }, t('action.chooseOwner')),
+    partners.map((p) => h('option', { value: p.id }, p.name)),
+  );
 }
 
 function addActionForm(decision: Decision, opts: DecisionCardOptions): HTMLElement {
@@ -189,7 +204,14 @@ function addActionForm(decision: Decision, opts: DecisionCardOptions): HTMLEleme
   const due = field({ label: t('action.field.due'), name: 'due_on', type: 'date', required: true });
   const submit = h('button', { type: 'submit', class: 'secondary' }, t('action.addRow'));
   const status = feedback();
-  const form = h('form', { class: 'stack add-action' }, title.wrap, h('div', { class: 'row wrap' }, h('div', { class: 'field' }, h('label', { for: ownerId }, t('action.field.owner')), owner), due.wrap), submit, status.el);
+  const form = h(
+    'form',
+    { class: 'stack add-action' },
+    title.wrap,
+    h('div', { class: 'row wrap' }, h('div', { class: 'field' }, h('label', { for: ownerId }, t('action.field.owner')), owner), due.wrap),
+    submit,
+    status.el,
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void busy(submit, async () => {
@@ -262,7 +284,15 @@ export function decisionsTab(opts: DecisionsTabOptions): HTMLElement {
     { class: 'decisions-section', 'aria-labelledby': titleId },
     h('h2', { id: titleId }, t('decisions.title')),
     rights.isInitiator ? heldBox(opts) : null,
-    h('p', null, h('a', { href: `/projects/${encodeURIComponent(project.id)}/decisions?${new URLSearchParams({ meeting_id: meeting.id })}`, 'data-nav': true }, t('register.link'))),
+    h(
+      'p',
+      null,
+      h(
+        'a',
+        { href: `/projects/${encodeURIComponent(project.id)}/decisions?${new URLSearchParams({ meeting_id: meeting.id })}`, 'data-nav': true },
+        t('register.link'),
+      ),
+    ),
     list,
     status.el,
     rights.isInitiator ? decisionForm(opts, partners, items, itemsReady, refresh) : h('p', { class: 'muted' }, t('decisions.readOnly')),
@@ -292,7 +322,13 @@ function heldBox(opts: DecisionsTabOptions): HTMLElement | null {
   return h('div', { class: 'held-box' }, button, started ? null : h('p', { class: 'hint', id: hintId }, t('held.notYet')), status.el);
 }
 
-function decisionForm(opts: DecisionsTabOptions, partners: Array<{ id: string; name: string }>, items: Map<string, string>, itemsReady: Promise<void>, refresh: () => Promise<void>): HTMLElement {
+function decisionForm(
+  opts: DecisionsTabOptions,
+  partners: Array<{ id: string; name: string }>,
+  items: Map<string, string>,
+  itemsReady: Promise<void>,
+  refresh: () => Promise<void>,
+): HTMLElement {
   const titleId = uid('new-decision');
   const formId = uid('decision-form');
   const title = field({ label: t('decision.field.title'), name: 'title', required: true, maxlength: 300 });
@@ -301,7 +337,11 @@ function decisionForm(opts: DecisionsTabOptions, partners: Array<{ id: string; n
   const item = h('select', { id: itemId, name: 'agenda_item_id' }, h('option', { value: '' }, t('decision.noItem')));
   const fillItems = () => {
     const chosen = item.value;
-    replace(item, h('option', { value: '' }, t('decision.noItem')), [...items].map(([id, label]) => h('option', { value: id }, label)));
+    replace(
+      item,
+      h('option', { value: '' }, t('decision.noItem')),
+      [...items].map(([id, label]) => h('option', { value: id }, label)),
+    );
     item.value = chosen;
   };
   fillItems();
@@ -312,7 +352,12 @@ function decisionForm(opts: DecisionsTabOptions, partners: Array<{ id: string; n
     h('legend', null, t('decision.field.status')),
     DECISION_STATUSES.map((s) => {
       const id = uid(`status-${s}`);
-      return h('span', { class: 'choice' }, h('input', { type: 'radio', id, name: `${formId}-status`, value: s, checked: s === 'adopted' }), h('label', { for: id }, t(`decision.status.${s}`)));
+      return h(
+        'span',
+        { class: 'choice' },
+        h('input', { type: 'radio', id, name: `${formId}-status`, value: s, checked: s === 'adopted' }),
+        h('label', { for: id }, t(`decision.status.${s}`)),
+      );
     }),
   );
 
@@ -328,15 +373,30 @@ function decisionForm(opts: DecisionsTabOptions, partners: Array<{ id: string; n
   const rows = grid.map((row) => {
     const name = `${formId}-pos-${row.organization_id}`;
     const cells = POSITIONS.map((position) => {
-      const radio = h('input', { type: 'radio', name, value: position, 'aria-label': t('positions.choiceFor', { position: t(`position.${position}`), organization: row.organization_name }), dataset: { position } });
+      const radio = h('input', {
+        type: 'radio',
+        name,
+        value: position,
+        'aria-label': t('positions.choiceFor', { position: t(`position.${position}`), organization: row.organization_name }),
+        dataset: { position },
+      });
       radio.addEventListener('change', () => {
         grid = setPosition(grid, row.organization_id, position);
         renderMissing();
       });
       radios.set(`${row.organization_id}:${position}`, radio);
-      return h('td', { class: 'pos' }, h('label', { class: 'pos-choice' }, radio, h('span', { class: 'pos-label', 'aria-hidden': 'true' }, t(`position.${position}`))));
+      return h(
+        'td',
+        { class: 'pos' },
+        h('label', { class: 'pos-choice' }, radio, h('span', { class: 'pos-label', 'aria-hidden': 'true' }, t(`position.${position}`))),
+      );
     });
-    const comment = h('input', { type: 'text', maxlength: 2000, 'aria-label': t('positions.commentFor', { organization: row.organization_name }), class: 'pos-comment' });
+    const comment = h('input', {
+      type: 'text',
+      maxlength: 2000,
+      'aria-label': t('positions.commentFor', { organization: row.organization_name }),
+      class: 'pos-comment',
+    });
     comment.addEventListener('input', () => {
       grid = setComment(grid, row.organization_id, comment.value);
     });
@@ -360,7 +420,17 @@ function decisionForm(opts: DecisionsTabOptions, partners: Array<{ id: string; n
       h(
         'table',
         { class: 'positions-grid' },
-        h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('positions.partner')), POSITIONS.map((p) => h('th', { scope: 'col' }, t(`position.${p}`))), h('th', { scope: 'col' }, t('positions.comment')))),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, t('positions.partner')),
+            POSITIONS.map((p) => h('th', { scope: 'col' }, t(`position.${p}`))),
+            h('th', { scope: 'col' }, t('positions.comment')),
+          ),
+        ),
         h('tbody', null, rows),
       ),
     ),
@@ -393,7 +463,13 @@ function decisionForm(opts: DecisionsTabOptions, partners: Array<{ id: string; n
         { class: 'action-draft' },
         legend,
         h('div', { class: 'field' }, h('label', { for: tId }, t('action.field.title')), titleInput),
-        h('div', { class: 'row wrap' }, h('div', { class: 'field' }, h('label', { for: oId }, t('action.field.owner')), owner), h('div', { class: 'field' }, h('label', { for: dId }, t('action.field.due')), due), remove),
+        h(
+          'div',
+          { class: 'row wrap' },
+          h('div', { class: 'field' }, h('label', { for: oId }, t('action.field.owner')), owner),
+          h('div', { class: 'field' }, h('label', { for: dId }, t('action.field.due')), due),
+          remove,
+        ),
       ),
     );
     remove.addEventListener('click', () => {

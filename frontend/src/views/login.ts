@@ -21,7 +21,12 @@ export function landingView(ctx: ViewContext): void {
       try {
         await api.requestLink(address);
         const again = h('button', { type: 'button', class: 'link', onclick: () => landingView(ctx) }, t('login.again'));
-        const sent = h('div', { class: 'card stack sent', role: 'status', tabindex: '-1' }, h('p', { class: 'lead' }, t('login.sent', { email: address })), again);
+        const sent = h(
+          'div',
+          { class: 'card stack sent', role: 'status', tabindex: '-1' },
+          h('p', { class: 'lead' }, t('login.sent', { email: address })),
+          again,
+        );
         replace(ctx.main, h('h1', null, t('login.title')), sent);
         sent.focus();
       } catch (error) {
@@ -30,14 +35,7 @@ export function landingView(ctx: ViewContext): void {
       }
     });
   });
-  replace(
-    ctx.main,
-    heading,
-    h('p', { class: 'tagline' }, t('app.tagline')),
-    h('p', null, t('app.description')),
-    h('p', null, t('login.intro')),
-    form,
-  );
+  replace(ctx.main, heading, h('p', { class: 'tagline' }, t('app.tagline')), h('p', null, t('app.description')), h('p', null, t('login.intro')), form);
 }
 
 /**

@@ -75,7 +75,14 @@ export async function organizationView(ctx: ViewContext): Promise<void> {
       h(
         'thead',
         null,
-        h('tr', null, h('th', { scope: 'col' }, t('members.col.name')), h('th', { scope: 'col' }, t('members.col.email')), h('th', { scope: 'col' }, t('members.col.role')), h('th', { scope: 'col' }, t('members.col.actions'))),
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, t('members.col.name')),
+          h('th', { scope: 'col' }, t('members.col.email')),
+          h('th', { scope: 'col' }, t('members.col.role')),
+          h('th', { scope: 'col' }, t('members.col.actions')),
+        ),
       ),
       h('tbody', null, memberRows),
     ),
@@ -135,7 +142,11 @@ function roleSelect(org: Organization, m: Membership, status: ReturnType<typeof 
 }
 
 async function remove(org: Organization, m: Membership, status: ReturnType<typeof feedback>, redraw: (message?: string) => Promise<void>): Promise<void> {
-  const ok = await confirmDialog(t('members.removeConfirm', { name: m.display_name, org: org.name }), [h('p', null, t('members.removeBody', { name: m.display_name, org: org.name }))], t('members.remove'));
+  const ok = await confirmDialog(
+    t('members.removeConfirm', { name: m.display_name, org: org.name }),
+    [h('p', null, t('members.removeBody', { name: m.display_name, org: org.name }))],
+    t('members.remove'),
+  );
   if (!ok) return;
   try {
     await api.removeMember(org.id, m.user_id);
@@ -146,7 +157,11 @@ async function remove(org: Organization, m: Membership, status: ReturnType<typeo
 }
 
 async function leave(ctx: ViewContext, org: Organization, m: Membership, status: ReturnType<typeof feedback>): Promise<void> {
-  const ok = await confirmDialog(t('members.leaveConfirm', { org: org.name }), [h('p', null, t('members.leaveBody', { org: org.name }))], t('members.leave', { org: org.name }));
+  const ok = await confirmDialog(
+    t('members.leaveConfirm', { org: org.name }),
+    [h('p', null, t('members.leaveBody', { org: org.name }))],
+    t('members.leave', { org: org.name }),
+  );
   if (!ok) return;
   try {
     await api.removeMember(org.id, m.user_id);
@@ -159,7 +174,12 @@ async function leave(ctx: ViewContext, org: Organization, m: Membership, status:
   }
 }
 
-function pendingSection(org: Organization, pending: Membership[], status: ReturnType<typeof feedback>, redraw: (message?: string) => Promise<void>): HTMLElement {
+function pendingSection(
+  org: Organization,
+  pending: Membership[],
+  status: ReturnType<typeof feedback>,
+  redraw: (message?: string) => Promise<void>,
+): HTMLElement {
   if (pending.length === 0) return section(t('members.pending'), h('p', { class: 'empty' }, t('members.pendingNone')));
   const decide = (m: Membership, decision: 'approve' | 'refuse', button: HTMLButtonElement) =>
     void busy(button, async () => {
@@ -179,7 +199,13 @@ function pendingSection(org: Organization, pending: Membership[], status: Return
     return h(
       'li',
       { class: 'request', dataset: { user: m.user_id } },
-      h('p', null, h('strong', null, m.display_name), ` — ${m.email}`, m.requested_at ? h('span', { class: 'muted' }, ` (${t('members.requestedAt', { date: formatDate(m.requested_at) })})`) : null),
+      h(
+        'p',
+        null,
+        h('strong', null, m.display_name),
+        ` — ${m.email}`,
+        m.requested_at ? h('span', { class: 'muted' }, ` (${t('members.requestedAt', { date: formatDate(m.requested_at) })})`) : null,
+      ),
       h('div', { class: 'actions' }, approve, refuse),
     );
   });
@@ -189,10 +215,21 @@ function pendingSection(org: Organization, pending: Membership[], status: Return
 function inviteSection(org: Organization): HTMLElement {
   const email = field({ label: t('members.inviteEmail'), name: 'email', type: 'email', required: true, autocomplete: 'off' });
   const roleId = uid('role');
-  const role = h('select', { id: roleId, name: 'role' }, (['member', 'admin'] as const).map((r) => h('option', { value: r }, t(`members.role.${r}`))));
+  const role = h(
+    'select',
+    { id: roleId, name: 'role' },
+    (['member', 'admin'] as const).map((r) => h('option', { value: r }, t(`members.role.${r}`))),
+  );
   const status = feedback();
   const submit = h('button', { type: 'submit', class: 'primary' }, t('members.inviteSubmit'));
-  const form = h('form', { class: 'stack' }, email.wrap, h('div', { class: 'field' }, h('label', { for: roleId }, t('members.inviteRole')), role), submit, status.el);
+  const form = h(
+    'form',
+    { class: 'stack' },
+    email.wrap,
+    h('div', { class: 'field' }, h('label', { for: roleId }, t('members.inviteRole')), role),
+    submit,
+    status.el,
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void busy(submit, async () => {
@@ -229,15 +266,19 @@ function domainsSection(org: Organization, admin: boolean, myEmail: string, redr
           { class: 'domains' },
           domains.map((d) => {
             const removeButton = admin ? h('button', { type: 'button', class: 'link', 'aria-label': t('members.domainRemove', { domain: d }) }, '✕') : null;
-            removeButton?.addEventListener('click', () => void save(domains.filter((x) => x !== d), removeButton));
+            removeButton?.addEventListener(
+              'click',
+              () =>
+                void save(
+                  domains.filter((x) => x !== d),
+                  removeButton,
+                ),
+            );
             return h('li', null, h('code', null, d), removeButton ? ' ' : null, removeButton);
           }),
         );
   const mine = myEmail.split('@')[1] ?? '';
-  const add =
-    admin && mine && !domains.includes(mine)
-      ? h('button', { type: 'button', class: 'secondary' }, t('members.domainAdd', { domain: mine }))
-      : null;
+  const add = admin && mine && !domains.includes(mine) ? h('button', { type: 'button', class: 'secondary' }, t('members.domainAdd', { domain: mine })) : null;
   add?.addEventListener('click', () => void save([...domains, mine], add));
   return section(t('members.domains'), h('p', null, t('members.domainsIntro', { org: org.name })), list, add, status.el);
 }

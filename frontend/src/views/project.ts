@@ -4,11 +4,10 @@
  * agreements), the meetings, the printable sheet.
  */
 
-import { type Meeting, type Partnership, type ProjectDetail, api } from '../api';
+import { type Partnership, type ProjectDetail, api } from '../api';
 import { type ViewContext, every, liveSession, session } from '../app';
 import { h, replace, uid } from '../dom';
 import { getLocale, t } from '../i18n';
-import type { LiveSession } from '../live';
 import { browserZone, describeSlot } from '../slots';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField } from '../ui';
 import { connectionBar } from './connection';
@@ -75,7 +74,7 @@ export async function projectView(ctx: ViewContext): Promise<void> {
         }),
       ),
     ),
-    meetingsSection(ctx, project, live),
+    meetingsSection(ctx, project),
   );
 }
 
@@ -140,7 +139,11 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
           ? h('button', { type: 'button', class: 'secondary small' }, t('partners.withdraw', { organization: p.organization_name }))
           : null;
         withdraw?.addEventListener('click', async () => {
-          const ok = await confirmDialog(t('partners.withdraw', { organization: p.organization_name }), [t('partners.withdrawConfirm', { organization: p.organization_name })], t('common.confirm'));
+          const ok = await confirmDialog(
+            t('partners.withdraw', { organization: p.organization_name }),
+            [t('partners.withdrawConfirm', { organization: p.organization_name })],
+            t('common.confirm'),
+          );
           if (!ok) return;
           try {
             await api.withdraw(project.id, p.organization_id);
@@ -220,73 +223,58 @@ function inviteForm(ctx: ViewContext, project: ProjectDetail, refresh: () => Pro
   return h('section', { class: 'card invite' }, h('h3', { id: titleId }, t('invite.title')), h('p', { class: 'help' }, t('invite.intro')), form);
 }
 
-const KNOWN_MEETINGS_KEY = 'amont.meetings';
-
-/** Meetings this browser created or saw, per project (the contract has no list endpoint yet). */
-export function knownMeetings(projectId: string): string[] {
-  try {
-    const all = JSON.parse(localStorage.getItem(KNOWN_MEETINGS_KEY) ?? '{}') as Record<string, string[]>;
-    return Array.isArray(all[projectId]) ? all[projectId]! : [];
-  } catch {
-    return [];
-  }
-}
-
-export function rememberMeeting(projectId: string, meetingId: string): void {
-  try {
-    const all = JSON.parse(localStorage.getItem(KNOWN_MEETINGS_KEY) ?? '{}') as Record<string, string[]>;
-    const list = new Set(all[projectId] ?? []);
-    list.add(meetingId);
-    all[projectId] = [...list];
-    localStorage.setItem(KNOWN_MEETINGS_KEY, JSON.stringify(all));
-  } catch {
-    /* best effort */
-  }
-}
-
-async function loadMeetings(project: ProjectDetail, live: LiveSession): Promise<Meeting[]> {
-  try {
-    return await api.meetings(project.id);
-  } catch {
-    // No list endpoint: the meetings the live document and this browser know of.
-    const ids = new Set<string>([...live.agendas().keys(), ...knownMeetings(project.id)]);
-    const found = await Promise.all([...ids].map((mid) => api.meeting(mid).catch(() => null)));
-    return found.filter((m): m is Meeting => m !== null && m.project_id === project.id);
-  }
-}
-
-function meetingsSection(ctx: ViewContext, project: ProjectDetail, live: LiveSession): HTMLElement {
+function meetingsSection(ctx: ViewContext, project: ProjectDetail): HTMLElement {
   const titleId = uid('meetings');
   const list = h('div', { class: 'meetings' }, h('p', null, t('common.loading')));
   const section = h('section', { class: 'meetings-section', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('meetings.title')), list);
   const zone = browserZone();
-  void loadMeetings(project, live).then((meetings) => {
-    if (ctx.signal.aborted) return;
-    replace(
-      list,
-      meetings.length === 0
-        ? h('p', { class: 'empty' }, t('meetings.none'))
-        : h(
-            'ul',
-            { class: 'meeting-list' },
-            meetings.map((m) =>
-              h(
-                'li',
-                { class: 'card' },
-                h('a', { href: `/meetings/${encodeURIComponent(m.id)}`, 'data-nav': true }, m.title),
-                ' ',
-                h('span', { class: `badge meeting-${m.status}` }, t(`meeting.status.${m.status}`)),
-                m.starts_at ? h('p', null, describeSlot(m.starts_at, m.ends_at, m.timezone, zone, getLocale()).primary) : null,
+  void api.meetings(project.id).then(
+    (meetings) => {
+      if (ctx.signal.aborted) return;
+      replace(
+        list,
+        meetings.length === 0
+          ? h('p', { class: 'empty' }, t('meetings.none'))
+          : h(
+              'ul',
+              { class: 'meeting-list' },
+              meetings.map((m) =>
+                h(
+                  'li',
+                  { class: 'card' },
+                  h('a', { href: `/meetings/${encodeURIComponent(m.id)}`, 'data-nav': true }, m.title),
+                  ' ',
+                  h('span', { class: `badge meeting-${m.status}` }, t(`meeting.status.${m.status}`)),
+                  m.starts_at ? h('p', null, describeSlot(m.starts_at, m.ends_at, m.timezone, zone, getLocale()).primary) : null,
+                ),
               ),
             ),
-          ),
-    );
-  });
+      );
+    },
+    (error: unknown) => {
+      if (!ctx.signal.aborted) replace(list, h('p', { role: 'alert' }, errorMessage(error)));
+    },
+  );
   if (project.is_initiator) section.append(meetingForm(ctx, project));
   return section;
 }
 
-const ZONES = ['Europe/Paris', 'Europe/Brussels', 'Europe/Zurich', 'Europe/Luxembourg', 'America/Montreal', 'Indian/Reunion', 'America/Guadeloupe', 'America/Martinique', 'America/Cayenne', 'Indian/Mayotte', 'Pacific/Noumea', 'Pacific/Tahiti', 'Europe/London', 'UTC'];
+const ZONES = [
+  'Europe/Paris',
+  'Europe/Brussels',
+  'Europe/Zurich',
+  'Europe/Luxembourg',
+  'America/Montreal',
+  'Indian/Reunion',
+  'America/Guadeloupe',
+  'America/Martinique',
+  'America/Cayenne',
+  'Indian/Mayotte',
+  'Pacific/Noumea',
+  'Pacific/Tahiti',
+  'Europe/London',
+  'UTC',
+];
 
 function meetingForm(ctx: ViewContext, project: ProjectDetail): HTMLElement {
   const titleId = uid('new-meeting');
@@ -295,7 +283,11 @@ function meetingForm(ctx: ViewContext, project: ProjectDetail): HTMLElement {
   const zoneId = uid('zone');
   const viewer = browserZone();
   const zones = ZONES.includes(viewer) ? ZONES : [viewer, ...ZONES];
-  const zone = h('select', { id: zoneId, name: 'timezone' }, zones.map((z) => h('option', { value: z, props: { selected: z === 'Europe/Paris' } }, z)));
+  const zone = h(
+    'select',
+    { id: zoneId, name: 'timezone' },
+    zones.map((z) => h('option', { value: z, props: { selected: z === 'Europe/Paris' } }, z)),
+  );
   const place = field({ label: t('meetings.field.location'), name: 'location', maxlength: 300 });
   const video = field({ label: t('meetings.field.video'), name: 'video_url', type: 'url' });
   const status = feedback();
@@ -322,7 +314,6 @@ function meetingForm(ctx: ViewContext, project: ProjectDetail): HTMLElement {
           ...(place.input.value.trim() ? { location: place.input.value.trim() } : {}),
           ...(video.input.value.trim() ? { video_url: video.input.value.trim() } : {}),
         });
-        rememberMeeting(project.id, meeting.id);
         announce(t('meetings.created', { title: meeting.title }));
         ctx.navigate(`/meetings/${encodeURIComponent(meeting.id)}`);
       } catch (error) {

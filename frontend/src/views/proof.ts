@@ -25,9 +25,7 @@ export function attestationsSection(ctx: ViewContext, project: Project): HTMLEle
       attestations.length === 0
         ? h('li', { class: 'empty' }, t('proof.none'))
         : attestations.map((a) => {
-            const revoke = a.revoked_at
-              ? null
-              : h('button', { type: 'button', class: 'secondary small' }, t('proof.revoke'));
+            const revoke = a.revoked_at ? null : h('button', { type: 'button', class: 'secondary small' }, t('proof.revoke'));
             revoke?.addEventListener('click', async () => {
               const ok = await confirmDialog(t('proof.revoke'), [t('proof.revokeConfirm')], t('common.confirm'));
               if (!ok) return;
@@ -54,17 +52,19 @@ export function attestationsSection(ctx: ViewContext, project: Project): HTMLEle
     );
   };
 
-  attest.addEventListener('click', () =>
-    void busy(attest, async () => {
-      try {
-        const created = await api.attest(project.id);
-        announce(t('proof.created'));
-        status.ok(t('proof.createdLink', { url: created.url }));
-        await render();
-      } catch (error) {
-        status.error(error);
-      }
-    }),
+  attest.addEventListener(
+    'click',
+    () =>
+      void busy(attest, async () => {
+        try {
+          const created = await api.attest(project.id);
+          announce(t('proof.created'));
+          status.ok(t('proof.createdLink', { url: created.url }));
+          await render();
+        } catch (error) {
+          status.error(error);
+        }
+      }),
   );
   void render().catch((error) => status.error(error));
   return h(
@@ -91,12 +91,14 @@ export async function fillReceipts(container: HTMLElement, projectId: string): P
     const slot = container.querySelector<HTMLElement>(`[data-receipts-for="${CSS.escape(partner.organization_id)}"]`);
     if (!slot) continue;
     const link = (jws: string, subject: 'acceptance' | 'mission') =>
-      h('a', { href: receiptHref(jws), download: receiptFileName(subject, partner.organization_name, locale), class: 'receipt' }, t(`proof.receipt.${subject}`));
+      h(
+        'a',
+        { href: receiptHref(jws), download: receiptFileName(subject, partner.organization_name, locale), class: 'receipt' },
+        t(`proof.receipt.${subject}`),
+      );
     const links = [
       partner.receipt ? link(partner.receipt, 'acceptance') : null,
-      partner.agreement?.receipt && partner.agreement.decision === 'agree' && partner.agreement.current
-        ? link(partner.agreement.receipt, 'mission')
-        : null,
+      partner.agreement?.receipt && partner.agreement.decision === 'agree' && partner.agreement.current ? link(partner.agreement.receipt, 'mission') : null,
     ].filter((a): a is HTMLAnchorElement => a !== null);
     replace(slot, links.length === 0 ? [] : [`${t('proof.receipts')} `, ...links.flatMap((a, i) => (i === 0 ? [a] : [' · ', a]))]);
   }

@@ -21,7 +21,12 @@ export async function registerView(ctx: ViewContext): Promise<void> {
   try {
     [project, partners, meetings] = await Promise.all([api.project(id), api.partners(id), api.meetings(id).catch(() => [] as Meeting[])]);
   } catch (error) {
-    replace(ctx.main, h('h1', null, t('notfound.title')), h('p', { role: 'alert' }, errorMessage(error)), h('p', null, h('a', { href: '/', 'data-nav': true }, t('nav.projects'))));
+    replace(
+      ctx.main,
+      h('h1', null, t('notfound.title')),
+      h('p', { role: 'alert' }, errorMessage(error)),
+      h('p', null, h('a', { href: '/', 'data-nav': true }, t('nav.projects'))),
+    );
     return;
   }
   if (ctx.signal.aborted) return;
@@ -37,8 +42,18 @@ export async function registerView(ctx: ViewContext): Promise<void> {
   const meetingId = uid('f-meeting');
   const fromId = uid('f-from');
   const toId = uid('f-to');
-  const statusSelect = h('select', { id: statusId, name: 'status' }, h('option', { value: '' }, t('register.allStatuses')), DECISION_STATUSES.map((s) => h('option', { value: s }, t(`decision.status.${s}`))));
-  const meetingSelect = h('select', { id: meetingId, name: 'meeting_id' }, h('option', { value: '' }, t('register.allMeetings')), meetings.map((m) => h('option', { value: m.id }, m.title)));
+  const statusSelect = h(
+    'select',
+    { id: statusId, name: 'status' },
+    h('option', { value: '' }, t('register.allStatuses')),
+    DECISION_STATUSES.map((s) => h('option', { value: s }, t(`decision.status.${s}`))),
+  );
+  const meetingSelect = h(
+    'select',
+    { id: meetingId, name: 'meeting_id' },
+    h('option', { value: '' }, t('register.allMeetings')),
+    meetings.map((m) => h('option', { value: m.id }, m.title)),
+  );
   const from = h('input', { type: 'date', id: fromId, name: 'from' });
   const to = h('input', { type: 'date', id: toId, name: 'to' });
   const filterError = h('p', { class: 'feedback', role: 'alert' });

@@ -6,11 +6,11 @@
 
 import * as Y from 'yjs';
 import { type Agreement, type Section, api } from '../api';
-import { type ViewContext, every, trackUnsaved } from '../app';
+import { type ViewContext, every } from '../app';
 import { h, setText, uid } from '../dom';
 import { t } from '../i18n';
 import type { LiveSession } from '../live';
-import { applyText, bindText } from '../textbinding';
+import { bindText } from '../textbinding';
 import { announce, busy, errorMessage, feedback, formatDate, shortHash } from '../ui';
 
 /** Two texts that the server hashes alike (NFC, LF line ends, no trailing whitespace). */
@@ -48,8 +48,6 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
   const helpId = uid('help');
   const textarea = h('textarea', { id: uid('text'), rows: 6, 'aria-labelledby': headingId, 'aria-describedby': helpId, class: 'doc-text' });
   textarea.disabled = true;
-  const dirtyNote = h('span', { class: 'dirty', hidden: true }, t('doc.unsaved'));
-  const saveButton = h('button', { type: 'button', class: 'secondary' }, t('doc.saveSection'));
   const status = feedback();
   const agreementLine = h('p', { class: 'agreement-state' });
   const versionLine = h('p', { class: 'version' });
@@ -62,23 +60,16 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
     h('h3', { id: headingId }, title),
     h('p', { class: 'help', id: helpId }, help),
     textarea,
-    live.live ? null : h('div', { class: 'row' }, saveButton, dirtyNote),
     opts.kind === 'mission' ? [agreementLine, versionLine, opts.canAgree ? agreeButton : null, hint] : versionLine,
     status.el,
   );
 
   let ytext: Y.Text | null = null;
-  let savedText = '';
   let shown: (Section & { agreement?: Agreement | null }) | null = null;
 
-  const dirty = () => !live.live && ytext !== null && ytext.toString() !== savedText;
-  trackUnsaved(ctx, dirty);
-
   const renderState = () => {
-    dirtyNote.hidden = !dirty();
-    saveButton.disabled = !dirty();
     const text = ytext?.toString() ?? '';
-    const bound = shown !== null && sameContent(shown.text, text) && !dirty();
+    const bound = shown !== null && sameContent(shown.text, text);
     setText(versionLine, shown && bound ? t('doc.version', { hash: shortHash(shown.content_hash) }) : '');
     if (opts.kind !== 'mission') return;
     const org = opts.organizationName ?? '';
@@ -95,7 +86,6 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
     let hintText = '';
     if (opts.mustAcceptFirst) hintText = t('agree.mustAccept');
     else if (opts.canAgree && emptyText) hintText = t('agree.emptyText');
-    else if (opts.canAgree && dirty()) hintText = t('agree.saveFirst');
     else if (opts.canAgree && shown && !bound) hintText = t('agree.waitSync');
     setText(hint, hintText);
   };
@@ -110,11 +100,8 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
     try {
       const data = await fetchSection();
       if (ctx.signal.aborted || !ytext) return;
-      if (!live.live && !dirty() && data.text !== ytext.toString()) {
-        // Someone else saved: take their text (the binding keeps the caret in place).
-        applyText(ytext, data.text, 'server');
-        savedText = ytext.toString();
-      }
+      // A message about another version ("approved…") would mislead once the text changed.
+      if (shown && shown.content_hash !== data.content_hash) status.clear();
       shown = data;
       renderState();
     } catch {
@@ -129,23 +116,6 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
     window.clearTimeout(debounce);
     debounce = window.setTimeout(() => void refresh(), 700);
   };
-
-  saveButton.addEventListener('click', () => {
-    if (!ytext) return;
-    const text = ytext.toString();
-    void busy(saveButton, async () => {
-      try {
-        const saved = opts.kind === 'brief' ? await api.putBrief(projectId, text) : await api.putMission(projectId, opts.organizationId!, text);
-        savedText = text;
-        shown = { ...saved, agreement: shown?.agreement ?? null };
-        status.ok(t('doc.savedSection'));
-        await refresh();
-      } catch (error) {
-        status.error(error);
-      }
-      renderState();
-    });
-  });
 
   agreeButton.addEventListener('click', () => {
     if (!shown || !opts.organizationId) return;
@@ -174,24 +144,14 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
       const existing = live.missions().get(opts.organizationId!);
       ytext = existing instanceof Y.Text ? existing : live.mission(opts.organizationId!);
     }
-    if (!live.live) {
-      try {
-        const data = await fetchSection();
-        applyText(ytext, data.text, 'server');
-        savedText = ytext.toString();
-        shown = data;
-      } catch (error) {
-        status.error(error);
-      }
-    }
     const unbind = bindText(ytext, textarea, () => {
       renderState();
-      if (live.live) refreshSoon();
+      refreshSoon();
     });
     const yt = ytext;
     const observer = () => {
       renderState();
-      if (live.live) refreshSoon();
+      refreshSoon();
     };
     yt.observe(observer);
     ctx.onLeave(() => {

@@ -1,0 +1,137 @@
+/** The concertation gate as a checklist: what is missing partner by partner, recording the concertation, sending the convocation. */
+
+import { type Readiness, ApiError, api } from '../../api';
+import { every } from '../../app';
+import { h, replace, setText } from '../../dom';
+import { checklist } from '../../gate';
+import { getLocale, t, tn } from '../../i18n';
+import { browserZone, describeSlot } from '../../slots';
+import { announce, busy, confirmDialog, errorMessage, feedback, field } from '../../ui';
+import type { MeetingPage } from './page';
+
+export function gateSection(page: MeetingPage, box: HTMLElement): void {
+  const { ctx } = page;
+  const list = h('ul', { class: 'checklist' });
+  const summaryLine = h('p', { class: 'gate-summary', role: 'status', 'aria-live': 'polite' });
+  const updated = h('p', { class: 'muted small' });
+  const summary = field({ label: t('concertation.summary'), name: 'summary', multiline: true, rows: 3 });
+  const record = h('button', { type: 'button', class: 'primary', disabled: true }, t('concertation.record'));
+  const convene = h('button', { type: 'button', class: 'primary', disabled: true }, t('convocation.send'));
+  const status = feedback();
+  let readiness: Readiness | null = null;
+  let lastKey = '';
+
+  const render = () => {
+    if (!readiness) return;
+    const lines = checklist(readiness, getLocale());
+    const key = JSON.stringify(lines);
+    if (key !== lastKey) {
+      lastKey = key;
+      replace(
+        list,
+        lines.map((line) =>
+          h(
+            'li',
+            { class: line.met ? 'met' : 'unmet', dataset: { rule: line.rule } },
+            h('span', { class: 'mark', 'aria-hidden': 'true' }, line.met ? '✓' : '✗'),
+            h('span', { class: 'visually-hidden' }, `${line.met ? t('gate.met') : t('gate.unmetLabel')} : `),
+            h('strong', null, line.label),
+            line.problems.length
+              ? h(
+                  'ul',
+                  null,
+                  line.problems.map((p) => h('li', null, p)),
+                )
+              : null,
+          ),
+        ),
+      );
+      setText(summaryLine, readiness.ready ? t('gate.ready') : t('gate.notReady'));
+    }
+    setText(updated, t('gate.updated', { time: new Intl.DateTimeFormat(getLocale(), { timeStyle: 'medium' }).format(new Date()) }));
+    const onlyConcertationMissing =
+      readiness.unmet.length > 0 && readiness.unmet.every((u) => u.rule === 'concertation_not_recorded' || u.rule === 'concertation_stale');
+    const planning = page.meeting.status === 'planning';
+    record.disabled = !(planning && onlyConcertationMissing);
+    convene.disabled = !(planning && readiness.ready);
+  };
+
+  const refresh = async () => {
+    try {
+      readiness = await api.readiness(page.meeting.id);
+      render();
+    } catch (error) {
+      if (error instanceof ApiError && error.notFound) replace(box, h('p', null, t('gate.unavailable')));
+    }
+  };
+  page.refreshGate = refresh;
+
+  record.addEventListener('click', async () => {
+    const ok = await confirmDialog(t('concertation.confirmTitle'), [h('p', null, t('concertation.confirmText'))], t('concertation.record'));
+    if (!ok) return;
+    await busy(record, async () => {
+      try {
+        await api.recordConcertation(page.meeting.id, summary.input.value.trim());
+        status.ok(t('concertation.done'));
+        announce(t('concertation.done'));
+      } catch (error) {
+        status.error(gateError(error));
+      }
+      await refresh();
+    });
+  });
+
+  convene.addEventListener('click', async () => {
+    const m = page.meeting;
+    const when = m.starts_at ? describeSlot(m.starts_at, m.ends_at, m.timezone, browserZone(), getLocale()).primary : '';
+    const accepted = page.partners.filter((p) => p.status === 'accepted');
+    const ok = await confirmDialog(
+      t('convocation.confirmTitle'),
+      [
+        h('p', null, t('convocation.confirmIntro', { title: m.title, when })),
+        h(
+          'ul',
+          { class: 'recipients' },
+          accepted.map((p) => h('li', null, t('convocation.confirmOrg', { organization: p.organization_name }))),
+        ),
+        m.location ? h('p', null, t('meeting.where', { where: m.location })) : '',
+      ],
+      t('convocation.send'),
+    );
+    if (!ok) return;
+    await busy(convene, async () => {
+      try {
+        const sent = await api.convene(m.id);
+        const text = tn('convocation.sent', sent.recipients.length, { emails: sent.recipients.join(', ') });
+        status.ok(text);
+        announce(text);
+        await page.refreshMeeting();
+        ctx.navigate(location.pathname, { replace: true });
+      } catch (error) {
+        status.error(gateError(error));
+      }
+      await refresh();
+    });
+  });
+
+  replace(
+    box,
+    summaryLine,
+    list,
+    updated,
+    page.meeting.status === 'planning' && page.project.is_initiator
+      ? h('div', { class: 'stack' }, summary.wrap, h('div', { class: 'actions' }, record, convene))
+      : null,
+    status.el,
+  );
+  void refresh();
+  every(ctx, 4000, refresh);
+}
+
+function gateError(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'concertation_incomplete') {
+    const lines = checklist({ unmet: error.unmet }, getLocale()).flatMap((l) => l.problems);
+    return t('convocation.blocked', { reasons: lines.join(' ') });
+  }
+  return errorMessage(error);
+}
