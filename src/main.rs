@@ -270,7 +270,11 @@ fn serve(settings: Settings) -> Result<()> {
     let (url, cluster) = database(&settings)?;
     let pool = db::connect(&url, 16)?;
     let applied = db::migrate(&mut *pool.get()?)?;
-    tracing::info!(database = %redacted(&url), migrations_applied = applied.len(), "database ready");
+    tracing::info!(
+        database = %redacted(&url),
+        migrations_applied = applied.len(),
+        "database ready"
+    );
     // A brand-new private cluster gets the demonstration data, so there is something to open.
     if cluster.as_ref().is_some_and(PrivateCluster::created_here) {
         print_demo(&amont::demo::seed(&mut *pool.get()?, &settings)?);

@@ -83,11 +83,20 @@ impl PrivateCluster {
             cluster.port = cluster.read_port()?;
             if owner.try_lock().is_ok() {
                 // Nobody alive is in charge of it: its server was killed without stopping it.
-                tracing::info!(port = cluster.port, dir = %cluster.dir.display(), "adopting the private PostgreSQL cluster left running by a server that was killed");
+                tracing::info!(
+                    port = cluster.port,
+                    dir = %cluster.dir.display(),
+                    "adopting the private PostgreSQL cluster left running by a server that was \
+                     killed"
+                );
                 cluster.owner = Some(owner);
                 cluster.started_here = true;
             } else {
-                tracing::info!(port = cluster.port, dir = %cluster.dir.display(), "reusing the running private PostgreSQL cluster");
+                tracing::info!(
+                    port = cluster.port,
+                    dir = %cluster.dir.display(),
+                    "reusing the running private PostgreSQL cluster"
+                );
             }
         } else {
             cluster.port = free_loopback_port()?;
@@ -177,7 +186,10 @@ impl PrivateCluster {
             write_private(&password_file, &self.password)?;
             self.give_to_postgres(&self.dir)?;
             self.give_to_postgres(&password_file)?;
-            tracing::info!(dir = %self.dir.display(), "creating a private PostgreSQL cluster (initdb)");
+            tracing::info!(
+                dir = %self.dir.display(),
+                "creating a private PostgreSQL cluster (initdb)"
+            );
             let output = self
                 .pg_command("initdb")
                 .arg("-D")
@@ -231,7 +243,11 @@ impl PrivateCluster {
         }
         fs::write(self.dir.join("port"), self.port.to_string())
             .context("cannot record the cluster's port")?;
-        tracing::info!(port = self.port, dir = %self.dir.display(), "private PostgreSQL cluster started");
+        tracing::info!(
+            port = self.port,
+            dir = %self.dir.display(),
+            "private PostgreSQL cluster started"
+        );
         Ok(())
     }
 

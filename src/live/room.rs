@@ -151,7 +151,12 @@ pub(super) fn spawn(live: Arc<Inner>, project_id: Uuid) -> RoomHandle {
         let doc = match load(&live, project_id).await {
             Ok(doc) => doc,
             Err(error) => {
-                tracing::error!(%project_id, %error, "the document could not be loaded; its room is closed and nothing will be written from it");
+                tracing::error!(
+                    %project_id,
+                    %error,
+                    "the document could not be loaded; its room is closed and nothing will be \
+                     written from it"
+                );
                 live.remove_room(project_id, generation);
                 refuse_all(inbox_rx, durable_rx);
                 return;
@@ -496,13 +501,23 @@ impl Room {
             .size
             .admits(update.len(), self.live.options.doc_max_bytes, &self.doc)
         {
-            tracing::info!(project_id = %self.project_id, user_id = %member.user_id, size = self.size.bytes, "an update would take the document past its maximum size: refused");
+            tracing::info!(
+                project_id = %self.project_id,
+                user_id = %member.user_id,
+                size = self.size.bytes,
+                "an update would take the document past its maximum size: refused"
+            );
             self.live.metrics.refused.inc();
             self.kick(id, CloseWhy::TooLarge);
             return false;
         }
         if let Err(refused) = self.doc.apply_client_update(&update) {
-            tracing::info!(project_id = %self.project_id, user_id = %member.user_id, reason = %refused.why, "an update that would not load was refused; nothing stored");
+            tracing::info!(
+                project_id = %self.project_id,
+                user_id = %member.user_id,
+                reason = %refused.why,
+                "an update that would not load was refused; nothing stored"
+            );
             self.live.metrics.refused.inc();
             let why = match refused.why {
                 Refusal::Malformed(_) => CloseWhy::Malformed,
@@ -550,7 +565,12 @@ impl Room {
             }
         }
         if refused > 0 {
-            tracing::debug!(project_id = %self.project_id, user_id = %member.user_id, refused, "presence for client ids of someone else dropped");
+            tracing::debug!(
+                project_id = %self.project_id,
+                user_id = %member.user_id,
+                refused,
+                "presence for client ids of someone else dropped"
+            );
             self.live.metrics.presence_refused.inc_by(refused);
         }
         if update.clients.is_empty() {
@@ -636,7 +656,11 @@ impl Room {
             }
             Durable::Rebuilt(Ok(doc)) => self.rebuilt(doc),
             Durable::Rebuilt(Err(error)) => {
-                tracing::error!(project_id = %self.project_id, %error, "the document could not be built again; the room closes its clients");
+                tracing::error!(
+                    project_id = %self.project_id,
+                    %error,
+                    "the document could not be built again; the room closes its clients"
+                );
                 self.close_all();
             }
             Durable::AccessChanged => self.check_access(),
@@ -683,13 +707,20 @@ impl Room {
         let mut size = doc.stored_bytes();
         for update in replay.iter().chain(self.unconfirmed.iter()) {
             if let Err(refused) = doc.apply_client_update(update) {
-                tracing::warn!(project_id = %self.project_id, reason = %refused.why, "an update does not apply to the rebuilt document");
+                tracing::warn!(
+                    project_id = %self.project_id,
+                    reason = %refused.why,
+                    "an update does not apply to the rebuilt document"
+                );
             }
             size += update.len();
         }
         self.doc = doc;
         self.size = DocSize::new(size);
-        tracing::info!(project_id = %self.project_id, "the document was built again from the database");
+        tracing::info!(
+            project_id = %self.project_id,
+            "the document was built again from the database"
+        );
     }
 
     /// Closes every client and ends the room (it is removed from the registry first, so the

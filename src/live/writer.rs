@@ -127,7 +127,11 @@ impl Writer {
                 for group in by_document(batch) {
                     let stored = self.append(&group);
                     if let Err(error) = &stored {
-                        tracing::error!(%error, project_id = %group[0].project_id, "could not store live updates");
+                        tracing::error!(
+                            %error,
+                            project_id = %group[0].project_id,
+                            "could not store live updates"
+                        );
                     } else {
                         self.metrics.updates_appended.inc_by(group.len() as u64);
                     }
@@ -135,7 +139,11 @@ impl Writer {
                 }
             }
             Err(error) => {
-                tracing::error!(%error, project_id = %batch[0].project_id, "could not store live updates");
+                tracing::error!(
+                    %error,
+                    project_id = %batch[0].project_id,
+                    "could not store live updates"
+                );
                 report(batch, false);
             }
         }
