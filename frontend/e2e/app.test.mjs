@@ -1,7 +1,8 @@
 // End to end: two people in two browser contexts, against the real server, a fresh PostgreSQL
 // database and a real SMTP server on loopback. Run with `npm run e2e`.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -21,6 +22,23 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-quic',
 ];
+// axe-core, run inside the page by the DevTools protocol (the page's CSP does not apply to it).
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The page's serious and critical accessibility violations, as axe-core finds them. */
+async function seriousViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const { violations, passes } = await page.evaluate(async () => {
+    const result = await window.axe.run(document);
+    return { violations: result.violations, passes: result.passes.length };
+  });
+  // A run that checked nothing would pass anything.
+  assert.ok(passes > 10, `axe-core checked only ${passes} rules`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 const INITIATOR = 'ines@mjc.example';
 const PARTNER = 'sophie@caf.example';
 const XSS_TITLE = 'Accueil jeunes <script>window.__pwned = 1</script>';
@@ -520,11 +538,11 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await items.nth(0).getByText('En retard', { exact: true }).waitFor();
     await sophie.getByText('2 actions, dont 1 en retard.').waitFor();
     await shot(sophie, '18-my-actions');
-    await sophie.getByRole('button', { name: `Marquer « ${LATE} » comme faite` }).click();
+    await sophie.getByRole('button', { name: `Marquer comme faite : « ${LATE} »` }).click();
     await sophie.getByText(`Action « ${LATE} » : Faite.`).first().waitFor();
     // It stays in view, done, with a way back.
     const done = sophie.locator('.my-actions > li', { hasText: LATE });
-    await done.getByRole('button', { name: `Rouvrir « ${LATE} »` }).waitFor();
+    await done.getByRole('button', { name: `Rouvrir : « ${LATE} »` }).waitFor();
     assert.equal(await done.getAttribute('data-status'), 'done');
     await shot(sophie, '19-my-actions-done');
   });
@@ -585,6 +603,32 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await sophie.getByRole('button', { name: 'FR', exact: true }).click();
     await ines.setViewportSize({ width: 1100, height: 900 });
     await sophie.setViewportSize({ width: 1100, height: 900 });
+  });
+});
+
+describe('accessibility', { concurrency: false }, () => {
+  step('axe-core finds no serious violation on the main screens, at 1280 px and 360 px', async () => {
+    assert.ok(convened, 'needs the convened meeting of the previous steps');
+    const registerUrl = new URL(projectUrl);
+    registerUrl.pathname += '/decisions';
+    const screens = [
+      ['home', new URL('/', projectUrl).toString(), 'Vos projets'],
+      ['project', projectUrl, 'Partenaires'],
+      ['meeting', meetingUrl, 'Comité de lancement'],
+      ['register', registerUrl.toString(), 'Registre des décisions'],
+    ];
+    const found = [];
+    for (const width of [1280, 360]) {
+      await ines.setViewportSize({ width, height: 900 });
+      for (const [name, url, heading] of screens) {
+        await ines.goto(url);
+        await ines.getByRole('heading', { name: heading }).first().waitFor();
+        await ines.waitForLoadState('networkidle').catch(() => undefined);
+        for (const v of await seriousViolations(ines)) found.push(`${name} at ${width}px: ${v}`);
+      }
+    }
+    await ines.setViewportSize({ width: 1100, height: 900 });
+    assert.deepEqual(found, []);
   });
 });
 

@@ -180,6 +180,7 @@ langSwitch.addEventListener('click', (event) => {
   storeLocale(locale);
   setLocale(locale);
   renderShell();
+  showHealth();
   if (session.me) {
     session.me.user.locale = locale;
     void api.updateMe({ locale }).catch(() => undefined);
@@ -204,9 +205,17 @@ setUnauthenticatedHandler(() => {
   }
 });
 
+// The last answer of the health check, shown again in the new language when it changes.
+let lastHealth: Awaited<ReturnType<typeof fetchHealth>> | null = null;
+
 async function health(): Promise<void> {
-  const result = await fetchHealth();
-  const view = describeHealth(result.status, result.body, getLocale());
+  lastHealth = await fetchHealth();
+  showHealth();
+}
+
+function showHealth(): void {
+  if (!lastHealth) return;
+  const view = describeHealth(lastHealth.status, lastHealth.body, getLocale());
   const el = document.getElementById('health-text');
   if (el) {
     el.dataset.state = view.state;

@@ -1,7 +1,9 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { h } from './dom';
-import { rerender, tabs } from './ui';
+import { errorMessage, feedback, rerender, tabs } from './ui';
+import { ApiError } from './api';
+import { setLocale } from './i18n';
 
 describe('tabs()', () => {
   const build = (selected = 'a') => {
@@ -65,5 +67,39 @@ describe('rerender()', () => {
     box.querySelector('button')!.focus();
     rerender(box, () => h('p', null, 'vide'));
     expect(document.activeElement).toBe(box);
+  });
+});
+
+describe('feedback()', () => {
+  it('a new message clears the other lines: no stale error after a later success', () => {
+    const slot = feedback();
+    const poll = feedback();
+    document.body.append(slot.el, poll.el);
+    slot.error('Ce créneau est dans le passé.');
+    expect(slot.el.textContent).toBe('Ce créneau est dans le passé.');
+    expect(slot.el.getAttribute('role')).toBe('alert');
+    poll.ok('Disponibilités enregistrées.');
+    expect(slot.el.textContent).toBe('');
+    expect(poll.el.textContent).toBe('Disponibilités enregistrées.');
+    // The confirmation stays until the next message.
+    slot.ok('Créneau ajouté.');
+    expect(poll.el.textContent).toBe('');
+    slot.el.remove();
+    poll.el.remove();
+  });
+});
+
+describe('errorMessage()', () => {
+  it('says precisely what was wrong with a field, in the person’s language', () => {
+    setLocale('fr');
+    const past = new ApiError(400, 'invalid_input', 'this slot is in the past', 'starts_at');
+    expect(errorMessage(past)).toBe('Ce créneau est passé\u00a0: choisissez-en un à venir.');
+    const empty = new ApiError(400, 'invalid_input', 'must not be empty', 'title');
+    expect(errorMessage(empty)).toBe('Titre\u00a0: à remplir.');
+    expect(errorMessage(new ApiError(400, 'invalid_input', 'at most 200 characters', 'name'))).toBe('Nom\u00a0: 200 caractères au plus.');
+    setLocale('en');
+    expect(errorMessage(past)).toBe('This slot is past: choose one to come.');
+    expect(errorMessage(new ApiError(400, 'invalid_input', 'accept or decline', 'decision'))).toBe('decision: accept or decline.');
+    setLocale('fr');
   });
 });

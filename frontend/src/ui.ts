@@ -8,12 +8,38 @@ import { type MessageKey, messages, t, getLocale } from './i18n';
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 0) return t('error.network');
+    if (error.code === 'invalid_input' && error.field) return fieldError(error.field, error.message);
     const key = `error.${error.code}`;
     if (key in messages[getLocale()]) return t(key as MessageKey);
-    if (error.code === 'invalid_input' && error.field) return t('error.invalid_field', { field: error.field });
     return t('error.generic', { status: error.status });
   }
   return t('error.generic', { status: '?' });
+}
+
+/** A field's name as the person reads it (the API's name when there is no better one). */
+function fieldLabel(field: string): string {
+  const key = `field.${field}`;
+  return key in messages[getLocale()] ? t(key as MessageKey) : field;
+}
+
+/**
+ * What was wrong with a field, precisely: the server's reasons (in English, and stable) mapped to
+ * a sentence in the person's language; any other reason in English is shown as the server said it.
+ */
+export function fieldError(field: string, reason: string): string {
+  const label = fieldLabel(field);
+  const tooLong = /^at most (\d+) characters$/.exec(reason);
+  const between = /^between (\d+) and (\d+)$/.exec(reason);
+  if (reason === 'must not be empty') return t('error.field.required', { field: label });
+  if (tooLong) return t('error.field.tooLong', { field: label, max: tooLong[1]! });
+  if (between) return t('error.field.between', { field: label, min: between[1]!, max: between[2]! });
+  if (reason.startsWith('must be a single line')) return t('error.field.oneLine', { field: label });
+  if (reason === 'must be in the future') return t('error.field.future', { field: label });
+  if (reason === 'this slot is in the past') return t('error.field.pastSlot');
+  if (reason.startsWith('not a valid email address') || reason === 'not a plain email address') return t('error.field.email', { field: label });
+  if (reason === 'an http(s) link') return t('error.field.link', { field: label });
+  if (getLocale() === 'en' && reason.trim() !== '') return `${label}: ${reason}.`;
+  return t('error.invalid_field', { field: label });
 }
 
 /** Says something to screen-reader users (and shows it in the page's status line). */
@@ -27,26 +53,46 @@ export function announce(text: string): void {
   }, 30);
 }
 
-/** A status line under a form: polite for progress and success, assertive (alert) for errors. */
+// The status lines of the page that say something: a new message clears the others, so that an
+// old error does not stay on screen after later successes (nor an old confirmation after an error).
+const speaking = new Set<{ el: HTMLElement; clear(): void }>();
+
+function speak(line: { el: HTMLElement; clear(): void }): void {
+  for (const other of [...speaking]) {
+    if (other === line) continue;
+    if (other.el.isConnected) other.clear();
+    speaking.delete(other);
+  }
+  speaking.add(line);
+}
+
+/**
+ * A status line under a form: polite for progress and success, assertive (alert) for errors. What
+ * it says stays until the person's next action (another line's message clears it).
+ */
 export function feedback(): { el: HTMLElement; ok(text: string): void; error(text: string | unknown): void; clear(): void } {
   const el = h('p', { class: 'feedback', role: 'status', 'aria-live': 'polite' });
-  return {
+  const line = {
     el,
     ok(text: string) {
       el.dataset.kind = 'ok';
       el.setAttribute('role', 'status');
       setText(el, text);
+      speak(line);
     },
     error(value: string | unknown) {
       el.dataset.kind = 'error';
       el.setAttribute('role', 'alert');
       setText(el, typeof value === 'string' ? value : errorMessage(value));
+      speak(line);
     },
     clear() {
       delete el.dataset.kind;
       setText(el, '');
+      speaking.delete(line);
     },
   };
+  return line;
 }
 
 export interface FieldOptions {
@@ -151,11 +197,6 @@ export function confirmDialog(title: string, body: Array<Node | string>, confirm
 
 export function formatDate(iso: string): string {
   return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
-}
-
-/** The first 12 hex digits of a `sha256:` hash, for display. */
-export function shortHash(hash: string): string {
-  return hash.replace(/^sha256:/, '').slice(0, 12);
 }
 
 export interface TabSpec {

@@ -11,7 +11,9 @@ export function connectionBar(ctx: ViewContext, live: LiveSession, sectionLabel:
   const state = h('span', { class: 'conn-state', role: 'status', 'aria-live': 'polite' });
   const unsynced = h('span', { class: 'conn-unsynced', hidden: true }, t('live.unsynced'));
   const people = h('ul', { class: 'presence', 'aria-label': t('presence.title') });
-  replace(bar, h('span', { class: 'visually-hidden' }, `${t('live.state')} : `), state, unsynced, people);
+  replace(bar, h('span', { class: 'visually-hidden' }, t('common.labelled', { label: t('live.state'), value: '' })), state, unsynced, people);
+  // A landmark of its own, named: screen readers list it with the page's regions.
+  bar.setAttribute('aria-label', t('live.state'));
   bar.hidden = false;
   const render = () => {
     bar.dataset.state = live.state;

@@ -45,7 +45,7 @@ export async function projectView(ctx: ViewContext): Promise<void> {
     ctx.main,
     h('p', { class: 'crumbs' }, h('a', { href: '/', 'data-nav': true }, t('project.backToList'))),
     h('h1', null, project.title),
-    h('p', { class: 'meta-line' }, statusBadge(project.status), ' ', `${t('project.initiator')} : ${initiatorName}`),
+    h('p', { class: 'meta-line' }, statusBadge(project.status), ' ', t('common.labelled', { label: t('project.initiator'), value: initiatorName })),
     project.summary ? h('p', { class: 'summary' }, project.summary) : null,
     h(
       'p',

@@ -11,7 +11,7 @@ import { h, setText, uid } from '../dom';
 import { t } from '../i18n';
 import type { LiveSession } from '../live';
 import { bindText } from '../textbinding';
-import { announce, busy, errorMessage, feedback, formatDate, shortHash } from '../ui';
+import { announce, busy, errorMessage, feedback, formatDate } from '../ui';
 
 /** Two texts that the server hashes alike (NFC, LF line ends, no trailing whitespace). */
 export function sameContent(a: string, b: string): boolean {
@@ -70,7 +70,9 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
   const renderState = () => {
     const text = ytext?.toString() ?? '';
     const bound = shown !== null && sameContent(shown.text, text);
-    setText(versionLine, shown && bound ? t('doc.version', { hash: shortHash(shown.content_hash) }) : '');
+    // What an agreement would record: this very text (its fingerprint for the curious, on hover).
+    setText(versionLine, shown && bound ? t('doc.version') : '');
+    versionLine.title = shown && bound ? shown.content_hash : '';
     if (opts.kind !== 'mission') return;
     const org = opts.organizationName ?? '';
     const agreement = shown?.agreement ?? null;

@@ -6,7 +6,7 @@ import { every } from '../../app';
 import { h, replace, setText, uid } from '../../dom';
 import { getLocale, t } from '../../i18n';
 import { agendaItems } from '../../live';
-import { announce, busy, feedback, formatDate, shortHash } from '../../ui';
+import { announce, busy, feedback, formatDate } from '../../ui';
 import { agreementState } from '../../consent';
 import { agendaEditor } from '../agendaEditor';
 import { sameContent } from '../section';
@@ -47,7 +47,9 @@ export function agendaSection(page: MeetingPage): HTMLElement {
   const renderState = () => {
     const bound = shown !== null && list !== null && sameAgenda(shown, agendaItems(list));
     const empty = list === null || list.length === 0;
-    setText(versionLine, bound && shown ? t('doc.version', { hash: shortHash(shown.content_hash) }) : '');
+    // What an agreement would record: this very text (its fingerprint for the curious, on hover).
+    setText(versionLine, shown && bound ? t('doc.version') : '');
+    versionLine.title = shown && bound ? shown.content_hash : '';
     for (const { org, button } of agreeButtons) {
       const mine = shown?.agreements?.find((a) => a.organization_id === org.id);
       const already = agreementState(mine?.agreement) === 'current';
