@@ -172,6 +172,17 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await ines.getByRole('button', { name: 'Envoyer la consultation' }).click();
     await ines.getByText(`Consultation envoyée à ${PARTNER}`).waitFor();
     await ines.locator('.partner', { hasText: CAF }).getByText('Consulté, sans réponse').waitFor();
+    // The page is drawn again with the new partner's mission, where the person was: the
+    // confirmation stays, the focus stays on the button, the page does not jump to the top.
+    await ines.locator('[data-section^="mission:"]', { hasText: CAF }).waitFor();
+    await ines.waitForTimeout(600);
+    assert.ok(await ines.getByText(`Consultation envoyée à ${PARTNER}`).isVisible(), 'the confirmation is still shown');
+    assert.equal(await ines.evaluate(() => document.activeElement?.textContent), 'Envoyer la consultation');
+    const inView = await ines.evaluate(() => {
+      const box = document.activeElement.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight && window.scrollY > 0;
+    });
+    assert.ok(inView, 'the page stays where the person acted (the button is still in view)');
     await shot(ines, '03-project-initiator');
   });
 

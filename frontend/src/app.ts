@@ -12,6 +12,14 @@ export interface ViewContext {
   /** Aborted when the view is left: long-running loops check it. */
   signal: AbortSignal;
   navigate(to: string, opts?: { replace?: boolean }): void;
+  /**
+   * Draws the page again with fresh data, where the person is: the scroll position and the focus
+   * are kept, and `message` is shown by the status line created with the same key (`feedback(key)`)
+   * — instead of a jump to the top where the confirmation is lost. `focus` names the element to
+   * focus again (its `data-focus-key`) when it is not the focused one (a busy button is disabled,
+   * so it has lost the focus).
+   */
+  redraw(message?: { key: string; text: string; focus?: string }): void;
 }
 
 export type View = (ctx: ViewContext) => void | Promise<void>;

@@ -11,6 +11,7 @@ import { h, replace, setText } from './dom';
 import { describeHealth, fetchHealth } from './health';
 import { LOCALE_STORAGE_KEY, type Locale, type MessageKey, getLocale, isLocale, messages, pickLocale, setLocale, t } from './i18n';
 import { type Route, match, router } from './router';
+import { carryMessage } from './ui';
 import { accountView } from './views/account';
 import { actionsView } from './views/actions';
 import { registerView } from './views/register';
@@ -151,6 +152,12 @@ async function render(location: { path: string; query: URLSearchParams }): Promi
     signal: controller.signal,
     onLeave: (fn) => leave.push(fn),
     navigate: (to, opts) => router.navigate(to, opts),
+    redraw: (message) => {
+      const active = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      keepPlace = { scrollY: window.scrollY, focusKey: message?.focus ?? active?.dataset.focusKey };
+      if (message) carryMessage(message.key, message.text);
+      router.navigate(location.path + (location.query.size ? `?${location.query}` : ''), { replace: true });
+    },
   };
   main.setAttribute('aria-busy', 'true');
   try {
@@ -158,7 +165,25 @@ async function render(location: { path: string; query: URLSearchParams }): Promi
   } finally {
     if (count === renderCount) main.removeAttribute('aria-busy');
   }
-  if (count === renderCount) focusHeading();
+  if (count !== renderCount) return;
+  const place = keepPlace;
+  keepPlace = null;
+  if (place) restorePlace(place);
+  else focusHeading();
+}
+
+/** Where the person was before a redraw (`ViewContext.redraw`). */
+let keepPlace: { scrollY: number; focusKey: string | undefined } | null = null;
+
+function restorePlace(place: { scrollY: number; focusKey: string | undefined }): void {
+  const again = () => {
+    const target = place.focusKey ? main.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(place.focusKey)}"]`) : null;
+    target?.focus({ preventScroll: true });
+    window.scrollTo(0, place.scrollY);
+  };
+  again();
+  // Sections that draw once the live document is synced make the page taller a moment later.
+  window.setTimeout(again, 400);
 }
 
 /** After a page change, focus its heading so screen readers announce the new page. */

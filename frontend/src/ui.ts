@@ -70,7 +70,15 @@ function speak(line: { el: HTMLElement; clear(): void }): void {
  * A status line under a form: polite for progress and success, assertive (alert) for errors. What
  * it says stays until the person's next action (another line's message clears it).
  */
-export function feedback(): { el: HTMLElement; ok(text: string): void; error(text: string | unknown): void; clear(): void } {
+// Messages carried across a redraw of the page, by the key of the status line that shows them.
+const carried = new Map<string, string>();
+
+/** Keeps `text` for the status line `feedback(key)` of the next drawing of the page. */
+export function carryMessage(key: string, text: string): void {
+  carried.set(key, text);
+}
+
+export function feedback(key?: string): { el: HTMLElement; ok(text: string): void; error(text: string | unknown): void; clear(): void } {
   const el = h('p', { class: 'feedback', role: 'status', 'aria-live': 'polite' });
   const line = {
     el,
@@ -92,6 +100,11 @@ export function feedback(): { el: HTMLElement; ok(text: string): void; error(tex
       speaking.delete(line);
     },
   };
+  const kept = key === undefined ? undefined : carried.get(key);
+  if (key !== undefined && kept !== undefined) {
+    carried.delete(key);
+    line.ok(kept);
+  }
   return line;
 }
 

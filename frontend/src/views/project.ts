@@ -100,8 +100,10 @@ function consultationPanel(ctx: ViewContext, project: ProjectDetail, partnership
     void busy(button, async () => {
       try {
         await api.answer(project.id, partnership.organization_id, decision, comment.input.value.trim() || undefined);
-        announce(t(decision === 'accept' ? 'consulted.accepted' : 'consulted.declined', { organization: org }));
-        ctx.navigate(location.pathname, { replace: true });
+        const said = t(decision === 'accept' ? 'consulted.accepted' : 'consulted.declined', { organization: org });
+        announce(said);
+        // The panel goes (the consultation is answered): the partners' list says it instead.
+        ctx.redraw({ key: 'partners', text: said });
       } catch (error) {
         status.error(error);
       }
@@ -123,7 +125,7 @@ function consultationPanel(ctx: ViewContext, project: ProjectDetail, partnership
 function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Partnership[]): HTMLElement {
   const titleId = uid('partners');
   const list = h('ul', { class: 'partners' });
-  const status = feedback();
+  const status = feedback('partners');
   let lastKey = '';
   const render = (partners: Partnership[]) => {
     const key = JSON.stringify(partners);
@@ -147,8 +149,7 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
           if (!ok) return;
           try {
             await api.withdraw(project.id, p.organization_id);
-            status.ok(t('partners.withdrawn', { organization: p.organization_name }));
-            ctx.navigate(location.pathname, { replace: true });
+            ctx.redraw({ key: 'partners', text: t('partners.withdrawn', { organization: p.organization_name }) });
           } catch (error) {
             status.error(error);
           }
@@ -188,17 +189,17 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
     h('h2', { id: titleId }, t('partners.title')),
     list,
     status.el,
-    project.is_initiator ? inviteForm(ctx, project, async () => render(await api.partners(project.id))) : null,
+    project.is_initiator ? inviteForm(ctx, project) : null,
   );
 }
 
-function inviteForm(ctx: ViewContext, project: ProjectDetail, refresh: () => Promise<void>): HTMLElement {
+function inviteForm(ctx: ViewContext, project: ProjectDetail): HTMLElement {
   const titleId = uid('invite');
   const org = field({ label: t('invite.organization'), name: 'organization_name', required: true, maxlength: 200 });
   const email = field({ label: t('invite.email'), name: 'contact_email', type: 'email', required: true, autocomplete: 'off' });
   const role = field({ label: t('invite.role'), name: 'proposed_role', maxlength: 200 });
-  const status = feedback();
-  const submit = h('button', { type: 'submit', class: 'primary' }, t('invite.submit'));
+  const status = feedback('invite');
+  const submit = h('button', { type: 'submit', class: 'primary', dataset: { focusKey: 'invite-submit' } }, t('invite.submit'));
   const form = h('form', { class: 'stack', 'aria-labelledby': titleId }, org.wrap, email.wrap, role.wrap, submit, status.el);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -209,11 +210,13 @@ function inviteForm(ctx: ViewContext, project: ProjectDetail, refresh: () => Pro
           contact_email: email.input.value.trim(),
           ...(role.input.value.trim() ? { proposed_role: role.input.value.trim() } : {}),
         });
-        status.ok(t('invite.sent', { email: email.input.value.trim(), organization: created.organization_name }));
-        form.reset();
-        await refresh();
-        // A new partner has a mission: show its section too.
-        if (!ctx.signal.aborted) window.setTimeout(() => ctx.navigate(location.pathname, { replace: true }), 1500);
+        // A new partner has a mission: the page is drawn again with its section, where the person is.
+        if (!ctx.signal.aborted)
+          ctx.redraw({
+            key: 'invite',
+            text: t('invite.sent', { email: email.input.value.trim(), organization: created.organization_name }),
+            focus: 'invite-submit',
+          });
       } catch (error) {
         flagField(form, error);
         status.error(error);

@@ -15,7 +15,7 @@ export function afterSection(page: MeetingPage): HTMLElement | null {
   const { ctx } = page;
   const titleId = uid('after');
   const table = h('div', { class: 'attendees' }, h('p', null, t('common.loading')));
-  const status = feedback();
+  const status = feedback('after');
   // The caller's own answer, when they are among the attendees of a convened meeting.
   const rsvpBox = h('div', { class: 'rsvp-box' });
   let rsvp: ReturnType<typeof rsvpForm> | null = null;
@@ -72,9 +72,8 @@ export function afterSection(page: MeetingPage): HTMLElement | null {
     await busy(submit, async () => {
       try {
         await api.updateMeeting(m.id, { starts_at: startsAt, location: place.input.value.trim() });
-        status.ok(t('change.done'));
         announce(t('change.done'));
-        ctx.navigate(location.pathname, { replace: true });
+        ctx.redraw({ key: 'after', text: t('change.done') });
       } catch (error) {
         status.error(error);
       }
@@ -87,9 +86,8 @@ export function afterSection(page: MeetingPage): HTMLElement | null {
     await busy(cancel, async () => {
       try {
         await api.cancel(m.id);
-        status.ok(t('cancel.done'));
         announce(t('cancel.done'));
-        ctx.navigate(location.pathname, { replace: true });
+        ctx.redraw({ key: 'after', text: t('cancel.done') });
       } catch (error) {
         status.error(error);
       }

@@ -103,10 +103,9 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
       try {
         const sent = await api.convene(m.id);
         const text = tn('convocation.sent', sent.recipients.length, { emails: sent.recipients.join(', ') });
-        status.ok(text);
         announce(text);
-        await page.refreshMeeting();
-        ctx.navigate(location.pathname, { replace: true });
+        // Convened: the page changes (answers, decisions); the confirmation stays where it was.
+        ctx.redraw({ key: 'after', text });
       } catch (error) {
         status.error(gateError(error));
       }

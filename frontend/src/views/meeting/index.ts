@@ -95,7 +95,7 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
   const withDecisions = meeting.status === 'convened' || meeting.status === 'held';
   const asked = ctx.query.get('tab');
   const selected = asked === 'decisions' || asked === 'prepare' ? asked : meeting.status === 'held' ? 'decisions' : 'prepare';
-  const reload = () => ctx.navigate(location.pathname + location.search, { replace: true });
+  const reload = () => ctx.redraw();
   replace(
     ctx.main,
     h('p', { class: 'crumbs' }, h('a', { href: `/projects/${encodeURIComponent(project.id)}`, 'data-nav': true }, t('meeting.backToProject'))),
