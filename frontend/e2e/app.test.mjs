@@ -195,6 +195,12 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await panel.waitFor();
     assert.equal(sophie.url(), projectUrl);
     await shot(sophie, '04-consulted');
+    // New here: asked her name, which partners will see instead of "sophie".
+    const ask = sophie.getByRole('form', { name: 'Comment vous appelez-vous ?' });
+    await ask.getByLabel('Prénom et nom').fill('Sophie Bernard');
+    await ask.getByRole('button', { name: 'Enregistrer' }).click();
+    await sophie.getByText('Merci, Sophie Bernard.').waitFor();
+    assert.equal(await sophie.getByRole('form', { name: 'Comment vous appelez-vous ?' }).count(), 0);
     await panel.getByLabel('Commentaire pour les partenaires').fill('Avec plaisir, sous réserve du budget 2027.');
     await panel.getByRole('button', { name: `Accepter au nom de ${CAF}` }).click();
     await sophie.locator('.partner', { hasText: CAF }).getByText('A accepté').waitFor();
@@ -254,6 +260,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await sophie.locator('#conn[data-state="connected"]').waitFor({ timeout: 15_000 });
     await sophie.getByRole('textbox', { name: 'Présentation du projet' }).focus();
     await ines.locator('.presence').getByText('Présentation du projet').waitFor({ timeout: 10_000 });
+    await ines.locator('.presence').getByText('Sophie Bernard').waitFor();
     const area = ines.getByRole('textbox', { name: 'Présentation du projet' });
     await area.focus();
     await ines.keyboard.press('End');
@@ -335,6 +342,14 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await sophie.getByRole('button', { name: 'Monter le point 2' }).click();
     await ines.waitForFunction(() => document.querySelector('input.agenda-title')?.value === 'Budget', null, { timeout: 20_000 });
     assert.equal(await ines.evaluate(() => window.__pwned), undefined);
+    // Removing an item asks first, and can be undone (for everyone: the partner sees it come back).
+    await sophie.getByRole('button', { name: 'Supprimer le point 1' }).click();
+    await sophie.getByRole('dialog').getByRole('button', { name: 'Supprimer', exact: true }).click();
+    await ines.waitForFunction(() => document.querySelectorAll('input.agenda-title').length === 1, null, { timeout: 20_000 });
+    await sophie.getByText('« Budget » a été supprimé.').waitFor();
+    await sophie.getByRole('button', { name: 'Annuler la suppression' }).click();
+    await ines.waitForFunction(() => document.querySelector('input.agenda-title')?.value === 'Budget', null, { timeout: 20_000 });
+    assert.equal(await ines.locator('input.agenda-title').count(), 2);
     await shot(ines, '11-agenda');
   });
 
@@ -424,7 +439,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     assert.match(calendars[0], /METHOD:REQUEST/);
     assert.match(calendars[0], /BEGIN:VEVENT/);
     await ines.getByRole('heading', { name: 'Participants et réponses' }).waitFor();
-    await ines.locator('.attendees li', { hasText: PARTNER }).waitFor({ timeout: 15_000 });
+    await ines.locator('.attendees li', { hasText: 'Sophie Bernard' }).waitFor({ timeout: 15_000 });
     // The poll is closed once convened.
     assert.equal(await ines.getByRole('button', { name: 'Enregistrer mes disponibilités' }).count(), 0);
     await shot(ines, '15-convened');
@@ -436,7 +451,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     const invite = readMail(stack.maildir).find((m) => m.to.toLowerCase().includes(PARTNER) && /text\/calendar/i.test(m.raw));
     const link = /https?:\/\/[^\s"<>]+\/rsvp\/[0-9a-f]{64}\?answer=tentative/.exec(invite.text)?.[0];
     assert.ok(link, 'a "maybe" link in the convocation');
-    const partnerRow = () => ines.locator('.attendees li', { hasText: PARTNER });
+    const partnerRow = () => ines.locator('.attendees li', { hasText: 'Sophie Bernard' });
     // Opened in a browser without any session (as a mail scanner would): the page, nothing recorded.
     const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();

@@ -85,6 +85,9 @@ export class LiveSession {
   readonly provider: WebsocketProvider;
   private listeners = new Set<() => void>();
   private pendingOffline = false;
+  /** Count of local edits, and its value when the socket's buffer was last seen empty. */
+  private localEdits = 0;
+  private bufferSeenEmpty = 0;
   private everConnected = false;
   private lastRefusedAt: number | null = null;
   private retry: ReturnType<typeof setTimeout> | null = null;
@@ -136,6 +139,7 @@ export class LiveSession {
       this.emit();
     });
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+      if (origin !== this.provider) this.localEdits += 1;
       if (origin !== this.provider && !(this.state === 'connected' && this.synced)) {
         this.pendingOffline = true;
         this.emit();
@@ -152,7 +156,10 @@ export class LiveSession {
   /** Local edits the server has not received yet (made offline, or still in the socket's buffer). */
   get unsynced(): boolean {
     const buffered = (this.provider.ws as WebSocket | null)?.bufferedAmount ?? 0;
-    return this.pendingOffline || buffered > 0;
+    if (buffered === 0) this.bufferSeenEmpty = this.localEdits;
+    // Bytes in the socket's buffer are unsynced edits only when an edit was made since the buffer
+    // was last seen empty: presence messages also go through it (drawing a page sends one).
+    return this.pendingOffline || (buffered > 0 && this.localEdits > this.bufferSeenEmpty);
   }
 
   onChange(listener: () => void): () => void {

@@ -1,10 +1,55 @@
 /** The user's account: display name, language, and the calendar feed address to copy. */
 
 import { ApiError, api } from '../api';
-import { type ViewContext, loadMe, session, shell } from '../app';
+import { type ViewContext, closeLive, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { type Locale, isLocale, setLocale, t } from '../i18n';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField } from '../ui';
+
+/** Whether the person still has the name made from their address ("lea.martin"), never chosen. */
+export function nameNeverChosen(user: { email: string; display_name: string }): boolean {
+  return user.display_name === user.email.slice(0, user.email.lastIndexOf('@'));
+}
+
+/**
+ * Asks a person who never chose a name for it, where they land after their first login: others
+ * see it in presence, on the sheet and in attendee lists ("lea.martin" says little).
+ */
+export function askName(ctx: ViewContext): HTMLElement | null {
+  const me = session.me;
+  if (!me || !nameNeverChosen(me.user)) return null;
+  const titleId = uid('ask-name');
+  const name = field({ label: t('askName.label'), name: 'display_name', required: true, maxlength: 120, autocomplete: 'name' });
+  const status = feedback();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('common.save'));
+  const form = h(
+    'form',
+    { class: 'card stack ask-name', 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, t('askName.title')),
+    h('p', null, t('askName.why')),
+    name.wrap,
+    submit,
+    status.el,
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void busy(submit, async () => {
+      try {
+        await api.updateMe({ display_name: name.input.value.trim() });
+        await loadMe();
+        shell.refresh();
+        // The live document's server names each person as they were when they connected:
+        // connect again, under the new name.
+        closeLive();
+        ctx.redraw({ key: 'ask-name', text: t('askName.done', { name: name.input.value.trim() }) });
+      } catch (error) {
+        flagField(form, error);
+        status.error(error);
+      }
+    });
+  });
+  return form;
+}
 
 export async function accountView(ctx: ViewContext): Promise<void> {
   const me = session.me!;

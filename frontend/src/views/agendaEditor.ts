@@ -10,7 +10,7 @@ import { h, replace, setText, uid } from '../dom';
 import { getLocale, t } from '../i18n';
 import { type LiveSession, agendaItems, moveAgendaItem, newAgendaItem } from '../live';
 import { bindText } from '../textbinding';
-import { announce } from '../ui';
+import { announce, confirmDialog } from '../ui';
 
 export interface AgendaEditorOptions {
   live: LiveSession;
@@ -30,6 +30,18 @@ export function agendaEditor(ctx: ViewContext, opts: AgendaEditorOptions): HTMLE
   const empty = h('p', { class: 'empty' }, t('agenda.empty'));
   let unbinders: Array<() => void> = [];
   let dragFrom: number | null = null;
+  // A removal is asked for, and can be undone: only this person's removals (by their origin), so
+  // that undo never takes back someone else's edit.
+  const REMOVAL = Symbol('agenda removal');
+  const removals = new Y.UndoManager(list, { trackedOrigins: new Set([REMOVAL]), captureTimeout: 0 });
+  const undoButton = h('button', { type: 'button', class: 'secondary small', dataset: { field: 'undo' } }, t('agenda.undo'));
+  const undoText = h('span', null);
+  const undoLine = h('p', { class: 'undo-line', role: 'status', hidden: true }, undoText, ' ', undoButton);
+  undoButton.addEventListener('click', () => {
+    removals.undo();
+    undoLine.hidden = removals.undoStack.length === 0;
+    announce(t('agenda.restored'));
+  });
 
   const focusItem = (id: string, selector: string) => {
     const li = items.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`);
@@ -128,12 +140,16 @@ export function agendaEditor(ctx: ViewContext, opts: AgendaEditorOptions): HTMLE
     };
     up.addEventListener('click', () => moveTo(index - 1, 'up'));
     down.addEventListener('click', () => moveTo(index + 1, 'down'));
-    remove.addEventListener('click', () => {
-      list.delete(index, 1);
-      announce(t('agenda.removed'));
-      const next = list.get(Math.min(index, list.length - 1));
-      if (next) focusItem(String(next.get('id')), '[data-field="title"]');
-      else add.focus();
+    remove.addEventListener('click', async () => {
+      const itemTitle = String(item.get('title') ?? '').trim() || t('agenda.item', { n });
+      const ok = await confirmDialog(t('agenda.remove', { n }), [t('agenda.removeConfirm', { title: itemTitle })], t('agenda.removeButton'));
+      // The list may have changed while the dialog was open: remove the item where it is now.
+      const at = list.toArray().findIndex((i) => i.get('id') === id);
+      if (!ok || at < 0) return;
+      list.doc?.transact(() => list.delete(at, 1), REMOVAL);
+      setText(undoText, t('agenda.removedTitle', { title: itemTitle }));
+      undoLine.hidden = false;
+      undoButton.focus();
     });
 
     const li = h(
@@ -207,7 +223,8 @@ export function agendaEditor(ctx: ViewContext, opts: AgendaEditorOptions): HTMLE
   ctx.onLeave(() => {
     list.unobserveDeep(observer);
     for (const u of unbinders) u();
+    removals.destroy();
   });
   render();
-  return h('div', { class: 'agenda-editor' }, empty, items, h('div', { class: 'row' }, add), total);
+  return h('div', { class: 'agenda-editor' }, empty, items, undoLine, h('div', { class: 'row' }, add), total);
 }

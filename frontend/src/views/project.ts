@@ -10,6 +10,7 @@ import { h, replace, uid } from '../dom';
 import { getLocale, t } from '../i18n';
 import { browserZone, describeSlot } from '../slots';
 import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField } from '../ui';
+import { askName } from './account';
 import { connectionBar } from './connection';
 import { attestationsSection, fillReceipts, receiptsSlot } from './proof';
 import { statusBadge } from './projects';
@@ -45,6 +46,8 @@ export async function projectView(ctx: ViewContext): Promise<void> {
     ctx.main,
     h('p', { class: 'crumbs' }, h('a', { href: '/', 'data-nav': true }, t('project.backToList'))),
     h('h1', null, project.title),
+    askName(ctx),
+    feedback('ask-name').el,
     h('p', { class: 'meta-line' }, statusBadge(project.status), ' ', t('common.labelled', { label: t('project.initiator'), value: initiatorName })),
     project.summary ? h('p', { class: 'summary' }, project.summary) : null,
     h(
@@ -140,6 +143,27 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
         const withdraw = canWithdraw
           ? h('button', { type: 'button', class: 'secondary small' }, t('partners.withdraw', { organization: p.organization_name }))
           : null;
+        // A partner that declined may be consulted again (a new consultation, to the same contact).
+        const again =
+          project.is_initiator && p.status === 'declined' && p.contact_email
+            ? h('button', { type: 'button', class: 'secondary small' }, t('partners.consultAgain', { organization: p.organization_name }))
+            : null;
+        again?.addEventListener(
+          'click',
+          () =>
+            void busy(again, async () => {
+              try {
+                const created = await api.invite(project.id, {
+                  organization_name: p.organization_name,
+                  contact_email: p.contact_email!,
+                  ...(p.proposed_role ? { proposed_role: p.proposed_role } : {}),
+                });
+                ctx.redraw({ key: 'partners', text: t('invite.sent', { email: p.contact_email!, organization: created.organization_name }) });
+              } catch (error) {
+                status.error(error);
+              }
+            }),
+        );
         withdraw?.addEventListener('click', async () => {
           const ok = await confirmDialog(
             t('partners.withdraw', { organization: p.organization_name }),
@@ -165,6 +189,7 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
           p.comment ? h('p', { class: 'comment' }, t('partners.comment', { comment: p.comment })) : null,
           p.status === 'accepted' ? receiptsSlot(p.organization_id) : null,
           withdraw,
+          again,
         );
       }),
     );

@@ -5,6 +5,7 @@ import { type ViewContext, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { t } from '../i18n';
 import { announce, busy, errorMessage, feedback, field, flagField, formatDate } from '../ui';
+import { askName } from './account';
 
 export function statusBadge(status: Project['status']): HTMLElement {
   return h('span', { class: `badge status-${status}` }, t(`projects.status.${status}`));
@@ -36,7 +37,12 @@ export async function projectsView(ctx: ViewContext): Promise<void> {
             ),
           ),
         );
-  replace(ctx.main, h('h1', null, t('projects.title')), membershipNotes(ctx), list, createSection(ctx));
+  replace(ctx.main, h('h1', null, t('projects.title')), askName(ctx), doneNote(), membershipNotes(ctx), list, createSection(ctx));
+}
+
+/** Where the thanks for a chosen name is shown after the page is drawn again. */
+function doneNote(): HTMLElement {
+  return feedback('ask-name').el;
 }
 
 /** Organizations the user may join at once (a verified domain of theirs), and their requests waiting for an admin. */

@@ -41,7 +41,7 @@ export function afterSection(page: MeetingPage): HTMLElement | null {
                   ? t(key as 'attendees.partstat.ACCEPTED')
                   : a.partstat;
                 const org = page.partners.find((p) => p.organization_id === a.organization_id)?.organization_name;
-                return h('li', { dataset: { partstat: a.partstat } }, `${a.email}${org ? ` (${org})` : ''} — `, h('strong', null, label));
+                return h('li', { dataset: { partstat: a.partstat } }, `${a.display_name || a.email}${org ? ` (${org})` : ''} — `, h('strong', null, label));
               }),
             ),
       );
