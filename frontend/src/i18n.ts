@@ -173,6 +173,10 @@ const fr = {
   'agree.mustAccept': 'Acceptez d’abord la participation pour pouvoir approuver.',
   'live.connected': 'En ligne — modifications partagées en direct',
   'live.connecting': 'Connexion au document…',
+  'live.refusal.tooLarge':
+    'Le document a atteint sa taille maximale\u00a0: vos dernières modifications ne sont pas enregistrées. Raccourcissez un texte, puis réessayez dans une minute.',
+  'live.refusal.doesNotApply':
+    'Le serveur a refusé vos dernières modifications (elles ne s’appliquent pas au document)\u00a0: nouvel essai dans une minute. Recharger la page reprend le document tel qu’il est.',
   'live.offline': 'Hors ligne — vos modifications sont gardées et seront envoyées au retour de la connexion',
   'live.signedOut': 'Vous avez été déconnecté·e\u00a0: reconnectez-vous pour continuer (les modifications non envoyées ne sont pas partagées)',
   'live.refused': 'Votre organisation ne participe plus à ce projet\u00a0: le document n’est plus partagé avec vous',
@@ -729,6 +733,9 @@ const en: Messages = {
   'agree.mustAccept': 'Accept to take part first to be able to agree.',
   'live.connected': 'Online — changes shared live',
   'live.connecting': 'Connecting to the document…',
+  'live.refusal.tooLarge': 'The document has reached its maximum size: your latest changes are not saved. Shorten a text, then try again in a minute.',
+  'live.refusal.doesNotApply':
+    'The server refused your latest changes (they do not apply to the document): trying again in a minute. Reloading the page takes the document as it is.',
   'live.offline': 'Offline — your changes are kept and will be sent when the connection is back',
   'live.signedOut': 'You have been signed out: sign in again to go on (changes not sent yet are not shared)',
   'live.refused': 'Your organization no longer takes part in this project: the document is no longer shared with you',

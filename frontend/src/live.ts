@@ -93,6 +93,8 @@ export class LiveSession {
   private retry: ReturnType<typeof setTimeout> | null = null;
   state: ConnectionState;
   synced = false;
+  /** Why the server refused this page's last edits, while the page waits to try again. */
+  refusal: 'doesNotApply' | 'tooLarge' | null = null;
 
   constructor(readonly projectId: string) {
     const base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
@@ -103,6 +105,7 @@ export class LiveSession {
         const atOnce = reconnectAtOnce(event, this.lastRefusedAt, now);
         if (refusedEdit(event)) this.lastRefusedAt = now;
         if (!atOnce && !endedBy(event)) {
+          this.refusal = refusedEdit(event);
           // Offline meanwhile: the changes stay in this page, and go when the server takes them.
           this.retry = setTimeout(() => {
             this.retry = null;
@@ -126,6 +129,7 @@ export class LiveSession {
       if (this.ended) return;
       if (status === 'connected') {
         this.everConnected = true;
+        this.refusal = null;
         this.state = 'connected';
       } else {
         this.state = this.everConnected || status === 'disconnected' ? 'offline' : 'connecting';

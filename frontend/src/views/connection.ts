@@ -17,7 +17,7 @@ export function connectionBar(ctx: ViewContext, live: LiveSession, sectionLabel:
   bar.hidden = false;
   const render = () => {
     bar.dataset.state = live.state;
-    setText(state, t(`live.${live.state}`));
+    setText(state, live.state === 'offline' && live.refusal ? t(`live.refusal.${live.refusal}`) : t(`live.${live.state}`));
     unsynced.hidden = !live.unsynced;
     const peers = live.peers();
     const key = JSON.stringify(peers.map((p) => [p.clientId, p.name, p.organization, p.section]));
