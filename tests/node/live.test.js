@@ -2,89 +2,25 @@
 // document, with no custom client code: the same provider a browser uses, on Node through the
 // `ws` polyfill.
 //
-// The test starts the real server (`AMONT_BIN`, built by `cargo build`) on a free port, against
-// `DATABASE_URL` when set or its own private PostgreSQL cluster otherwise, logs in through the
+// The test starts the real server (`AMONT_BIN`, built by `cargo build`) on a free port, with a
+// database of its own (created on the admin URL `DATABASE_URL` and dropped at the end) or its
+// own private PostgreSQL cluster without one (`server.js`), logs in through the
 // real magic-link flow (the email is read from the server's .eml drop), and stops the server
 // (SIGTERM, then SIGKILL if it lingers) when done.
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { startServer, until } from './server.js'
 
-const ORIGIN = 'http://localhost:8080'
 let server
 let base
-let dataDir
+let api
 let session
 let projectId
 let orgName
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-}
-
-/** Waits until `ready()` holds, at most `ms` milliseconds (an upper bound, not a timing). */
-async function until (ready, ms = 20000, what = 'condition') {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await ready()) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  assert.fail(`timed out waiting for ${what}`)
-}
-
-async function api (method, path, body, token) {
-  const headers = { 'content-type': 'application/json', origin: ORIGIN }
-  if (token) headers.authorization = `Bearer ${token}`
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : null }
-}
-
-/** The login token in the newest email to `email` (quoted-printable decoded). */
-function loginToken (email) {
-  const dir = join(dataDir, 'mail')
-  let files = []
-  try { files = readdirSync(dir) } catch { return null }
-  // The server writes `.<id>.eml.partial` and renames it to `<id>.eml` once complete: read only
-  // the finished messages.
-  for (const file of files.filter((name) => name.endsWith('.eml') && !name.startsWith('.'))) {
-    const raw = readFileSync(join(dir, file), 'utf8')
-    if (!raw.includes(`To: ${email}`)) continue
-    const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=')
-    const match = text.match(/token=([0-9a-f]{64})/)
-    if (match) return match[1]
-  }
-  return null
-}
-
-async function logIn (email) {
-  assert.equal((await api('POST', '/api/auth/magic-link', { email })).status, 202)
-  let token = null
-  await until(() => (token = loginToken(email)), 20000, 'the login email')
-  const { status, body } = await api('POST', '/api/auth/session', { token })
-  assert.equal(status, 200)
-  return body
-}
 
 // Every document the tests make: destroyed at the end, since each one's awareness keeps a timer
 // that would hold the test process open.
@@ -103,25 +39,12 @@ function provider (doc, token = session.api_token) {
 const synced = (p) => until(() => p.synced, 20000, 'sync')
 
 before(async () => {
-  const bin = process.env.AMONT_BIN
-  assert.ok(bin, 'set AMONT_BIN to the amont binary (cargo build)')
-  dataDir = mkdtempSync(join(tmpdir(), 'amont-node-'))
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  const env = { ...process.env, AMONT_BIND: `127.0.0.1:${port}`, AMONT_DATA_DIR: dataDir }
-  delete env.SMTP_URL
-  // The server's log is shown only if it fails to start.
-  server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
-  let log = ''
-  server.stderr.on('data', (chunk) => { log = (log + chunk).slice(-20000) })
-  server.on('exit', () => { server.exited = true })
-  await until(async () => {
-    if (server.exited) assert.fail(`the server exited at start:\n${log}`)
-    try { return (await fetch(`${base}/healthz`)).ok } catch { return false }
-  }, 120000, 'the server to start')
-
+  // Its own database on DATABASE_URL (or its own private cluster), dropped at the end.
+  server = await startServer()
+  base = server.base
+  api = server.api
   const email = `node-${process.pid}-${Date.now()}@example.org`
-  session = await logIn(email)
+  session = await server.logIn(email)
   const token = session.api_token
   orgName = `Centre social Node ${process.pid}-${Date.now()}`
   const org = await api('POST', '/api/organizations', { name: orgName }, token)
@@ -137,14 +60,7 @@ before(async () => {
 
 after(async () => {
   for (const doc of docs) doc.destroy()
-  if (server && !server.exited) {
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    server.kill('SIGTERM')
-    const killer = setTimeout(() => server.kill('SIGKILL'), 15000)
-    await exited
-    clearTimeout(killer)
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  if (server) await server.stop()
 })
 
 test('two stock y-websocket clients converge on concurrent edits', async () => {
