@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod embedded;
 pub mod follow_up;
+pub mod health;
 pub mod meetings;
 pub mod models;
 pub mod organizations;

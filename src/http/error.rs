@@ -6,9 +6,10 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::db::DbError;
+use crate::http::views::ErrorBody;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -183,22 +184,16 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        let mut body = json!({ "error": self.code(), "message": message });
+        let mut body = ErrorBody::new(self.code(), message);
         match self {
             ApiError::InvalidInput {
                 field: Some(field), ..
-            } => {
-                body["field"] = json!(field);
-            }
+            } => body.field = Some(field.clone()),
             ApiError::TokenRefused { reason, .. } => {
-                body["field"] = json!("token");
-                body["reason"] = json!(reason);
+                body.field = Some("token".into());
+                body.reason = Some(reason);
             }
-            ApiError::Conflict { extra, .. } => {
-                for (key, value) in extra {
-                    body[key] = value.clone();
-                }
-            }
+            ApiError::Conflict { extra, .. } => body.extra = extra.clone(),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
