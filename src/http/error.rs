@@ -8,7 +8,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Map, Value};
 
-use crate::db::DbError;
+use crate::db::{DbError, QueryError};
 use crate::http::views::ErrorBody;
 
 #[derive(Debug, thiserror::Error)]
@@ -132,7 +132,7 @@ impl From<crate::auth::AccessError> for ApiError {
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
-            DbError::Query(diesel::result::Error::NotFound) => ApiError::NotFound,
+            DbError::Query(QueryError::NotFound) => ApiError::NotFound,
             DbError::Query(ref query)
                 if matches!(
                     crate::document::document_error(query),
@@ -147,8 +147,8 @@ impl From<DbError> for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(err: diesel::result::Error) -> Self {
+impl From<QueryError> for ApiError {
+    fn from(err: QueryError) -> Self {
         ApiError::from(DbError::Query(err))
     }
 }
