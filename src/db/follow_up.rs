@@ -13,7 +13,8 @@ use uuid::Uuid;
 use crate::db::meetings::organization_names;
 use crate::db::models::{Action, Decision, DecisionPosition, Meeting};
 use crate::db::schema::{
-    actions, decision_positions, decisions, meetings, memberships, partnerships, projects, users,
+    actions, decision_positions, decisions, digests, meetings, memberships, partnerships, projects,
+    users,
 };
 use crate::domain::follow_up::{self, ActionStatus};
 use crate::domain::meeting::MeetingStatus;
@@ -370,6 +371,72 @@ pub fn projects_taken_part_in(
         ])))
         .select(partnerships::project_id)
         .load(conn)
+}
+
+/// Every accepted partnership, as (project, organization).
+pub fn accepted_partnerships(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    partnerships::table
+        .filter(partnerships::status.eq(PartnershipStatus::Accepted.as_str()))
+        .select((partnerships::project_id, partnerships::organization_id))
+        .load(conn)
+}
+
+/// A member of an organization, as a digest is addressed to them.
+pub struct Recipient {
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub locale: String,
+}
+
+/// The members of `organizations`, one row per membership.
+pub fn members_of(conn: &mut PgConnection, organizations: &[Uuid]) -> QueryResult<Vec<Recipient>> {
+    let rows: Vec<(Uuid, Uuid, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq_any(organizations))
+        .select((
+            memberships::organization_id,
+            users::id,
+            users::email,
+            users::locale,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(organization_id, user_id, email, locale)| Recipient {
+            organization_id,
+            user_id,
+            email,
+            locale,
+        })
+        .collect())
+}
+
+/// Claims the digest of `user_id` for `day`: false when it was already claimed (sent, or being
+/// sent by another run); two concurrent claims serialize on the primary key.
+pub fn claim_digest(conn: &mut PgConnection, user_id: Uuid, day: NaiveDate) -> QueryResult<bool> {
+    let claimed = diesel::insert_into(digests::table)
+        .values((
+            digests::user_id.eq(user_id),
+            digests::sent_on.eq(day),
+            digests::outbox_id.eq(0_i64),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(claimed > 0)
+}
+
+/// Ties a claimed digest to the email queued for it.
+pub fn record_digest(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    day: NaiveDate,
+    outbox_id: i64,
+) -> QueryResult<()> {
+    diesel::update(digests::table.find((user_id, day)))
+        .set(digests::outbox_id.eq(outbox_id))
+        .execute(conn)
+        .map(|_| ())
 }
 
 #[cfg(test)]
