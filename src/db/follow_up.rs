@@ -1,27 +1,37 @@
 //! Queries of the follow-up: decisions with their positions and actions, actions with their
-//! owners, and the digest's selection, read as the API shows them.
+//! owners, and the digest's selection, read as the API shows them; and the writes of the
+//! follow-up (a meeting held, a decision recorded, an action created or moved).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::meetings::organization_names;
-use crate::db::models::{Action, Decision, DecisionPosition};
-use crate::db::schema::{actions, decision_positions, decisions, meetings, projects, users};
+use crate::db::models::{Action, Decision, DecisionPosition, Meeting};
+use crate::db::schema::{
+    actions, decision_positions, decisions, digests, meetings, memberships, partnerships, projects,
+    users,
+};
 use crate::domain::follow_up::{self, ActionStatus};
+use crate::domain::meeting::MeetingStatus;
+use crate::domain::partnership::PartnershipStatus;
 
-#[derive(Debug, Clone, Serialize)]
+/// A partner's position on a decision (`Position` of the API).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PositionView {
     pub organization_id: Uuid,
     pub organization_name: String,
+    #[schemars(with = "follow_up::Position")]
     pub position: String,
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An action item with its owner, and whether it is late (`Action` of the API).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ActionView {
     pub id: Uuid,
     pub project_id: Uuid,
@@ -32,6 +42,7 @@ pub struct ActionView {
     pub owner_organization_id: Uuid,
     pub owner_organization_name: String,
     pub due_on: NaiveDate,
+    #[schemars(with = "ActionStatus")]
     pub status: String,
     pub overdue: bool,
     pub created_at: DateTime<Utc>,
@@ -40,7 +51,8 @@ pub struct ActionView {
     pub updated_by_name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A decision with its positions and actions (`Decision` of the API).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct DecisionView {
     pub id: Uuid,
     pub project_id: Uuid,
@@ -49,6 +61,7 @@ pub struct DecisionView {
     pub agenda_item_id: Option<String>,
     pub title: String,
     pub text: String,
+    #[schemars(with = "follow_up::DecisionStatus")]
     pub status: String,
     pub positions: Vec<PositionView>,
     pub actions: Vec<ActionView>,
@@ -249,6 +262,181 @@ pub fn decision_views(
             }
         })
         .collect())
+}
+
+/// The organizations whose partnership in the project is accepted (those who hold positions
+/// and own actions).
+pub fn accepted_partners(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    partnerships::table
+        .filter(partnerships::project_id.eq(project_id))
+        .filter(partnerships::status.eq(PartnershipStatus::Accepted.as_str()))
+        .select(partnerships::organization_id)
+        .load(conn)
+}
+
+/// Marks a convened meeting as held; `None` when it is not convened (any more).
+pub fn mark_held(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<Option<Meeting>> {
+    diesel::update(
+        meetings::table
+            .find(meeting_id)
+            .filter(meetings::status.eq(MeetingStatus::Convened.as_str())),
+    )
+    .set(meetings::status.eq(MeetingStatus::Held.as_str()))
+    .returning(Meeting::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// Stores a decision and its partners' positions.
+pub fn insert_decision(
+    conn: &mut PgConnection,
+    decision: &Decision,
+    positions: &[DecisionPosition],
+) -> QueryResult<()> {
+    diesel::insert_into(decisions::table)
+        .values(decision)
+        .execute(conn)?;
+    diesel::insert_into(decision_positions::table)
+        .values(positions)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A decision by id.
+pub fn decision(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Decision>> {
+    decisions::table
+        .find(id)
+        .select(Decision::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An action by id.
+pub fn action(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Action>> {
+    actions::table
+        .find(id)
+        .select(Action::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_action(conn: &mut PgConnection, action: &Action) -> QueryResult<()> {
+    diesel::insert_into(actions::table)
+        .values(action)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Moves an action to `target` if it is in one of the states it may come from (a conditional
+/// update: two concurrent changes cannot both apply); returns whether it moved.
+pub fn change_action_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    target: ActionStatus,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        actions::table
+            .find(id)
+            .filter(actions::status.eq_any(ActionStatus::words(target.allowed_from()))),
+    )
+    .set((
+        actions::status.eq(target.as_str()),
+        actions::updated_by.eq(by),
+        actions::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    Ok(updated > 0)
+}
+
+/// The organizations `user_id` is a member of.
+pub fn organizations_of(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .select(memberships::organization_id)
+        .load(conn)
+}
+
+/// The projects in which one of `organizations` takes part (invited or accepted).
+pub fn projects_taken_part_in(
+    conn: &mut PgConnection,
+    organizations: &[Uuid],
+) -> QueryResult<Vec<Uuid>> {
+    partnerships::table
+        .filter(partnerships::organization_id.eq_any(organizations))
+        .filter(partnerships::status.eq_any(PartnershipStatus::words(&[
+            PartnershipStatus::Invited,
+            PartnershipStatus::Accepted,
+        ])))
+        .select(partnerships::project_id)
+        .load(conn)
+}
+
+/// Every accepted partnership, as (project, organization).
+pub fn accepted_partnerships(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, Uuid)>> {
+    partnerships::table
+        .filter(partnerships::status.eq(PartnershipStatus::Accepted.as_str()))
+        .select((partnerships::project_id, partnerships::organization_id))
+        .load(conn)
+}
+
+/// A member of an organization, as a digest is addressed to them.
+pub struct Recipient {
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub locale: String,
+}
+
+/// The members of `organizations`, one row per membership.
+pub fn members_of(conn: &mut PgConnection, organizations: &[Uuid]) -> QueryResult<Vec<Recipient>> {
+    let rows: Vec<(Uuid, Uuid, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::organization_id.eq_any(organizations))
+        .select((
+            memberships::organization_id,
+            users::id,
+            users::email,
+            users::locale,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(organization_id, user_id, email, locale)| Recipient {
+            organization_id,
+            user_id,
+            email,
+            locale,
+        })
+        .collect())
+}
+
+/// Claims the digest of `user_id` for `day`: false when it was already claimed (sent, or being
+/// sent by another run); two concurrent claims serialize on the primary key.
+pub fn claim_digest(conn: &mut PgConnection, user_id: Uuid, day: NaiveDate) -> QueryResult<bool> {
+    let claimed = diesel::insert_into(digests::table)
+        .values((
+            digests::user_id.eq(user_id),
+            digests::sent_on.eq(day),
+            digests::outbox_id.eq(0_i64),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(claimed > 0)
+}
+
+/// Ties a claimed digest to the email queued for it.
+pub fn record_digest(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    day: NaiveDate,
+    outbox_id: i64,
+) -> QueryResult<()> {
+    diesel::update(digests::table.find((user_id, day)))
+        .set(digests::outbox_id.eq(outbox_id))
+        .execute(conn)
+        .map(|_| ())
 }
 
 #[cfg(test)]

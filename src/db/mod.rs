@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod embedded;
 pub mod follow_up;
+pub mod health;
 pub mod meetings;
 pub mod models;
 pub mod organizations;
@@ -30,6 +31,8 @@ pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 pub type DbConn = PooledConnection<ConnectionManager<PgConnection>>;
 /// The connection every query takes (so that layers above name no diesel type).
 pub type Conn = PgConnection;
+/// Why a query failed (so that layers above name no diesel type).
+pub type QueryError = diesel::result::Error;
 
 /// Opens a pool, failing fast (with the URL, password hidden) when the server is unreachable.
 pub fn connect(url: &Url, max_size: u32) -> Result<DbPool> {

@@ -1,28 +1,26 @@
-//! Login by magic link, sessions, logout, and the current user (`/api/auth/*`, `/api/me`).
+//! Login by magic link, sessions, logout, and the current user (`/api/auth/*`, `/api/me`). The
+//! steps are in `workflow::sessions`; these handlers check the rate limits, parse, call one use
+//! case, and set or clear the session cookie.
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
-use uuid::Uuid;
 
-use crate::auth::links::{self, LinkRefusal, Purpose};
-use crate::auth::sessions;
-use crate::db::models::User;
-use crate::db::organizations as orgs;
-use crate::db::schema::users;
-use crate::db::{self, DbError};
+use crate::auth::sessions as session_rules;
+use crate::db;
 use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line};
 use crate::http::CurrentUser;
 use crate::http::extract::SESSION_COOKIE;
-use crate::http::views::{OrganizationView, UserView};
+use crate::http::perform::perform;
+use crate::http::views::{MeView, MessageView, SessionView, UserEnvelope};
 use crate::http::{ApiError, AppState};
-use crate::mail::{self, Outgoing, templates};
-use crate::workflow::membership;
+use crate::workflow::sessions::{self, LogInRefusal};
+
+// Other handler files call it here until the merge.
+pub use crate::workflow::sessions::mail_box;
 
 #[derive(Deserialize)]
 pub struct MagicLinkRequest {
@@ -54,48 +52,15 @@ pub async fn request_link(
         state.limits.check_link_request(ip)?;
     }
     state.limits.check_address(email.as_str())?;
-    let browser_locale = request_locale(&req);
-    let app = state.clone();
-    db::run(&state.pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| {
-            let known: Option<String> = users::table
-                .filter(users::email.eq(email.as_str()))
-                .select(users::locale)
-                .first(conn)
-                .optional()?;
-            let locale = known
-                .as_deref()
-                .and_then(Locale::parse)
-                .unwrap_or(browser_locale);
-            let token = links::create(conn, &email, None, Utc::now())?;
-            let link = app.settings.link(&format!("/login?token={token}"));
-            mail::enqueue(
-                conn,
-                &app.settings,
-                Outgoing {
-                    kind: "login_link",
-                    to: mail_box(&email)?,
-                    reply_to: None,
-                    rendered: templates::login_link(locale, &link),
-                    calendar: None,
-                },
-            )?;
-            Ok(())
-        })
+    let (settings, browser_locale) = (state.settings.clone(), request_locale(&req));
+    perform(&state, move |conn| {
+        sessions::request_login_link(conn, &settings, &email, browser_locale, Utc::now())
     })
     .await?;
     state.mailer.wake();
-    Ok(HttpResponse::Accepted().json(json!({
-        "message": "If the address can receive mail, a login link is on its way."
-    })))
-}
-
-pub fn mail_box(email: &EmailAddress) -> Result<lettre::message::Mailbox, ApiError> {
-    email
-        .as_str()
-        .parse::<lettre::Address>()
-        .map(|address| lettre::message::Mailbox::new(None, address))
-        .map_err(|e| ApiError::invalid_field("email", format!("not a deliverable address ({e})")))
+    Ok(HttpResponse::Accepted().json(MessageView {
+        message: "If the address can receive mail, a login link is on its way.",
+    }))
 }
 
 #[derive(Deserialize)]
@@ -120,128 +85,32 @@ pub async fn create_session(
         ));
     }
     let locale = request_locale(&req);
-    let (user, session_token, arrival) = db::run(&state.pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| log_in(conn, &token, locale))
+    let logged_in = db::transaction(&state.pool, move |conn| {
+        sessions::log_in(conn, &token, locale, Utc::now())
     })
     .await?;
-    let secure = state.settings.base_url.scheme() == "https";
-    let cookie = Cookie::build(SESSION_COOKIE, session_token.clone())
+    let cookie = Cookie::build(SESSION_COOKIE, logged_in.token.clone())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(CookieDuration::days(sessions::IDLE_DAYS))
+        .secure(state.settings.base_url.scheme() == "https")
+        .max_age(CookieDuration::days(session_rules::IDLE_DAYS))
         .finish();
-    let mut body = json!({"user": UserView::from(&user), "api_token": session_token});
-    match arrival {
-        Arrival::Login => {}
-        Arrival::Contact(arrived) => {
-            body["consultation"] = json!({
-                "project_id": arrived.project_id,
-                "organization_id": arrived.organization_id,
-                "member": arrived.member,
-            });
-        }
-        Arrival::Member(org) => {
-            body["joined"] = json!({"organization_id": org.id, "name": org.name});
-        }
-    }
-    Ok(HttpResponse::Ok().cookie(cookie).json(body))
+    Ok(HttpResponse::Ok()
+        .cookie(cookie)
+        .json(SessionView::from(&logged_in)))
 }
 
-/// What the link used to log in did besides opening a session.
-enum Arrival {
-    Login,
-    /// A consultation link: where its contact goes, member of the organization or not.
-    Contact(membership::ContactArrived),
-    /// A colleague's invitation: the organization joined.
-    Member(crate::db::models::Organization),
-}
-
-/// Uses the link, creates the user on first login, does what the link is for, and opens a
-/// session. Being named contact of a consultation joins nothing by itself: only following a
-/// consultation still pending for that address, of an organization with nobody yet, makes its
-/// contact a member (see `workflow::membership::arrive_as_contact`).
-fn log_in(
-    conn: &mut PgConnection,
-    token: &str,
-    locale: Locale,
-) -> Result<(User, String, Arrival), ApiError> {
-    let now = Utc::now();
-    let link = links::consume(conn, token, now)?.map_err(|refusal| {
-        let (reason, message) = match refusal {
-            LinkRefusal::Unknown => ("unknown", "this login link is not valid; ask for a new one"),
-            LinkRefusal::AlreadyUsed => (
-                "used",
-                "this login link was already used; ask for a new one",
-            ),
-            LinkRefusal::Expired => ("expired", "this login link has expired; ask for a new one"),
-            LinkRefusal::Revoked => (
-                "revoked",
-                "this consultation link was replaced or withdrawn; ask for a login link",
-            ),
-        };
-        token_refused(reason, message)
-    })?;
-    let email = EmailAddress::parse("email", &link.email)?;
-    let user = match crate::db::users::by_email(conn, email.as_str())? {
-        Some(user) => user,
-        None => {
-            let user = User {
-                id: Uuid::new_v4(),
-                email: email.as_str().to_owned(),
-                display_name: email.local_part().to_owned(),
-                locale: locale.as_str().to_owned(),
-                created_at: now,
-            };
-            diesel::insert_into(users::table)
-                .values(&user)
-                .execute(conn)?;
-            user
+impl From<LogInRefusal> for ApiError {
+    /// A link that cannot be used: 400 on `token`, with the reason for the page to explain.
+    fn from(refusal: LogInRefusal) -> Self {
+        match refusal {
+            LogInRefusal::Token { reason, message } => ApiError::TokenRefused {
+                reason,
+                message: message.to_owned(),
+            },
+            LogInRefusal::Refused(refusal) => refusal.into(),
         }
-    };
-    let arrival = match link.purpose() {
-        Purpose::Login => Arrival::Login,
-        Purpose::Consultation {
-            organization_id,
-            project_id,
-        } => {
-            let arrived = membership::arrive_as_contact(
-                conn,
-                &user,
-                project_id,
-                organization_id,
-                link.created_at,
-            )?
-            .ok_or_else(|| {
-                token_refused(
-                    "consultation_over",
-                    "this consultation is no longer open (it was answered, withdrawn or sent \
-                     again with a new link); ask for a login link",
-                )
-            })?;
-            Arrival::Contact(arrived)
-        }
-        Purpose::Membership {
-            organization_id,
-            role,
-        } => Arrival::Member(membership::join_by_invitation(
-            conn,
-            &user,
-            organization_id,
-            role,
-            now,
-        )?),
-    };
-    let session_token = sessions::create(conn, user.id, now)?;
-    Ok((user, session_token, arrival))
-}
-
-/// A link that cannot be used: 400 on `token`, with the reason for the page to explain.
-fn token_refused(reason: &'static str, message: &str) -> ApiError {
-    ApiError::TokenRefused {
-        reason,
-        message: message.to_owned(),
     }
 }
 
@@ -251,13 +120,8 @@ pub async fn logout(
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let session_id = current.session_id;
-    db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            sessions::revoke(conn, session_id, Utc::now())?;
-            // Its open websocket connections close too, on every instance.
-            crate::live::notify_session_ended(conn, session_id)
-        })
-        .map_err(DbError::from)
+    perform(&state, move |conn| {
+        sessions::log_out(conn, session_id, Utc::now())
     })
     .await?;
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
@@ -273,29 +137,8 @@ pub async fn me(
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let user = current.user.clone();
-    let (organizations, joinable, pending) = db::run(&state.pool, move |conn| {
-        Ok::<_, ApiError>((
-            orgs::of_user(conn, user.id)?,
-            orgs::joinable_by(conn, user.id, &user.email)?,
-            orgs::pending_of_user(conn, user.id)?,
-        ))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "user": UserView::from(&current.user),
-        "organizations": organizations
-            .iter()
-            .map(|(org, role)| OrganizationView::with_role(org, *role))
-            .collect::<Vec<_>>(),
-        "joinable": joinable.iter().map(OrganizationView::from).collect::<Vec<_>>(),
-        "pending": pending
-            .iter()
-            .map(|(request, org)| json!({
-                "organization": OrganizationView::from(org),
-                "requested_at": request.requested_at,
-            }))
-            .collect::<Vec<_>>(),
-    })))
+    let belonging = perform(&state, move |conn| sessions::belonging(conn, &user)).await?;
+    Ok(HttpResponse::Ok().json(MeView::new(&current.user, &belonging)))
 }
 
 #[derive(Deserialize)]
@@ -324,23 +167,11 @@ pub async fn update_me(
         })
         .transpose()?;
     let user_id = current.id();
-    let user = db::run(&state.pool, move |conn| {
-        if let Some(name) = &display_name {
-            diesel::update(users::table.find(user_id))
-                .set(users::display_name.eq(name))
-                .execute(conn)?;
-        }
-        if let Some(locale) = locale {
-            diesel::update(users::table.find(user_id))
-                .set(users::locale.eq(locale.as_str()))
-                .execute(conn)?;
-        }
-        users::table
-            .find(user_id)
-            .select(User::as_select())
-            .first(conn)
-            .map_err(ApiError::from)
+    let user = perform(&state, move |conn| {
+        sessions::update_profile(conn, user_id, display_name, locale)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"user": UserView::from(&user)})))
+    Ok(HttpResponse::Ok().json(UserEnvelope {
+        user: (&user).into(),
+    }))
 }

@@ -6,9 +6,10 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::db::DbError;
+use crate::db::{DbError, QueryError};
+use crate::http::views::ErrorBody;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -131,7 +132,7 @@ impl From<crate::auth::AccessError> for ApiError {
 impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
-            DbError::Query(diesel::result::Error::NotFound) => ApiError::NotFound,
+            DbError::Query(QueryError::NotFound) => ApiError::NotFound,
             DbError::Query(ref query)
                 if matches!(
                     crate::document::document_error(query),
@@ -146,8 +147,8 @@ impl From<DbError> for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(err: diesel::result::Error) -> Self {
+impl From<QueryError> for ApiError {
+    fn from(err: QueryError) -> Self {
         ApiError::from(DbError::Query(err))
     }
 }
@@ -183,22 +184,16 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        let mut body = json!({ "error": self.code(), "message": message });
+        let mut body = ErrorBody::new(self.code(), message);
         match self {
             ApiError::InvalidInput {
                 field: Some(field), ..
-            } => {
-                body["field"] = json!(field);
-            }
+            } => body.field = Some(field.clone()),
             ApiError::TokenRefused { reason, .. } => {
-                body["field"] = json!("token");
-                body["reason"] = json!(reason);
+                body.field = Some("token".into());
+                body.reason = Some(reason);
             }
-            ApiError::Conflict { extra, .. } => {
-                for (key, value) in extra {
-                    body[key] = value.clone();
-                }
-            }
+            ApiError::Conflict { extra, .. } => body.extra = extra.clone(),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());

@@ -8,16 +8,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use diesel::prelude::*;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{ProjectAccess, sessions};
-use crate::db;
-use crate::db::schema::organizations;
 use crate::http::extract::{SESSION_COOKIE, same_origin};
+use crate::http::perform::perform;
 use crate::http::{ApiError, AppState};
-use crate::live::{self, Member};
+use crate::live;
+use crate::workflow::sessions;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
@@ -33,20 +31,12 @@ pub async fn connect(
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let project_id = path.into_inner();
-    let token = match (query.into_inner().token, req.cookie(SESSION_COOKIE)) {
-        (Some(token), _) => token,
-        (None, Some(cookie)) if same_origin(&req, &state.settings.base_url) => {
-            cookie.value().to_owned()
-        }
-        (None, Some(_)) => {
-            return Err(ApiError::Forbidden(
-                "cross-origin websocket refused: open it from Amont's own pages, or with ?token="
-                    .into(),
-            ));
-        }
-        (None, None) => return Err(ApiError::Unauthenticated),
-    };
-    let member = db::run(&state.pool, move |conn| member(conn, &token, project_id)).await?;
+    let token = token_of(&req, &state, query.into_inner())?;
+    let member = perform(&state, move |conn| {
+        sessions::live_member(conn, &token, project_id, Utc::now())
+    })
+    .await?
+    .ok_or(ApiError::Unauthenticated)?;
     // Before the upgrade, so a refused connection costs no socket; the browser's provider
     // retries with its backoff, and gets in once one of the user's connections has closed.
     let slot = state
@@ -68,26 +58,17 @@ pub async fn connect(
     Ok(response)
 }
 
-/// Who the token's user is in the project, if they may take part in it.
-fn member(conn: &mut PgConnection, token: &str, project_id: Uuid) -> Result<Member, ApiError> {
-    let (session_id, user) =
-        sessions::find(conn, token, Utc::now())?.ok_or(ApiError::Unauthenticated)?;
-    let access = ProjectAccess::load(conn, project_id, user.id)?;
-    let taking_part: Vec<Uuid> = access
-        .organizations
-        .iter()
-        .filter(|(_, status)| status.takes_part())
-        .map(|(org, _)| *org)
-        .collect();
-    let organizations: Vec<String> = organizations::table
-        .filter(organizations::id.eq_any(&taking_part))
-        .order(organizations::name)
-        .select(organizations::name)
-        .load(conn)?;
-    Ok(Member {
-        user_id: user.id,
-        session_id,
-        name: user.display_name,
-        organizations,
-    })
+/// The session's token: `?token=`, else the session cookie from Amont's own origin only.
+fn token_of(req: &HttpRequest, state: &AppState, query: TokenQuery) -> Result<String, ApiError> {
+    match (query.token, req.cookie(SESSION_COOKIE)) {
+        (Some(token), _) => Ok(token),
+        (None, Some(cookie)) if same_origin(req, &state.settings.base_url) => {
+            Ok(cookie.value().to_owned())
+        }
+        (None, Some(_)) => Err(ApiError::Forbidden(
+            "cross-origin websocket refused: open it from Amont's own pages, or with ?token="
+                .into(),
+        )),
+        (None, None) => Err(ApiError::Unauthenticated),
+    }
 }

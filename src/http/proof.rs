@@ -4,14 +4,13 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::http::CurrentUser;
 use crate::http::perform::perform;
+use crate::http::views::{AttestationCreatedView, AttestationView};
 use crate::http::{ApiError, AppState};
-use crate::workflow::attestations::{self, Listed};
+use crate::workflow::attestations;
 use crate::workflow::signing::{self, Signer};
 
 /// `GET /.well-known/jwks.json`: every public key this instance ever signed with.
@@ -22,14 +21,6 @@ pub async fn jwks(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
         .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .json(set))
-}
-
-#[derive(Debug, Serialize)]
-pub struct CreatedView {
-    pub id: Uuid,
-    pub url: String,
-    pub jws: String,
-    pub created_at: DateTime<Utc>,
 }
 
 /// `POST /api/projects/{id}/attestations`: the initiator's members.
@@ -46,27 +37,12 @@ pub async fn create(
         attestations::attest(conn, &settings, &signer, user_id, project_id)
     })
     .await?;
-    Ok(HttpResponse::Created().json(CreatedView {
+    Ok(HttpResponse::Created().json(AttestationCreatedView {
         id: created.id,
         url: created.url,
         jws: created.jws,
         created_at: created.created_at,
     }))
-}
-
-#[derive(Debug, Serialize)]
-pub struct AttestationView {
-    pub id: Uuid,
-    pub url: String,
-    pub created_at: DateTime<Utc>,
-    pub created_by: CreatorView,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CreatorView {
-    pub user_id: Uuid,
-    pub display_name: String,
 }
 
 /// `GET /api/projects/{id}/attestations`: the initiator's members; newest first.
@@ -83,21 +59,7 @@ pub async fn list(
     .await?;
     let views: Vec<AttestationView> = listed
         .into_iter()
-        .map(
-            |Listed {
-                 row,
-                 created_by_name,
-             }| AttestationView {
-                url: attestations::link(&state.settings, &row.token),
-                id: row.id,
-                created_at: row.created_at,
-                created_by: CreatorView {
-                    user_id: row.created_by,
-                    display_name: created_by_name,
-                },
-                revoked_at: row.revoked_at,
-            },
-        )
+        .map(|listed| AttestationView::new(&state.settings, listed))
         .collect();
     Ok(HttpResponse::Ok().json(views))
 }

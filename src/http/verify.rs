@@ -8,17 +8,18 @@
 //! so.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::domain::Locale;
 use crate::domain::proof::{ACCEPT, AGREE, Change, ConsentKind, ReceiptClaims};
 use crate::http::perform::perform;
 use crate::http::sheet::when;
+use crate::http::views::{ErrorBody, VerificationView};
 use crate::http::{ApiError, AppState};
 use crate::jose::NotVerified;
 use crate::workflow::attestations::{self, ConsentCheck, Lookup, Verification};
@@ -36,22 +37,7 @@ pub async fn verify(
     path: web::Path<String>,
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let json = match query.format.as_deref() {
-        None | Some("html") => false,
-        Some("json") => true,
-        Some(_) => return Err(ApiError::invalid_field("format", "html or json")),
-    };
-    let locale = match query.lang.as_deref() {
-        Some(code) => {
-            Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
-        }
-        None => req
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Locale::from_accept_language)
-            .unwrap_or_default(),
-    };
+    let (json, locale) = query.parse(&req)?;
     let token = path.into_inner();
     // A token is 24 base64url characters: anything else is unknown without asking the database.
     let lookup = if token.len() <= 64
@@ -67,7 +53,6 @@ pub async fn verify(
     } else {
         Lookup::Unknown
     };
-    let w = words(locale);
     let mut response = match &lookup {
         Lookup::Unknown => HttpResponse::NotFound(),
         Lookup::Revoked { .. } => HttpResponse::Gone(),
@@ -75,103 +60,69 @@ pub async fn verify(
     };
     // A live check: never served from a cache.
     response.insert_header((header::CACHE_CONTROL, "no-store"));
-    if !json {
-        // The page's one inline stylesheet, allowed by its hash (the rest of the policy as
-        // everywhere else).
-        response.insert_header(crate::http::security::page_policy(&state.settings, CSS));
+    if json {
+        return Ok(as_json(response, &lookup));
     }
-    Ok(match (json, lookup) {
-        (true, Lookup::Unknown) => response.json(json!({
-            "error": "not_found",
-            "message": "no attestation has this link: it does not verify",
-        })),
-        (true, Lookup::Revoked { at }) => response.json(json!({
-            "error": "gone",
-            "message": "this attestation was revoked by the project's initiator: it no longer attests anything",
-            "revoked_at": at,
-        })),
-        (true, Lookup::Found(v)) => response.json(as_json(&v)),
-        (false, Lookup::Unknown) => response
-            .content_type("text/html; charset=utf-8")
-            .body(notice(w, w.unknown_title, w.unknown, None).into_string()),
-        (false, Lookup::Revoked { at }) => response
-            .content_type("text/html; charset=utf-8")
-            .body(notice(w, w.revoked_title, w.revoked, Some(when(at, locale))).into_string()),
-        (false, Lookup::Found(v)) => response
-            .content_type("text/html; charset=utf-8")
-            .body(page(&v, locale).into_string()),
-    })
+    // The page's one inline stylesheet, allowed by its hash (the rest of the policy as
+    // everywhere else).
+    response.insert_header(crate::http::security::page_policy(&state.settings, CSS));
+    Ok(response
+        .content_type("text/html; charset=utf-8")
+        .body(as_page(&lookup, locale).into_string()))
 }
 
-/// `?format=json`: the contract's `{jws, signature_valid, consents}` and what the page shows.
-pub fn as_json(v: &Verification) -> Value {
-    let consents: Vec<Value> = v
-        .consents
-        .iter()
-        .map(|c| {
-            let mut out = json!({
-                "organization_id": c.organization.id,
-                "organization_name": c.organization.name,
-                "receipt_valid": c.receipt.is_ok(),
-            });
-            match (&c.receipt, c.standing) {
-                (Ok(r), Some(standing)) => {
-                    out["kind"] = json!(r.consent.kind);
-                    out["decision"] = json!(r.consent.decision);
-                    out["at"] = json!(r.consent.at);
-                    out["by"] = json!(r.consent.by.display_name);
-                    out["receipt_id"] = json!(r.jti);
-                    if let Some(hash) = &r.consent.content_hash {
-                        out["content_hash"] = json!(hash);
-                    }
-                    if let Some(meeting) = &r.consent.meeting {
-                        out["meeting_id"] = json!(meeting.id);
-                    }
-                    out["still_valid"] = json!(standing.still_valid);
-                    if let Some(reason) = standing.reason {
-                        out["reason"] = json!(reason.code());
-                    }
-                    if let Some(at) = standing.changed_at {
-                        out["changed_at"] = json!(at);
-                    }
-                }
-                (Err(e), _) => {
-                    out["still_valid"] = json!(false);
-                    out["reason"] = json!("receipt_invalid");
-                    out["receipt_error"] = json!({"code": e.code(), "message": e.to_string()});
-                }
-                (Ok(_), None) => out["still_valid"] = json!(false),
+impl VerifyQuery {
+    /// Whether JSON is asked for, and the visitor's language (`?lang=`, else the browser's).
+    fn parse(&self, req: &HttpRequest) -> Result<(bool, Locale), ApiError> {
+        let json = match self.format.as_deref() {
+            None | Some("html") => false,
+            Some("json") => true,
+            Some(_) => return Err(ApiError::invalid_field("format", "html or json")),
+        };
+        let locale = match self.lang.as_deref() {
+            Some(code) => {
+                Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
             }
-            out
-        })
-        .collect();
-    let mut out = json!({
-        "jws": v.jws,
-        "url": v.url,
-        "signature_valid": v.signature.is_ok(),
-        "all_hold": v.all_hold(),
-        "checked_at": v.checked_at,
-        "consents": consents,
-    });
-    if let Err(e) = &v.signature {
-        out["signature_error"] = json!({"code": e.code(), "message": e.to_string()});
+            None => req
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Locale::from_accept_language)
+                .unwrap_or_default(),
+        };
+        Ok((json, locale))
     }
-    if let Some(claims) = &v.claims {
-        out["attestation"] = json!(claims);
-        out["meetings"] = claims
-            .meetings
-            .iter()
-            .map(|m| {
-                json!({
-                    "id": m.id,
-                    "title": m.title,
-                    "status_attested": m.status,
-                    "status_today": v.meetings_today.get(&m.id),
-                })
-            })
-            .collect();
+}
+
+/// `?format=json`: the contract's `Verification`, or an error body for a link that leads to
+/// nothing.
+fn as_json(mut response: HttpResponseBuilder, lookup: &Lookup) -> HttpResponse {
+    match lookup {
+        Lookup::Unknown => response.json(ErrorBody::new(
+            "not_found",
+            "no attestation has this link: it does not verify",
+        )),
+        Lookup::Revoked { at } => {
+            let mut body = ErrorBody::new(
+                "gone",
+                "this attestation was revoked by the project's initiator: it no longer attests \
+                 anything",
+            );
+            body.extra.insert("revoked_at".into(), json!(at));
+            response.json(body)
+        }
+        Lookup::Found(v) => response.json(VerificationView::from(v.as_ref())),
     }
-    out
+}
+
+/// The page: the attestation, or a notice that the link leads to nothing.
+fn as_page(lookup: &Lookup, locale: Locale) -> Markup {
+    let w = words(locale);
+    match lookup {
+        Lookup::Unknown => notice(w, w.unknown_title, w.unknown, None),
+        Lookup::Revoked { at } => notice(w, w.revoked_title, w.revoked, Some(when(*at, locale))),
+        Lookup::Found(v) => page(v, locale),
+    }
 }
 
 struct Words {

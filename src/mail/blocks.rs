@@ -23,6 +23,26 @@ pub enum Block {
     Quote(String),
     /// A link shown as a button, with the address under it for clients that hide buttons.
     Button { link: Url, label: String },
+    /// A sentence that leads to a link: in text the sentence with the address under it, in HTML
+    /// the sentence, then the link as a button.
+    Link {
+        lead: String,
+        link: Url,
+        label: String,
+    },
+    /// A list (numbered or not) of lines, each with optional notes under it (shown muted).
+    List { numbered: bool, items: Vec<Item> },
+    /// A choice of links side by side (an answer to give): `label: address` lines in text,
+    /// small buttons in HTML.
+    Choices(Vec<(String, Url)>),
+}
+
+/// A line of a [`Block::List`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub text: String,
+    /// Under the line, its own line breaks kept; empty for none.
+    pub notes: String,
 }
 
 /// A run of text in a paragraph.
@@ -30,6 +50,12 @@ pub enum Block {
 pub enum Span {
     Plain(String),
     Strong(String),
+    /// User text whose line breaks are kept (`<br>` in HTML).
+    Lines(String),
+    /// A line break inside the paragraph.
+    Break,
+    /// An address, a link in HTML.
+    Address(String),
 }
 
 /// A paragraph of plain text.
@@ -49,11 +75,21 @@ pub fn strong(text: impl Into<String>) -> Span {
 
 /// Renders `blocks` between the greeting and the signature, in `locale`.
 pub fn render(locale: Locale, subject: impl Into<String>, blocks: &[Block]) -> Rendered {
+    render_signed(locale, subject, blocks, signature(locale))
+}
+
+/// Like [`render`], with a signature of its own.
+pub fn render_signed(
+    locale: Locale,
+    subject: impl Into<String>,
+    blocks: &[Block],
+    signature: impl Into<String>,
+) -> Rendered {
     let subject = subject.into();
     let mut all = Vec::with_capacity(blocks.len() + 2);
     all.push(para(hello(locale)));
     all.extend_from_slice(blocks);
-    all.push(para(signature(locale)));
+    all.push(para(signature));
     Rendered {
         text: to_text(&all),
         html: page(locale, &subject, &to_html(&all)),
@@ -71,7 +107,10 @@ fn to_text(blocks: &[Block]) -> String {
             Block::Para(spans) => {
                 for span in spans {
                     match span {
-                        Span::Plain(t) | Span::Strong(t) => out.push_str(t),
+                        Span::Plain(t) | Span::Strong(t) | Span::Lines(t) | Span::Address(t) => {
+                            out.push_str(t)
+                        }
+                        Span::Break => out.push('\n'),
                     }
                 }
                 out.push('\n');
@@ -87,6 +126,22 @@ fn to_text(blocks: &[Block]) -> String {
             }
             Block::Button { link, label } => {
                 let _ = writeln!(out, "{label}\n{link}");
+            }
+            Block::Link { lead, link, .. } => {
+                let _ = writeln!(out, "{lead}\n{link}");
+            }
+            Block::List { items, .. } => {
+                for item in items {
+                    let _ = writeln!(out, "- {}", item.text);
+                    for line in item.notes.lines() {
+                        let _ = writeln!(out, "  {line}");
+                    }
+                }
+            }
+            Block::Choices(choices) => {
+                for (label, link) in choices {
+                    let _ = writeln!(out, "{label}: {link}");
+                }
             }
         }
     }
@@ -105,9 +160,14 @@ fn to_html(blocks: &[Block]) -> String {
                         Span::Strong(t) => {
                             let _ = write!(inner, "<strong>{}</strong>", escape(t));
                         }
+                        Span::Lines(t) => inner.push_str(&multiline(t)),
+                        Span::Break => inner.push_str("<br>\n"),
+                        Span::Address(a) => {
+                            let _ = write!(inner, "<a href=\"{}\">{}</a>", attribute(a), escape(a));
+                        }
                     }
                 }
-                let _ = writeln!(out, "<p style=\"margin:0 0 16px;\">{inner}</p>");
+                paragraph(&mut out, &inner);
             }
             Block::Heading(text) => {
                 let _ = writeln!(
@@ -117,34 +177,83 @@ fn to_html(blocks: &[Block]) -> String {
                 );
             }
             Block::Quote(text) => {
-                let lines: Vec<String> = text
-                    .trim()
-                    .lines()
-                    .map(|line| escape(line).to_string())
-                    .collect();
                 let _ = writeln!(
                     out,
                     "<blockquote style=\"margin:0 0 16px;padding:0 0 0 12px;\
                      border-left:3px solid #cbd2d9;color:#3e4c59;\">{}</blockquote>",
-                    lines.join("<br>\n")
+                    multiline(text.trim())
                 );
             }
-            Block::Button { link, label } => {
-                let href = attribute(link.as_str());
-                let _ = writeln!(
-                    out,
-                    "<p style=\"margin:0 0 8px;\"><a href=\"{href}\" style=\"display:inline-block;\
-                     padding:10px 18px;background:#1d4ed8;color:#ffffff;text-decoration:none;\
-                     border-radius:4px;\">{}</a></p>\n\
-                     <p style=\"margin:0 0 16px;font-size:13px;color:#52606d;word-break:break-all;\">\
-                     <a href=\"{href}\" style=\"color:#52606d;\">{}</a></p>",
-                    escape(label),
-                    escape(link.as_str()),
-                );
+            Block::Button { link, label } => button(&mut out, link, label),
+            Block::Link { lead, link, label } => {
+                paragraph(&mut out, &escape(lead));
+                button(&mut out, link, label);
+            }
+            Block::List { numbered, items } => {
+                out.push_str(if *numbered {
+                    "<ol style=\"margin:0 0 16px;\">\n"
+                } else {
+                    "<ul style=\"margin:0 0 16px;padding-left:20px;\">\n"
+                });
+                for item in items {
+                    let _ = write!(out, "<li>{}", escape(&item.text));
+                    if !item.notes.is_empty() {
+                        let _ = write!(
+                            out,
+                            "<br>\n<span style=\"color:#52606d;\">{}</span>",
+                            multiline(&item.notes)
+                        );
+                    }
+                    out.push_str("</li>\n");
+                }
+                out.push_str(if *numbered { "</ol>\n" } else { "</ul>\n" });
+            }
+            Block::Choices(choices) => {
+                let shown: Vec<String> = choices
+                    .iter()
+                    .map(|(label, link)| {
+                        format!(
+                            "<a href=\"{}\" style=\"display:inline-block;margin:0 8px 8px 0;\
+                             padding:8px 14px;background:#1d4ed8;color:#ffffff;\
+                             text-decoration:none;border-radius:4px;\">{}</a>",
+                            attribute(link.as_str()),
+                            escape(label)
+                        )
+                    })
+                    .collect();
+                paragraph(&mut out, &shown.join("\n"));
             }
         }
     }
     out
+}
+
+/// A paragraph whose content is already HTML.
+fn paragraph(out: &mut String, html: &str) {
+    let _ = writeln!(out, "<p style=\"margin:0 0 16px;\">{html}</p>");
+}
+
+/// A link shown as a button, followed by the address itself for clients that hide buttons.
+fn button(out: &mut String, link: &Url, label: &str) {
+    let href = attribute(link.as_str());
+    let _ = writeln!(
+        out,
+        "<p style=\"margin:0 0 8px;\"><a href=\"{href}\" style=\"display:inline-block;\
+         padding:10px 18px;background:#1d4ed8;color:#ffffff;text-decoration:none;\
+         border-radius:4px;\">{}</a></p>\n\
+         <p style=\"margin:0 0 16px;font-size:13px;color:#52606d;word-break:break-all;\">\
+         <a href=\"{href}\" style=\"color:#52606d;\">{}</a></p>",
+        escape(label),
+        escape(link.as_str()),
+    );
+}
+
+/// User text as HTML: escaped, its line breaks kept.
+fn multiline(text: &str) -> String {
+    text.lines()
+        .map(|line| escape(line).to_string())
+        .collect::<Vec<_>>()
+        .join("<br>\n")
 }
 
 fn hello(locale: Locale) -> &'static str {

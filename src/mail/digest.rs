@@ -11,23 +11,18 @@ use std::time::Duration;
 use anyhow::Result;
 use chrono::{NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::Paris;
-use diesel::prelude::*;
+use diesel::Connection;
 use uuid::Uuid;
 
 use crate::config::Settings;
-use crate::db::DbPool;
-use crate::db::follow_up::{ActionFilter, ActionView, action_views};
-use crate::db::schema::{digests, memberships, partnerships, users};
+use crate::db::follow_up::{self as queries, ActionFilter, ActionView, action_views};
+use crate::db::{Conn, DbPool};
 use crate::domain::Locale;
 use crate::domain::follow_up::{self, ActionStatus};
 use crate::mail::{self, MailerHandle, Outgoing, templates};
 
 /// Queues today's digests; returns how many were queued.
-pub fn send_digests(
-    conn: &mut PgConnection,
-    settings: &Settings,
-    today: NaiveDate,
-) -> Result<usize> {
+pub fn send_digests(conn: &mut Conn, settings: &Settings, today: NaiveDate) -> Result<usize> {
     let open = action_views(
         conn,
         &ActionFilter {
@@ -41,33 +36,22 @@ pub fn send_digests(
         .filter(|a| follow_up::in_digest(ActionStatus::Open, a.due_on, today))
         .collect();
     // Only actions of organizations still partners of the project.
-    let accepted: Vec<(Uuid, Uuid)> = partnerships::table
-        .filter(partnerships::status.eq("accepted"))
-        .select((partnerships::project_id, partnerships::organization_id))
-        .load(conn)?;
+    let accepted = queries::accepted_partnerships(conn)?;
     let selected: Vec<ActionView> = selected
         .into_iter()
         .filter(|a| accepted.contains(&(a.project_id, a.owner_organization_id)))
         .collect();
     let owners: Vec<Uuid> = selected.iter().map(|a| a.owner_organization_id).collect();
-    let members: Vec<(Uuid, Uuid, String, String)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::organization_id.eq_any(&owners))
-        .select((
-            memberships::organization_id,
-            users::id,
-            users::email,
-            users::locale,
-        ))
-        .load(conn)?;
     let mut per_user: BTreeMap<Uuid, (String, String, Vec<&ActionView>)> = BTreeMap::new();
-    for (org, user, email, locale) in &members {
+    for member in queries::members_of(conn, &owners)? {
         let entry = per_user
-            .entry(*user)
-            .or_insert_with(|| (email.clone(), locale.clone(), Vec::new()));
-        entry
-            .2
-            .extend(selected.iter().filter(|a| a.owner_organization_id == *org));
+            .entry(member.user_id)
+            .or_insert_with(|| (member.email, member.locale, Vec::new()));
+        entry.2.extend(
+            selected
+                .iter()
+                .filter(|a| a.owner_organization_id == member.organization_id),
+        );
     }
     let mut queued = 0;
     for (user_id, (email, locale, mut items)) in per_user {
@@ -77,15 +61,7 @@ pub fn send_digests(
             continue;
         }
         let sent = conn.transaction::<bool, anyhow::Error, _>(|conn| {
-            let claimed = diesel::insert_into(digests::table)
-                .values((
-                    digests::user_id.eq(user_id),
-                    digests::sent_on.eq(today),
-                    digests::outbox_id.eq(0_i64),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)?;
-            if claimed == 0 {
+            if !queries::claim_digest(conn, user_id, today)? {
                 return Ok(false);
             }
             let locale = Locale::parse(&locale).unwrap_or_default();
@@ -111,9 +87,7 @@ pub fn send_digests(
                     calendar: None,
                 },
             )?;
-            diesel::update(digests::table.find((user_id, today)))
-                .set(digests::outbox_id.eq(outbox_id))
-                .execute(conn)?;
+            queries::record_digest(conn, user_id, today, outbox_id)?;
             Ok(true)
         })?;
         if sent {

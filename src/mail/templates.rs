@@ -1,14 +1,14 @@
 //! The emails' words, in French (the default) and English: pure functions from data to text.
 //!
 //! Readers are coordinators and field staff, not technicians: short sentences, what happens
-//! next, and what does *not* happen (a consultation commits nobody). Every piece of user text
-//! is escaped in the HTML version (`html-escape`); the plain-text version carries it as is.
+//! next, and what does *not* happen (a consultation commits nobody). Each message is a list of
+//! blocks (`super::blocks`) rendered once to plain text and once to HTML, where every piece of
+//! user text is escaped; each message's French and English sentences sit side by side in its
+//! `…Words`.
 
-use std::fmt::Write as _;
-
-use html_escape::{encode_double_quoted_attribute as attribute, encode_text as escape};
 use url::Url;
 
+use super::blocks::{Block, Item, Span, para, plain, render, render_signed, strong};
 use crate::domain::Locale;
 
 /// A rendered email, before it becomes RFC 5322 bytes in [`super::enqueue`].
@@ -22,44 +22,58 @@ pub struct Rendered {
 /// How long a login link stays valid, as API.md promises.
 const LOGIN_LINK_MINUTES: u32 = 30;
 
+/// The login link's sentences.
+struct LoginWords {
+    subject: &'static str,
+    intro: &'static str,
+    button: &'static str,
+    validity: String,
+    ignore: &'static str,
+}
+
+impl LoginWords {
+    fn new(locale: Locale) -> Self {
+        match locale {
+            Locale::Fr => LoginWords {
+                subject: "Votre lien de connexion à Amont",
+                intro: "Pour vous connecter à Amont, ouvrez ce lien :",
+                button: "Me connecter à Amont",
+                validity: format!(
+                    "Ce lien ne sert qu’une fois et reste valable {LOGIN_LINK_MINUTES} minutes."
+                ),
+                ignore: "Si vous n’avez pas demandé à vous connecter, ignorez simplement ce \
+                         message : sans ce lien, personne ne peut se connecter à votre place.",
+            },
+            Locale::En => LoginWords {
+                subject: "Your Amont sign-in link",
+                intro: "To sign in to Amont, open this link:",
+                button: "Sign in to Amont",
+                validity: format!(
+                    "This link works once and expires after {LOGIN_LINK_MINUTES} minutes."
+                ),
+                ignore: "If you did not ask to sign in, just ignore this message: without this \
+                         link, nobody can sign in in your place.",
+            },
+        }
+    }
+}
+
 /// The magic link that logs a user in.
 pub fn login_link(locale: Locale, link: &Url) -> Rendered {
-    let (subject, intro, button, validity, ignore) = match locale {
-        Locale::Fr => (
-            "Votre lien de connexion à Amont".to_owned(),
-            "Pour vous connecter à Amont, ouvrez ce lien :",
-            "Me connecter à Amont",
-            format!("Ce lien ne sert qu’une fois et reste valable {LOGIN_LINK_MINUTES} minutes."),
-            "Si vous n’avez pas demandé à vous connecter, ignorez simplement ce message : \
-             sans ce lien, personne ne peut se connecter à votre place.",
-        ),
-        Locale::En => (
-            "Your Amont sign-in link".to_owned(),
-            "To sign in to Amont, open this link:",
-            "Sign in to Amont",
-            format!("This link works once and expires after {LOGIN_LINK_MINUTES} minutes."),
-            "If you did not ask to sign in, just ignore this message: without this link, \
-             nobody can sign in in your place.",
-        ),
-    };
-    let text = format!(
-        "{hello}\n\n{intro}\n{link}\n\n{validity}\n\n{ignore}\n\n{signature}\n",
-        hello = hello(locale),
-        signature = signature(locale),
-    );
-    let mut body = String::new();
-    text_paragraph(&mut body, hello(locale));
-    text_paragraph(&mut body, intro);
-    button_link(&mut body, link, button);
-    text_paragraph(&mut body, &validity);
-    text_paragraph(&mut body, ignore);
-    text_paragraph(&mut body, signature(locale));
-    let html = page(locale, &subject, &body);
-    Rendered {
-        subject,
-        text,
-        html,
-    }
+    let w = LoginWords::new(locale);
+    render(
+        locale,
+        w.subject,
+        &[
+            Block::Link {
+                lead: w.intro.into(),
+                link: link.clone(),
+                label: w.button.into(),
+            },
+            para(w.validity),
+            para(w.ignore),
+        ],
+    )
 }
 
 /// What a consultation email says: who consults which organization about which project.
@@ -78,75 +92,22 @@ pub struct Consultation<'a> {
     pub link: &'a Url,
 }
 
-/// The email to an invited organization's contact: a consultation about a project, never a
-/// meeting invitation (no calendar part).
-pub fn consultation(locale: Locale, c: &Consultation<'_>) -> Rendered {
-    let summary = c.project_summary.trim();
-    let role = c.proposed_role.map(str::trim).filter(|r| !r.is_empty());
-    let words = ConsultationWords::new(locale, c);
-
-    let mut text = format!(
-        "{}\n\n{}\n\n{}\n",
-        hello(locale),
-        words.invited,
-        words.no_commitment
-    );
-    if !summary.is_empty() {
-        let _ = write!(text, "\n{}\n{summary}\n", words.summary_heading);
-    }
-    if let Some(role) = role {
-        let _ = write!(text, "\n{}\n{role}\n", words.role_heading);
-    }
-    let _ = write!(
-        text,
-        "\n{}\n{}\n\n{}\n\n{}\n\n{}\n",
-        words.open, c.link, words.not_a_meeting, words.personal, words.signature
-    );
-
-    let mut body = String::new();
-    text_paragraph(&mut body, hello(locale));
-    paragraph(&mut body, &words.invited_html);
-    text_paragraph(&mut body, &words.no_commitment);
-    if !summary.is_empty() {
-        heading(&mut body, &words.summary_heading);
-        paragraph(&mut body, &multiline(summary));
-    }
-    if let Some(role) = role {
-        heading(&mut body, &words.role_heading);
-        paragraph(&mut body, &multiline(role));
-    }
-    text_paragraph(&mut body, &words.open);
-    button_link(&mut body, c.link, &words.button);
-    text_paragraph(&mut body, &words.not_a_meeting);
-    text_paragraph(&mut body, &words.personal);
-    text_paragraph(&mut body, &words.signature);
-    let html = page(locale, &words.subject, &body);
-    Rendered {
-        subject: words.subject,
-        text,
-        html,
-    }
-}
-
-/// The consultation's sentences in one language; `invited_html` is `invited` with the user
-/// text escaped and the names emphasized.
+/// The consultation's sentences in one language; `invited` emphasizes the names.
 struct ConsultationWords {
     subject: String,
-    invited: String,
-    invited_html: String,
-    no_commitment: String,
-    summary_heading: String,
-    role_heading: String,
-    open: String,
-    button: String,
-    not_a_meeting: String,
-    personal: String,
+    invited: Vec<Span>,
+    no_commitment: &'static str,
+    summary_heading: &'static str,
+    role_heading: &'static str,
+    open: &'static str,
+    button: &'static str,
+    not_a_meeting: &'static str,
+    personal: &'static str,
     signature: String,
 }
 
 impl ConsultationWords {
     fn new(locale: Locale, c: &Consultation<'_>) -> Self {
-        let strong = |s: &str| format!("<strong>{}</strong>", escape(s));
         let (title, inviter, initiator, organization) = (
             c.project_title.trim(),
             c.inviter_name.trim(),
@@ -156,69 +117,80 @@ impl ConsultationWords {
         match locale {
             Locale::Fr => ConsultationWords {
                 subject: format!("Vous êtes consulté·e sur le projet « {title} »"),
-                invited: format!(
-                    "{inviter} ({initiator}) souhaite associer votre structure, {organization}, \
-                     au projet « {title} » et vous consulte avant toute décision."
-                ),
-                invited_html: format!(
-                    "{} ({}) souhaite associer votre structure, {}, au projet « {} » et vous \
-                     consulte avant toute décision.",
-                    escape(inviter),
-                    escape(initiator),
+                invited: vec![
+                    plain(format!(
+                        "{inviter} ({initiator}) souhaite associer votre structure, "
+                    )),
                     strong(organization),
-                    strong(title)
-                ),
-                no_commitment: String::from(
-                    "Rien n’est engagé pour votre structure tant que vous n’avez pas donné votre \
-                     accord : vous pouvez accepter, décliner, ou proposer des changements à la \
-                     mission envisagée.",
-                ),
-                summary_heading: "Le projet en quelques mots :".into(),
-                role_heading: "Le rôle envisagé pour votre structure :".into(),
-                open: "Pour lire le projet, en discuter et donner votre réponse, ouvrez ce lien :"
-                    .into(),
-                button: "Voir le projet".into(),
+                    plain(", au projet « "),
+                    strong(title),
+                    plain(" » et vous consulte avant toute décision."),
+                ],
+                no_commitment: "Rien n’est engagé pour votre structure tant que vous n’avez pas \
+                                donné votre accord : vous pouvez accepter, décliner, ou proposer \
+                                des changements à la mission envisagée.",
+                summary_heading: "Le projet en quelques mots :",
+                role_heading: "Le rôle envisagé pour votre structure :",
+                open: "Pour lire le projet, en discuter et donner votre réponse, ouvrez ce lien :",
+                button: "Voir le projet",
                 not_a_meeting: "Ce message n’est pas une convocation : aucune réunion n’est \
-                                fixée sans votre accord."
-                    .into(),
+                                fixée sans votre accord.",
                 personal: "Ce lien vous connecte directement à Amont : merci de ne pas le \
-                           transférer. Un collègue peut demander son propre accès."
-                    .into(),
+                           transférer. Un collègue peut demander son propre accès.",
                 signature: format!("L’équipe Amont, pour {initiator}"),
             },
             Locale::En => ConsultationWords {
                 subject: format!("You are consulted on the project “{title}”"),
-                invited: format!(
-                    "{inviter} ({initiator}) would like your organization, {organization}, to \
-                     take part in the project “{title}” and is consulting you before anything is decided."
-                ),
-                invited_html: format!(
-                    "{} ({}) would like your organization, {}, to take part in the project “{}” \
-                     and is consulting you before anything is decided.",
-                    escape(inviter),
-                    escape(initiator),
+                invited: vec![
+                    plain(format!(
+                        "{inviter} ({initiator}) would like your organization, "
+                    )),
                     strong(organization),
-                    strong(title)
-                ),
-                no_commitment: String::from(
-                    "Nothing commits your organization until you agree: you can accept, decline, \
-                     or suggest changes to the proposed mission.",
-                ),
-                summary_heading: "The project in a few words:".into(),
-                role_heading: "The role proposed for your organization:".into(),
-                open: "To read the project, discuss it and give your answer, open this link:"
-                    .into(),
-                button: "See the project".into(),
+                    plain(", to take part in the project “"),
+                    strong(title),
+                    plain("” and is consulting you before anything is decided."),
+                ],
+                no_commitment: "Nothing commits your organization until you agree: you can \
+                                accept, decline, or suggest changes to the proposed mission.",
+                summary_heading: "The project in a few words:",
+                role_heading: "The role proposed for your organization:",
+                open: "To read the project, discuss it and give your answer, open this link:",
+                button: "See the project",
                 not_a_meeting: "This message is not a meeting invitation: no meeting is set \
-                                without your agreement."
-                    .into(),
+                                without your agreement.",
                 personal: "This link signs you in to Amont directly: please do not forward it. \
-                           A colleague can ask for their own access."
-                    .into(),
+                           A colleague can ask for their own access.",
                 signature: format!("The Amont team, for {initiator}"),
             },
         }
     }
+}
+
+/// The email to an invited organization's contact: a consultation about a project, never a
+/// meeting invitation (no calendar part).
+pub fn consultation(locale: Locale, c: &Consultation<'_>) -> Rendered {
+    let summary = c.project_summary.trim();
+    let role = c.proposed_role.map(str::trim).filter(|r| !r.is_empty());
+    let w = ConsultationWords::new(locale, c);
+    let mut blocks = vec![Block::Para(w.invited), para(w.no_commitment)];
+    if !summary.is_empty() {
+        blocks.push(Block::Heading(w.summary_heading.into()));
+        blocks.push(Block::Para(vec![Span::Lines(summary.into())]));
+    }
+    if let Some(role) = role {
+        blocks.push(Block::Heading(w.role_heading.into()));
+        blocks.push(Block::Para(vec![Span::Lines(role.into())]));
+    }
+    blocks.extend([
+        Block::Link {
+            lead: w.open.into(),
+            link: c.link.clone(),
+            label: w.button.into(),
+        },
+        para(w.not_a_meeting),
+        para(w.personal),
+    ]);
+    render_signed(locale, w.subject, &blocks, w.signature)
 }
 
 /// Which iTIP message a convocation email accompanies.
@@ -348,115 +320,55 @@ impl ConvocationWords {
 
 /// A convocation, its update or its cancellation, sent with the iCalendar object.
 pub fn convocation(locale: Locale, c: &Convocation<'_>) -> Rendered {
-    let words = ConvocationWords::new(locale, c);
-    let mut text = format!(
-        "{}\n\n{}\n\n{} {}\n",
-        hello(locale),
-        words.intro,
-        words.when,
-        c.when
-    );
-    let mut body = String::new();
-    text_paragraph(&mut body, hello(locale));
-    text_paragraph(&mut body, &words.intro);
-    let mut facts = format!("<strong>{}</strong> {}", escape(words.when), escape(c.when));
+    let w = ConvocationWords::new(locale, c);
+    let mut facts = vec![strong(w.when), plain(format!(" {}", c.when))];
     if let Some(location) = c.location.map(str::trim).filter(|l| !l.is_empty()) {
-        let _ = writeln!(text, "{} {location}", words.place);
-        let _ = write!(
-            facts,
-            "<br>\n<strong>{}</strong> {}",
-            escape(words.place),
-            escape(location)
-        );
+        facts.extend([Span::Break, strong(w.place), plain(format!(" {location}"))]);
     }
     if let Some(video) = c.video_url {
-        let _ = writeln!(text, "{} {video}", words.video);
-        let _ = write!(
-            facts,
-            "<br>\n<strong>{}</strong> <a href=\"{}\">{}</a>",
-            escape(words.video),
-            attribute(video),
-            escape(video)
-        );
+        facts.extend([
+            Span::Break,
+            strong(w.video),
+            plain(" "),
+            Span::Address(video.into()),
+        ]);
     }
-    paragraph(&mut body, &facts);
+    let mut blocks = vec![para(w.intro.as_str()), Block::Para(facts)];
     if !c.agenda.is_empty() && c.kind != ConvocationKind::Cancel {
-        let _ = writeln!(text, "\n{}", words.agenda);
-        heading(&mut body, words.agenda);
-        body.push_str("<ol style=\"margin:0 0 16px;\">\n");
-        for item in c.agenda {
-            let lead = item
-                .lead
-                .as_deref()
-                .map(str::trim)
-                .filter(|l| !l.is_empty());
-            let _ = write!(text, "- {} ({} min)", item.title.trim(), item.duration_min);
-            let _ = write!(
-                body,
-                "<li>{} ({} min)",
-                escape(item.title.trim()),
-                item.duration_min
-            );
-            if let Some(lead) = lead {
-                let _ = write!(text, " — {} {lead}", words.led_by);
-                let _ = write!(body, " — {} {}", escape(words.led_by), escape(lead));
-            }
-            text.push('\n');
-            let notes = item.notes.trim();
-            if !notes.is_empty() {
-                for line in notes.lines() {
-                    let _ = writeln!(text, "  {line}");
-                }
-                let _ = write!(
-                    body,
-                    "<br>\n<span style=\"color:#52606d;\">{}</span>",
-                    multiline(notes)
-                );
-            }
-            body.push_str("</li>\n");
-        }
-        body.push_str("</ol>\n");
+        blocks.push(Block::Heading(w.agenda.into()));
+        blocks.push(Block::List {
+            numbered: true,
+            items: c.agenda.iter().map(|item| agenda_item(&w, item)).collect(),
+        });
     }
     if let Some(rsvp) = c.rsvp {
-        let _ = writeln!(
-            text,
-            "\n{}\n{}: {}\n{}: {}\n{}: {}",
-            words.answer,
-            words.accept,
-            rsvp.accepted,
-            words.tentative,
-            rsvp.tentative,
-            words.decline,
-            rsvp.declined
-        );
-        heading(&mut body, words.answer);
-        let links = [
-            (&rsvp.accepted, words.accept),
-            (&rsvp.tentative, words.tentative),
-            (&rsvp.declined, words.decline),
-        ];
-        let shown: Vec<String> = links
-            .iter()
-            .map(|(url, label)| {
-                format!(
-                    "<a href=\"{}\" style=\"display:inline-block;margin:0 8px 8px 0;padding:8px 14px;\
-                     background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px;\">{}</a>",
-                    attribute(url.as_str()),
-                    escape(label)
-                )
-            })
-            .collect();
-        paragraph(&mut body, &shown.join("\n"));
-        let _ = writeln!(text, "\n{}", words.calendar_note);
-        text_paragraph(&mut body, words.calendar_note);
+        blocks.extend([
+            Block::Heading(w.answer.into()),
+            Block::Choices(vec![
+                (w.accept.into(), rsvp.accepted.clone()),
+                (w.tentative.into(), rsvp.tentative.clone()),
+                (w.decline.into(), rsvp.declined.clone()),
+            ]),
+            para(w.calendar_note),
+        ]);
     }
-    let _ = writeln!(text, "\n{}", signature(locale));
-    text_paragraph(&mut body, signature(locale));
-    let html = page(locale, &words.subject, &body);
-    Rendered {
-        subject: words.subject,
+    render(locale, w.subject, &blocks)
+}
+
+/// An item of the convened agenda: its title, its length, who leads it, its notes under it.
+fn agenda_item(w: &ConvocationWords, item: &crate::calendar::AgendaLine) -> Item {
+    let mut text = format!("{} ({} min)", item.title.trim(), item.duration_min);
+    if let Some(lead) = item
+        .lead
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        text.push_str(&format!(" — {} {lead}", w.led_by));
+    }
+    Item {
         text,
-        html,
+        notes: item.notes.trim().to_owned(),
     }
 }
 
@@ -470,154 +382,113 @@ pub struct DigestItem<'a> {
     pub overdue: bool,
 }
 
+/// The digest's sentences.
+struct DigestWords {
+    subject: String,
+    intro: &'static str,
+    late_heading: &'static str,
+    soon_heading: &'static str,
+    due: &'static str,
+    open: &'static str,
+    button: &'static str,
+}
+
+impl DigestWords {
+    /// `late` of the `count` actions are overdue.
+    fn new(locale: Locale, count: usize, late: usize) -> Self {
+        match locale {
+            Locale::Fr => DigestWords {
+                subject: match late {
+                    0 => format!(
+                        "Suivi : {count} {} à échéance cette semaine",
+                        plural(locale, count, "action", "actions")
+                    ),
+                    n => format!(
+                        "Suivi : {n} {} en retard",
+                        plural(locale, n, "action", "actions")
+                    ),
+                },
+                intro: "Voici les actions de votre organisation qui arrivent à échéance dans les \
+                        sept jours ou sont en retard.",
+                late_heading: "En retard",
+                soon_heading: "À échéance dans les sept jours",
+                due: "échéance le",
+                open: "Mettre à jour une action (faite, annulée) :",
+                button: "Mettre à jour une action (faite, annulée)",
+            },
+            Locale::En => DigestWords {
+                subject: match late {
+                    0 => format!(
+                        "Follow-up: {count} {} due this week",
+                        plural(locale, count, "action", "actions")
+                    ),
+                    n => format!(
+                        "Follow-up: {n} overdue {}",
+                        plural(locale, n, "action", "actions")
+                    ),
+                },
+                intro: "Here are your organization's actions that are due within seven days or \
+                        overdue.",
+                late_heading: "Overdue",
+                soon_heading: "Due within seven days",
+                due: "due",
+                open: "Update an action (done, cancelled):",
+                button: "Update an action (done, cancelled)",
+            },
+        }
+    }
+}
+
+/// The singular or the plural for `n` things: French counts 0 and 1 as singular, English only 1.
+fn plural(locale: Locale, n: usize, one: &'static str, many: &'static str) -> &'static str {
+    let singular = match locale {
+        Locale::Fr => n <= 1,
+        Locale::En => n == 1,
+    };
+    if singular { one } else { many }
+}
+
 /// The daily follow-up digest: the open actions of the recipient's organizations that are late
 /// or due within a week, late ones first.
 pub fn digest(locale: Locale, items: &[DigestItem<'_>], link: &Url) -> Rendered {
     let late = items.iter().filter(|i| i.overdue).count();
-    let (subject, intro, late_heading, soon_heading, due, open) = match locale {
-        Locale::Fr => (
-            match late {
-                0 => format!("Suivi : {} action(s) à échéance cette semaine", items.len()),
-                n => format!("Suivi : {n} action(s) en retard"),
-            },
-            "Voici les actions de votre organisation qui arrivent à échéance dans les sept jours ou sont en retard.",
-            "En retard",
-            "À échéance dans les sept jours",
-            "échéance le",
-            "Mettre à jour une action (faite, annulée) :",
-        ),
-        Locale::En => (
-            match late {
-                0 => format!("Follow-up: {} action(s) due this week", items.len()),
-                n => format!("Follow-up: {n} overdue action(s)"),
-            },
-            "Here are your organization's actions that are due within seven days or overdue.",
-            "Overdue",
-            "Due within seven days",
-            "due",
-            "Update an action (done, cancelled):",
-        ),
-    };
+    let w = DigestWords::new(locale, items.len(), late);
     let date = |d: chrono::NaiveDate| match locale {
         Locale::Fr => d.format("%d/%m/%Y").to_string(),
         Locale::En => d.format("%Y-%m-%d").to_string(),
     };
-    let line = |i: &DigestItem<'_>| {
-        format!(
+    let line = |i: &DigestItem<'_>| Item {
+        text: format!(
             "{} — {} ({}, {} {})",
             i.title,
             i.project_title,
             i.organization_name,
-            due,
+            w.due,
             date(i.due_on)
-        )
+        ),
+        notes: String::new(),
     };
-    let groups = [
-        (
-            late_heading,
-            items.iter().filter(|i| i.overdue).collect::<Vec<_>>(),
-        ),
-        (
-            soon_heading,
-            items.iter().filter(|i| !i.overdue).collect::<Vec<_>>(),
-        ),
-    ];
-    let mut text = format!("{}\n\n{intro}\n", hello(locale));
-    let mut body = String::new();
-    text_paragraph(&mut body, hello(locale));
-    text_paragraph(&mut body, intro);
-    for (heading_text, group) in &groups {
-        if group.is_empty() {
-            continue;
+    let mut blocks = vec![para(w.intro)];
+    for (heading, overdue) in [(w.late_heading, true), (w.soon_heading, false)] {
+        let group: Vec<Item> = items
+            .iter()
+            .filter(|i| i.overdue == overdue)
+            .map(line)
+            .collect();
+        if !group.is_empty() {
+            blocks.push(Block::Heading(heading.into()));
+            blocks.push(Block::List {
+                numbered: false,
+                items: group,
+            });
         }
-        let _ = write!(text, "\n{heading_text}\n");
-        heading(&mut body, heading_text);
-        body.push_str("<ul style=\"margin:0 0 16px;padding-left:20px;\">\n");
-        for item in group {
-            let _ = writeln!(text, "- {}", line(item));
-            let _ = writeln!(body, "<li>{}</li>", escape(&line(item)));
-        }
-        body.push_str("</ul>\n");
     }
-    let _ = write!(text, "\n{open}\n{link}\n\n{}\n", signature(locale));
-    text_paragraph(&mut body, open);
-    button_link(&mut body, link, open.trim_end_matches([':', ' ']));
-    text_paragraph(&mut body, signature(locale));
-    let html = page(locale, &subject, &body);
-    Rendered {
-        subject,
-        text,
-        html,
-    }
-}
-
-fn hello(locale: Locale) -> &'static str {
-    match locale {
-        Locale::Fr => "Bonjour,",
-        Locale::En => "Hello,",
-    }
-}
-
-fn signature(locale: Locale) -> &'static str {
-    match locale {
-        Locale::Fr => "L’équipe Amont",
-        Locale::En => "The Amont team",
-    }
-}
-
-/// The HTML document around a body: one narrow column, inline styles (what mail clients keep).
-fn page(locale: Locale, title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width\">\n<title>{title}</title>\n\
-         </head>\n<body style=\"margin:0;padding:24px;background:#f6f6f4;\">\n\
-         <div style=\"max-width:560px;margin:0 auto;padding:24px;background:#ffffff;\
-         font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;\">\n\
-         {body}</div>\n</body>\n</html>\n",
-        lang = locale.as_str(),
-        title = escape(title),
-    )
-}
-
-/// Appends a paragraph whose content is already HTML.
-fn paragraph(out: &mut String, html: &str) {
-    let _ = writeln!(out, "<p style=\"margin:0 0 16px;\">{html}</p>");
-}
-
-/// Appends a paragraph of plain text, escaped.
-fn text_paragraph(out: &mut String, text: &str) {
-    paragraph(out, &escape(text));
-}
-
-fn heading(out: &mut String, text: &str) {
-    let _ = writeln!(
-        out,
-        "<p style=\"margin:0 0 4px;font-weight:bold;\">{}</p>",
-        escape(text)
-    );
-}
-
-/// A link shown as a button, followed by the address itself for clients that hide buttons.
-fn button_link(out: &mut String, link: &Url, label: &str) {
-    let href = attribute(link.as_str());
-    let shown = escape(link.as_str());
-    let _ = writeln!(
-        out,
-        "<p style=\"margin:0 0 8px;\"><a href=\"{href}\" style=\"display:inline-block;\
-         padding:10px 18px;background:#1d4ed8;color:#ffffff;text-decoration:none;\
-         border-radius:4px;\">{}</a></p>\n\
-         <p style=\"margin:0 0 16px;font-size:13px;color:#52606d;word-break:break-all;\">\
-         <a href=\"{href}\" style=\"color:#52606d;\">{shown}</a></p>",
-        escape(label)
-    );
-}
-
-/// User text as HTML: escaped, its line breaks kept.
-fn multiline(text: &str) -> String {
-    text.lines()
-        .map(|line| escape(line).to_string())
-        .collect::<Vec<_>>()
-        .join("<br>\n")
+    blocks.push(Block::Link {
+        lead: w.open.into(),
+        link: link.clone(),
+        label: w.button.into(),
+    });
+    render(locale, w.subject, &blocks)
 }
 
 #[cfg(test)]
@@ -823,5 +694,66 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("token=T0K3N&next"));
+    }
+
+    fn digest_items(late: usize, soon: usize) -> Vec<DigestItem<'static>> {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let late = (0..late).map(|i| DigestItem {
+            project_title: "Été des jeunes 2027",
+            title: "Envoyer le budget",
+            organization_name: "CAF du Rhône",
+            due_on: day(1 + i as u32),
+            overdue: true,
+        });
+        let soon = (0..soon).map(|i| DigestItem {
+            project_title: "Été des jeunes 2027",
+            title: "Réserver la salle <B>",
+            organization_name: "MJC des Quatre Vents",
+            due_on: day(8 + i as u32),
+            overdue: false,
+        });
+        late.chain(soon).collect()
+    }
+
+    fn actions_link() -> Url {
+        Url::parse("https://amont.example.org/actions").unwrap()
+    }
+
+    #[test]
+    fn digest_fr() {
+        let items = digest_items(1, 2);
+        insta::assert_snapshot!(shown(digest(Locale::Fr, &items, &actions_link())));
+    }
+
+    #[test]
+    fn digest_en() {
+        let items = digest_items(2, 1);
+        insta::assert_snapshot!(shown(digest(Locale::En, &items, &actions_link())));
+    }
+
+    #[test]
+    fn the_digest_counts_in_words() {
+        let subject =
+            |locale, late, soon| digest(locale, &digest_items(late, soon), &actions_link()).subject;
+        assert_eq!(subject(Locale::Fr, 1, 0), "Suivi : 1 action en retard");
+        assert_eq!(subject(Locale::Fr, 2, 3), "Suivi : 2 actions en retard");
+        assert_eq!(
+            subject(Locale::Fr, 0, 1),
+            "Suivi : 1 action à échéance cette semaine"
+        );
+        assert_eq!(
+            subject(Locale::Fr, 0, 4),
+            "Suivi : 4 actions à échéance cette semaine"
+        );
+        assert_eq!(subject(Locale::En, 1, 2), "Follow-up: 1 overdue action");
+        assert_eq!(subject(Locale::En, 3, 0), "Follow-up: 3 overdue actions");
+        assert_eq!(
+            subject(Locale::En, 0, 1),
+            "Follow-up: 1 action due this week"
+        );
+        assert_eq!(
+            subject(Locale::En, 0, 2),
+            "Follow-up: 2 actions due this week"
+        );
     }
 }

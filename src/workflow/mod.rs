@@ -5,8 +5,10 @@
 //! layer parses the input, calls one use case inside a transaction, and shapes the answer.
 
 pub mod attestations;
+pub mod follow_up;
 pub mod membership;
 pub mod receipts;
+pub mod sessions;
 pub mod signing;
 pub mod verification;
 

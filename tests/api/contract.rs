@@ -38,7 +38,7 @@ struct Shape {
 }
 
 /// Rust type names whose schema is a component of another name in the document.
-const RENAMES: [(&str, &str); 8] = [
+const RENAMES: [(&str, &str); 10] = [
     ("UserView", "User"),
     ("OrganizationView", "Organization"),
     ("ProjectView", "Project"),
@@ -47,6 +47,8 @@ const RENAMES: [(&str, &str); 8] = [
     ("MeetingView", "Meeting"),
     ("MembershipView", "Membership"),
     ("ConsultationView", "Consultation"),
+    ("PositionView", "Position"),
+    ("ActionView", "Action"),
 ];
 
 fn component_name(rust: &str) -> String {
@@ -235,6 +237,16 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::MeetingView>("Meeting"));
     problems.extend(check::<views::MembershipView>("Membership"));
     problems.extend(check::<views::ConsultationView>("Consultation"));
+    problems.extend(check::<views::DecisionView>("Decision"));
+    problems.extend(check::<views::ActionView>("Action"));
+    problems.extend(check::<views::PositionView>("Position"));
+    problems.extend(check::<views::SessionView>("Session"));
+    problems.extend(check::<views::MeView>("Me"));
+    problems.extend(check::<views::UserEnvelope>("UserEnvelope"));
+    problems.extend(check::<views::MessageView>("Message"));
+    problems.extend(check::<views::HealthView>("Health"));
+    problems.extend(check::<views::AttestationCreatedView>("AttestationCreated"));
+    problems.extend(check::<views::AttestationView>("Attestation"));
     assert!(
         problems.is_empty(),
         "the OpenAPI document and the Rust types disagree:\n{}",

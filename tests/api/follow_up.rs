@@ -504,7 +504,7 @@ async fn the_digest_reaches_owners_once_a_day_and_only_with_something_to_say() {
     let digest = mails.last().unwrap();
     assert!(digest.to.contains("claire@caf.example"), "{}", digest.to);
     assert!(
-        digest.subject.contains("1 action(s) en retard"),
+        digest.subject.contains("1 action en retard"),
         "{}",
         digest.subject
     );

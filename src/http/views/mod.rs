@@ -1,5 +1,14 @@
 //! What the API sends: JSON shapes of API.md, separate from database rows.
 
+pub mod follow_up;
+pub mod health;
+pub mod proof;
+pub mod sessions;
+pub use follow_up::*;
+pub use health::*;
+pub use proof::*;
+pub use sessions::*;
+
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
