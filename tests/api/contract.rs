@@ -235,6 +235,12 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::MeetingView>("Meeting"));
     problems.extend(check::<views::MembershipView>("Membership"));
     problems.extend(check::<views::ConsultationView>("Consultation"));
+    problems.extend(check::<views::ProjectDetailView>("ProjectDetail"));
+    problems.extend(check::<views::SectionView>("Section"));
+    problems.extend(check::<views::MissionView>("Mission"));
+    problems.extend(check::<views::SheetAgreement>("SheetAgreement"));
+    problems.extend(check::<views::SheetConsulted>("SheetConsulted"));
+    problems.extend(check::<views::AuditView>("AuditEvent"));
     assert!(
         problems.is_empty(),
         "the OpenAPI document and the Rust types disagree:\n{}",

@@ -297,3 +297,6 @@ impl From<&crate::workflow::membership::ConsultationRead> for ConsultationView {
         }
     }
 }
+
+pub mod projects;
+pub use projects::*;
