@@ -127,6 +127,19 @@ pub fn partnership_of(
     partnerships::find(conn, project_id, organization_id)?.ok_or(Refusal::NotFound)
 }
 
+/// The project as the actor may see it, and the partnership whose mission is read or edited;
+/// not found when either is missing.
+fn in_mission(
+    conn: &mut PgConnection,
+    actor: &User,
+    project_id: Uuid,
+    organization_id: Uuid,
+) -> Result<(ProjectAccess, Partnership), Refusal> {
+    let access = ProjectAccess::load(conn, project_id, actor.id)?;
+    let partnership = partnership_of(conn, project_id, organization_id)?;
+    Ok((access, partnership))
+}
+
 /// A mission with the latest agreement of its organization and that agreement's receipt.
 pub struct Mission {
     pub organization_id: Uuid,
@@ -142,8 +155,7 @@ pub fn mission(
     project_id: Uuid,
     organization_id: Uuid,
 ) -> Result<Mission, Refusal> {
-    ProjectAccess::load(conn, project_id, actor.id)?;
-    partnership_of(conn, project_id, organization_id)?;
+    in_mission(conn, actor, project_id, organization_id)?;
     let section = document::load(conn, project_id)?.mission(organization_id);
     let agreement =
         agreements::latest(conn, project_id, MISSION, organization_id, organization_id)?;
@@ -170,8 +182,7 @@ pub fn replace_mission(
     text: &str,
     max_bytes: usize,
 ) -> Result<DocSection, Refusal> {
-    let access = ProjectAccess::load(conn, project_id, actor.id)?;
-    let partnership = partnership_of(conn, project_id, organization_id)?;
+    let (access, partnership) = in_mission(conn, actor, project_id, organization_id)?;
     if !partnership.status.takes_part() {
         return Err(Refusal::conflict(
             "not_a_partner",

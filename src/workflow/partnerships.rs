@@ -17,7 +17,7 @@ use crate::auth::ProjectAccess;
 use crate::auth::links::{self, Consultation};
 use crate::config::Settings;
 use crate::db::audit;
-use crate::db::models::{Organization, Partnership, User};
+use crate::db::models::{Organization, Partnership, Project, User};
 use crate::db::organizations as orgs;
 use crate::db::partnerships::{self, Reinvitation};
 use crate::db::users;
@@ -72,67 +72,33 @@ pub fn invite(
     access.require_initiator()?;
     require_open(&access.project)?;
     within_daily_invitations(conn, inviter.id, settings.invites_per_day)?;
-    let org = invited_organization(conn, invitation.invitee)?;
-    if org.id == access.project.initiator_organization_id {
+    let org = invited_organization(conn, &invitation.invitee)?;
+    let initiator = access.project.initiator_organization_id;
+    if org.id == initiator {
         return Err(Refusal::conflict(
             "already_partner",
             "the initiator organization is a partner already",
         ));
     }
     let now = Utc::now();
-    let contact = &invitation.contact;
-    let role = invitation.proposed_role;
-    let partnership = match partnerships::find(conn, project_id, org.id)? {
-        None => {
-            let partnership = Partnership {
-                project_id,
-                organization_id: org.id,
-                status: PartnershipStatus::Invited,
-                contact_email: Some(contact.as_str().to_owned()),
-                proposed_role: role.clone(),
-                invited_by: Some(inviter.id),
-                invited_at: now,
-                answered_at: None,
-                answered_by: None,
-                comment: None,
-            };
-            partnerships::insert(conn, &partnership)?;
-            partnership
-        }
-        Some(_) => partnerships::reinvite(
-            conn,
-            project_id,
-            org.id,
-            Reinvitation {
-                contact_email: contact.as_str(),
-                proposed_role: role.as_deref(),
-                invited_by: inviter.id,
-                at: now,
-            },
-        )?
-        .ok_or_else(|| {
-            Refusal::conflict(
-                "already_partner",
-                "this organization is already invited to or partner of the project",
-            )
-        })?,
-    };
+    let partnership = place_invitation(conn, project_id, org.id, inviter, &invitation, now)?;
     audit::event("partnership.invited")
         .project(project_id)
-        .by(inviter.id, Some(access.project.initiator_organization_id))
+        .by(inviter.id, Some(initiator))
         .organization(org.id)
-        .details(json!({"contact_email": contact.as_str(), "proposed_role": role}))
+        .details(json!({
+            "contact_email": invitation.contact.as_str(),
+            "proposed_role": invitation.proposed_role,
+        }))
         .record(conn)?;
     advance(conn, project_id, inviter.id, ProjectEvent::Consulted)?;
     send_consultation(
         conn,
         settings,
         inviter,
-        &access,
+        &access.project,
         &org,
-        contact,
-        invitation.to,
-        role.as_deref(),
+        &invitation,
         now,
     )?;
     Ok(Partner {
@@ -143,14 +109,56 @@ pub fn invite(
     })
 }
 
+/// A new partnership in the `invited` state, or a new invitation of an organization that
+/// declined or was withdrawn; 409 `already_partner` when it is invited or a partner already.
+fn place_invitation(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    organization_id: Uuid,
+    inviter: &User,
+    invitation: &Invitation,
+    now: DateTime<Utc>,
+) -> Result<Partnership, Refusal> {
+    if partnerships::find(conn, project_id, organization_id)?.is_some() {
+        let again = Reinvitation {
+            contact_email: invitation.contact.as_str(),
+            proposed_role: invitation.proposed_role.as_deref(),
+            invited_by: inviter.id,
+            at: now,
+        };
+        return partnerships::reinvite(conn, project_id, organization_id, again)?.ok_or_else(
+            || {
+                Refusal::conflict(
+                    "already_partner",
+                    "this organization is already invited to or partner of the project",
+                )
+            },
+        );
+    }
+    let partnership = Partnership {
+        project_id,
+        organization_id,
+        status: PartnershipStatus::Invited,
+        contact_email: Some(invitation.contact.as_str().to_owned()),
+        proposed_role: invitation.proposed_role.clone(),
+        invited_by: Some(inviter.id),
+        invited_at: now,
+        answered_at: None,
+        answered_by: None,
+        comment: None,
+    };
+    partnerships::insert(conn, &partnership)?;
+    Ok(partnership)
+}
+
 /// The organization an invitation names. A name a person would take for an existing
 /// organization's is that organization: never a look-alike created next to it.
 fn invited_organization(
     conn: &mut PgConnection,
-    invitee: Invitee,
+    invitee: &Invitee,
 ) -> Result<Organization, Refusal> {
     match invitee {
-        Invitee::Id(id) => orgs::get(conn, id)?.ok_or_else(|| {
+        Invitee::Id(id) => orgs::get(conn, *id)?.ok_or_else(|| {
             InputError {
                 field: "organization_id",
                 message: "no such organization".into(),
@@ -159,12 +167,12 @@ fn invited_organization(
         }),
         Invitee::Name(name) => {
             orgs::lock_names(conn)?;
-            match orgs::find_look_alike(conn, &name)? {
+            match orgs::find_look_alike(conn, name)? {
                 Some(org) => Ok(org),
                 None => Ok(orgs::insert(
                     conn,
                     orgs::NewOrganization {
-                        name: &name,
+                        name,
                         kind: None,
                         territory: None,
                         siren: None,
@@ -177,19 +185,16 @@ fn invited_organization(
 
 /// The consultation: a link to the project that logs the contact in. Links sent earlier for
 /// this partnership stop working (a re-invitation names a new contact).
-#[allow(clippy::too_many_arguments)]
 fn send_consultation(
     conn: &mut PgConnection,
     settings: &Settings,
     inviter: &User,
-    access: &ProjectAccess,
+    project: &Project,
     org: &Organization,
-    contact: &EmailAddress,
-    to: Mailbox,
-    role: Option<&str>,
+    invitation: &Invitation,
     now: DateTime<Utc>,
 ) -> Result<(), Refusal> {
-    let project = &access.project;
+    let contact = &invitation.contact;
     links::revoke_consultations(conn, project.id, org.id, now)?;
     let token = links::create(
         conn,
@@ -225,7 +230,7 @@ fn send_consultation(
         settings,
         Outgoing {
             kind: "consultation",
-            to,
+            to: invitation.to.clone(),
             reply_to: inviter_address
                 .as_str()
                 .parse::<lettre::Address>()
@@ -239,7 +244,7 @@ fn send_consultation(
                     initiator_name: &initiator.name,
                     inviter_name: &inviter.display_name,
                     organization_name: &org.name,
-                    proposed_role: role,
+                    proposed_role: invitation.proposed_role.as_deref(),
                     link: &link,
                 },
             ),
@@ -336,29 +341,7 @@ pub fn change(
     transition: Transition,
     comment: Option<String>,
 ) -> Result<Partner, Refusal> {
-    // An answer that lost the race to a decline must hear 409, not 404.
-    let access = match transition {
-        Transition::Accept | Transition::Decline => {
-            ProjectAccess::load_any_status(conn, project_id, actor.id)?
-        }
-        _ => ProjectAccess::load(conn, project_id, actor.id)?,
-    };
-    let acting_for = match transition {
-        Transition::Withdraw => {
-            access.require_initiator()?;
-            if organization_id == access.project.initiator_organization_id {
-                return Err(Refusal::conflict(
-                    "invalid_transition",
-                    "the initiator cannot withdraw itself from its own project",
-                ));
-            }
-            access.project.initiator_organization_id
-        }
-        _ => {
-            access.require_member_of(organization_id)?;
-            organization_id
-        }
-    };
+    let acting_for = acting_for(conn, actor, project_id, organization_id, transition)?;
     let now = Utc::now();
     let applied = partnerships::apply(
         conn,
@@ -370,14 +353,7 @@ pub fn change(
         now,
     )?;
     let Some(partnership) = applied else {
-        let status = partnerships::find(conn, project_id, organization_id)?
-            .ok_or(Refusal::NotFound)?
-            .status;
-        return Err(Refusal::conflict(
-            "invalid_transition",
-            format!("the partnership is {status}: it cannot be changed this way"),
-        )
-        .with("status", json!(status)));
+        return Err(refused(conn, project_id, organization_id)?);
     };
     audit::event(transition.audit_action())
         .project(project_id)
@@ -403,4 +379,55 @@ pub fn change(
         receipt,
         shows_contact: true,
     })
+}
+
+/// The organization the actor answers or withdraws for, once allowed to: a member of the
+/// invited organization answers for it, the initiator's members withdraw (never the initiator).
+fn acting_for(
+    conn: &mut PgConnection,
+    actor: &User,
+    project_id: Uuid,
+    organization_id: Uuid,
+    transition: Transition,
+) -> Result<Uuid, Refusal> {
+    // An answer that lost the race to a decline must hear 409, not 404.
+    let access = match transition {
+        Transition::Accept | Transition::Decline => {
+            ProjectAccess::load_any_status(conn, project_id, actor.id)?
+        }
+        _ => ProjectAccess::load(conn, project_id, actor.id)?,
+    };
+    match transition {
+        Transition::Withdraw => {
+            access.require_initiator()?;
+            if organization_id == access.project.initiator_organization_id {
+                return Err(Refusal::conflict(
+                    "invalid_transition",
+                    "the initiator cannot withdraw itself from its own project",
+                ));
+            }
+            Ok(access.project.initiator_organization_id)
+        }
+        _ => {
+            access.require_member_of(organization_id)?;
+            Ok(organization_id)
+        }
+    }
+}
+
+/// Why a transition did not apply: 409 `invalid_transition` with the current status (another
+/// answer may have won the race), or not found.
+fn refused(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    organization_id: Uuid,
+) -> Result<Refusal, Refusal> {
+    let status = partnerships::find(conn, project_id, organization_id)?
+        .ok_or(Refusal::NotFound)?
+        .status;
+    Ok(Refusal::conflict(
+        "invalid_transition",
+        format!("the partnership is {status}: it cannot be changed this way"),
+    )
+    .with("status", json!(status)))
 }
