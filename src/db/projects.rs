@@ -8,9 +8,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::models::{AuditEvent, Project};
-use crate::db::schema::{
-    audit_events, documents, memberships, organizations, partnerships, projects, users,
-};
+use crate::db::schema::{audit_events, documents, memberships, partnerships, projects, users};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::project::{ProjectEvent, ProjectStatus};
 
@@ -109,19 +107,6 @@ pub fn user_names_by_email(
         .filter(users::email.eq_any(emails))
         .select((users::email, users::display_name))
         .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
-}
-
-/// Names of organizations, by id.
-pub fn organization_names(
-    conn: &mut PgConnection,
-    ids: &[Uuid],
-) -> QueryResult<HashMap<Uuid, String>> {
-    Ok(organizations::table
-        .filter(organizations::id.eq_any(ids))
-        .select((organizations::id, organizations::name))
-        .load::<(Uuid, String)>(conn)?
         .into_iter()
         .collect())
 }

@@ -148,7 +148,7 @@ pub fn audit_trail(
         .flat_map(|e| [e.actor_organization_id, e.organization_id])
         .flatten()
         .collect();
-    let orgs = projects::organization_names(conn, &org_ids)?;
+    let orgs = crate::db::meetings::organization_names(conn, &org_ids)?;
     let emails: Vec<String> = events.iter().flat_map(|e| emails_in(&e.details)).collect();
     let names_by_email = projects::user_names_by_email(conn, &emails)?;
     Ok(events
