@@ -4,6 +4,7 @@
 //! slow query never stalls an actix worker. Query functions take `&mut PgConnection` so that they
 //! compose inside one transaction.
 
+pub mod agreements;
 pub mod audit;
 pub mod embedded;
 pub mod follow_up;
@@ -11,6 +12,8 @@ pub mod health;
 pub mod meetings;
 pub mod models;
 pub mod organizations;
+pub mod partnerships;
+pub mod projects;
 pub mod proof;
 pub mod schema;
 pub mod users;

@@ -1,32 +1,23 @@
-//! Partnerships: invitation (a consultation email, never a calendar invitation), answers,
-//! withdrawal (`/api/projects/{id}/partners`). Every transition is a conditional update on the
-//! current status, with an audit row.
+//! Partnerships (`/api/projects/{id}/partners`): invitation (a consultation email, never a
+//! calendar invitation), the list, answers and withdrawal. The rules are in
+//! `workflow::partnerships`; these handlers parse, call one use case, and shape the answer.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::ProjectAccess;
-use crate::auth::links::{self, Consultation};
-use crate::db;
-use crate::db::models::{NewAuditEvent, Organization, Partnership};
-use crate::db::organizations as orgs;
-use crate::db::schema::{organizations, partnerships, users};
-use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line, optional_line, optional_paragraph};
-use crate::domain::partnership::{PartnershipStatus, Transition};
-use crate::domain::proof::ConsentKind;
+use crate::domain::partnership::Transition;
 use crate::http::CurrentUser;
 use crate::http::auth::mail_box;
+use crate::http::perform::perform;
 use crate::http::views::PartnershipView;
 use crate::http::{ApiError, AppState};
-use crate::mail::{self, Outgoing, templates};
-use crate::workflow::membership;
-use crate::workflow::receipts::{self, ConsentFacts};
+use crate::workflow::partnerships::{self as workflow, Invitee, Partner};
 use crate::workflow::signing::Signer;
+
+// Used by the other handler modules until they call `crate::workflow::partnerships` themselves.
+pub use crate::workflow::partnerships::{acceptance_receipts, list_of};
 
 #[derive(Deserialize)]
 pub struct Invitation {
@@ -34,14 +25,6 @@ pub struct Invitation {
     organization_id: Option<Uuid>,
     contact_email: String,
     proposed_role: Option<String>,
-}
-
-/// Every partnership of a project with its organization's name, initiator first.
-pub fn list_of(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-) -> QueryResult<Vec<(Partnership, Organization)>> {
-    crate::db::proof::partnerships_of(conn, project_id)
 }
 
 /// `POST /api/projects/{id}/partners`: only the initiator's members invite.
@@ -55,10 +38,10 @@ pub async fn invite(
     let body = body.into_inner();
     let contact = EmailAddress::parse("contact_email", &body.contact_email)?;
     let to = mail_box(&contact)?;
-    let role = optional_line("proposed_role", body.proposed_role.as_deref(), 300)?;
-    let named = match (body.organization_id, body.organization_name.as_deref()) {
-        (Some(id), _) => OrgRef::Id(id),
-        (None, Some(name)) => OrgRef::Name(line("organization_name", name, 200)?),
+    let proposed_role = optional_line("proposed_role", body.proposed_role.as_deref(), 300)?;
+    let invitee = match (body.organization_id, body.organization_name.as_deref()) {
+        (Some(id), _) => Invitee::Id(id),
+        (None, Some(name)) => Invitee::Name(line("organization_name", name, 200)?),
         (None, None) => {
             return Err(ApiError::invalid_field(
                 "organization_name",
@@ -66,219 +49,20 @@ pub async fn invite(
             ));
         }
     };
+    let invitation = workflow::Invitation {
+        invitee,
+        contact,
+        to,
+        proposed_role,
+    };
     let inviter = current.user.clone();
-    let app = state.clone();
-    let view = db::run(&state.pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| {
-            let access = ProjectAccess::load(conn, project_id, inviter.id)?;
-            access.require_initiator()?;
-            crate::http::projects::require_open(&access.project)?;
-            within_daily_invitations(conn, inviter.id, app.settings.invites_per_day)?;
-            let org = match named {
-                OrgRef::Id(id) => organizations::table
-                    .find(id)
-                    .select(Organization::as_select())
-                    .first(conn)
-                    .optional()?
-                    .ok_or_else(|| {
-                        ApiError::invalid_field("organization_id", "no such organization")
-                    })?,
-                // A name a person would take for an existing organization's is that
-                // organization: never a look-alike created next to it.
-                OrgRef::Name(name) => {
-                    orgs::lock_names(conn)?;
-                    match orgs::find_look_alike(conn, &name)? {
-                        Some(org) => org,
-                        None => orgs::insert(
-                            conn,
-                            orgs::NewOrganization {
-                                name: &name,
-                                kind: None,
-                                territory: None,
-                                siren: None,
-                            },
-                        )?,
-                    }
-                }
-            };
-            if org.id == access.project.initiator_organization_id {
-                return Err(ApiError::conflict(
-                    "already_partner",
-                    "the initiator organization is a partner already",
-                ));
-            }
-            let now = Utc::now();
-            let existing: Option<Partnership> = partnerships::table
-                .find((project_id, org.id))
-                .select(Partnership::as_select())
-                .first(conn)
-                .optional()?;
-            let partnership = match existing {
-                None => {
-                    let partnership = Partnership {
-                        project_id,
-                        organization_id: org.id,
-                        status: PartnershipStatus::Invited,
-                        contact_email: Some(contact.as_str().to_owned()),
-                        proposed_role: role.clone(),
-                        invited_by: Some(inviter.id),
-                        invited_at: now,
-                        answered_at: None,
-                        answered_by: None,
-                        comment: None,
-                    };
-                    diesel::insert_into(partnerships::table)
-                        .values(partnership.clone())
-                        .execute(conn)?;
-                    partnership
-                }
-                Some(_) => diesel::update(
-                    partnerships::table
-                        .find((project_id, org.id))
-                        .filter(partnerships::status.eq_any(statuses(Transition::Reinvite.from()))),
-                )
-                .set((
-                    partnerships::status.eq(PartnershipStatus::Invited.as_str()),
-                    partnerships::contact_email.eq(contact.as_str()),
-                    partnerships::proposed_role.eq(&role),
-                    partnerships::invited_by.eq(inviter.id),
-                    partnerships::invited_at.eq(now),
-                    partnerships::answered_at.eq(None::<chrono::DateTime<Utc>>),
-                    partnerships::answered_by.eq(None::<Uuid>),
-                    partnerships::comment.eq(None::<String>),
-                ))
-                .returning(Partnership::as_returning())
-                .get_result(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    ApiError::conflict(
-                        "already_partner",
-                        "this organization is already invited to or partner of the project",
-                    )
-                })?,
-            };
-            NewAuditEvent {
-                project_id: Some(project_id),
-                actor_user_id: Some(inviter.id),
-                actor_organization_id: Some(access.project.initiator_organization_id),
-                action: "partnership.invited",
-                organization_id: Some(org.id),
-                details: json!({"contact_email": contact.as_str(), "proposed_role": role}),
-            }
-            .record(conn)?;
-            crate::http::projects::advance(
-                conn,
-                project_id,
-                inviter.id,
-                crate::domain::project::ProjectEvent::Consulted,
-            )?;
-
-            // The consultation: a link to the project that logs the contact in. Links sent
-            // earlier for this partnership stop working (a re-invitation names a new contact).
-            links::revoke_consultations(conn, project_id, org.id, now)?;
-            let token = links::create(
-                conn,
-                &contact,
-                Some(Consultation {
-                    organization_id: org.id,
-                    project_id,
-                }),
-                now,
-            )?;
-            let link = app
-                .settings
-                .link(&format!("/login?token={token}&project={project_id}"));
-            let locale = recipient_locale(conn, &contact)?;
-            let initiator: Organization = organizations::table
-                .find(access.project.initiator_organization_id)
-                .select(Organization::as_select())
-                .first(conn)?;
-            // An organization that has members answers through them: its admins are told, and
-            // the contact alone cannot answer for it (they may ask to join).
-            if orgs::member_count(conn, org.id)? > 0 {
-                membership::notify_admins_of_consultation(
-                    conn,
-                    &app.settings,
-                    &org,
-                    &initiator.name,
-                    project_id,
-                    &access.project.title,
-                    contact.as_str(),
-                )?;
-            }
-            mail::enqueue(
-                conn,
-                &app.settings,
-                Outgoing {
-                    kind: "consultation",
-                    to,
-                    reply_to: mail_box(&EmailAddress::parse("email", &inviter.email)?).ok(),
-                    rendered: templates::consultation(
-                        locale,
-                        &templates::Consultation {
-                            project_title: &access.project.title,
-                            project_summary: &access.project.summary,
-                            initiator_name: &initiator.name,
-                            inviter_name: &inviter.display_name,
-                            organization_name: &org.name,
-                            proposed_role: role.as_deref(),
-                            link: &link,
-                        },
-                    ),
-                    calendar: None,
-                },
-            )?;
-            Ok(PartnershipView::new(&partnership, &org.name))
-        })
+    let settings = state.settings.clone();
+    let invited = perform(&state, move |conn| {
+        workflow::invite(conn, &settings, &inviter, project_id, invitation)
     })
     .await?;
     state.mailer.wake();
-    Ok(HttpResponse::Created().json(view))
-}
-
-/// Refuses a consultation beyond the inviter's daily allowance (`AMONT_INVITES_PER_DAY`): 429
-/// with the wait until the oldest of the last 24 hours' invitations leaves the window.
-fn within_daily_invitations(
-    conn: &mut PgConnection,
-    inviter: Uuid,
-    per_day: u32,
-) -> Result<(), ApiError> {
-    use crate::db::schema::audit_events;
-    let since = Utc::now() - chrono::Duration::hours(24);
-    let recent: Vec<chrono::DateTime<Utc>> = audit_events::table
-        .filter(audit_events::action.eq("partnership.invited"))
-        .filter(audit_events::actor_user_id.eq(inviter))
-        .filter(audit_events::created_at.gt(since))
-        .order(audit_events::created_at.asc())
-        .select(audit_events::created_at)
-        .load(conn)?;
-    if recent.len() < per_day as usize {
-        return Ok(());
-    }
-    let oldest = recent.first().copied().unwrap_or(since);
-    let wait = (oldest - since).num_seconds().max(1) as u64;
-    Err(ApiError::RateLimited {
-        retry_after_secs: wait,
-    })
-}
-
-enum OrgRef {
-    Id(Uuid),
-    Name(String),
-}
-
-fn statuses(list: &[PartnershipStatus]) -> Vec<&'static str> {
-    list.iter().map(|s| s.as_str()).collect()
-}
-
-/// A known user's language, French for someone new.
-fn recipient_locale(conn: &mut PgConnection, email: &EmailAddress) -> QueryResult<Locale> {
-    let code: Option<String> = users::table
-        .filter(users::email.eq(email.as_str()))
-        .select(users::locale)
-        .first(conn)
-        .optional()?;
-    Ok(code.as_deref().and_then(Locale::parse).unwrap_or_default())
+    Ok(HttpResponse::Created().json(view(invited)))
 }
 
 /// `GET /api/projects/{id}/partners`.
@@ -288,45 +72,23 @@ pub async fn list(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let project_id = path.into_inner();
-    let user_id = current.id();
-    let (access, rows, receipts) = db::run(&state.pool, move |conn| {
-        let access = ProjectAccess::load(conn, project_id, user_id)?;
-        let receipts = acceptance_receipts(conn, project_id)?;
-        Ok::<_, ApiError>((access, list_of(conn, project_id)?, receipts))
+    let actor = current.user.clone();
+    let partners = perform(&state, move |conn| {
+        workflow::partners(conn, &actor, project_id)
     })
     .await?;
-    // A contact's address is for the initiator's members and the contact's own organization.
-    let initiator = access.is_initiator();
-    Ok(HttpResponse::Ok().json(
-        rows.iter()
-            .map(|(p, o)| {
-                let receipt = receipts
-                    .get(&o.id)
-                    .filter(|(at, _)| {
-                        p.status == PartnershipStatus::Accepted && Some(*at) == p.answered_at
-                    })
-                    .map(|(_, jws)| jws.clone());
-                let view = PartnershipView::new(p, &o.name).with_receipt(receipt);
-                if initiator || access.member_of(o.id) {
-                    view
-                } else {
-                    view.without_contact()
-                }
-            })
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(partners.into_iter().map(view).collect::<Vec<_>>()))
 }
 
-/// The receipt of each organization's latest acceptance, with its date.
-pub fn acceptance_receipts(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-) -> QueryResult<std::collections::HashMap<Uuid, (chrono::DateTime<Utc>, String)>> {
-    Ok(crate::db::proof::latest_receipts(conn, project_id)?
-        .into_iter()
-        .filter(|r| r.kind == ConsentKind::PartnershipAccepted.as_str())
-        .map(|r| (r.organization_id, (r.at, r.jws)))
-        .collect())
+/// A partnership as its reader may see it.
+fn view(partner: Partner) -> PartnershipView {
+    let view = PartnershipView::new(&partner.partnership, &partner.organization_name)
+        .with_receipt(partner.receipt);
+    if partner.shows_contact {
+        view
+    } else {
+        view.without_contact()
+    }
 }
 
 #[derive(Deserialize)]
@@ -354,7 +116,7 @@ pub async fn answer(
         _ => return Err(ApiError::invalid_field("decision", "accept or decline")),
     };
     let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
-    change(&state, current.id(), path.into_inner(), transition, comment).await
+    change(&state, &current, path.into_inner(), transition, comment).await
 }
 
 #[derive(Deserialize, Default)]
@@ -375,102 +137,30 @@ pub async fn withdraw(
         2000,
     )?;
     let path = path.into_inner();
-    change(&state, current.id(), path, Transition::Withdraw, comment).await
+    change(&state, &current, path, Transition::Withdraw, comment).await
 }
 
-/// Applies a transition as a conditional update; 409 `invalid_transition` when the current
-/// status does not allow it (for instance when another answer won the race).
+/// Applies an answer or a withdrawal (see `workflow::partnerships::change`).
 async fn change(
     state: &AppState,
-    user_id: Uuid,
-    PartnerPath {
-        id: project_id,
-        organization_id,
-    }: PartnerPath,
+    current: &CurrentUser,
+    path: PartnerPath,
     transition: Transition,
     comment: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let actor = current.user.clone();
     let signer = Signer::new(&state.settings);
-    let view = db::run(&state.pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| {
-            // An answer that lost the race to a decline must hear 409, not 404.
-            let access = match transition {
-                Transition::Accept | Transition::Decline => {
-                    ProjectAccess::load_any_status(conn, project_id, user_id)?
-                }
-                _ => ProjectAccess::load(conn, project_id, user_id)?,
-            };
-            let acting_for = match transition {
-                Transition::Withdraw => {
-                    access.require_initiator()?;
-                    if organization_id == access.project.initiator_organization_id {
-                        return Err(ApiError::conflict(
-                            "invalid_transition",
-                            "the initiator cannot withdraw itself from its own project",
-                        ));
-                    }
-                    access.project.initiator_organization_id
-                }
-                _ => {
-                    access.require_member_of(organization_id)?;
-                    organization_id
-                }
-            };
-            let now = Utc::now();
-            let updated: Option<Partnership> = diesel::update(
-                partnerships::table
-                    .find((project_id, organization_id))
-                    .filter(partnerships::status.eq_any(statuses(transition.from()))),
-            )
-            .set((
-                partnerships::status.eq(transition.to().as_str()),
-                partnerships::answered_at.eq(now),
-                partnerships::answered_by.eq(user_id),
-                partnerships::comment.eq(&comment),
-            ))
-            .returning(Partnership::as_returning())
-            .get_result(conn)
-            .optional()?;
-            let Some(partnership) = updated else {
-                let status: Option<String> = partnerships::table
-                    .find((project_id, organization_id))
-                    .select(partnerships::status)
-                    .first(conn)
-                    .optional()?;
-                let status = status.ok_or(ApiError::NotFound)?;
-                return Err(ApiError::conflict(
-                    "invalid_transition",
-                    format!("the partnership is {status}: it cannot be changed this way"),
-                )
-                .with("status", json!(status)));
-            };
-            NewAuditEvent {
-                project_id: Some(project_id),
-                actor_user_id: Some(user_id),
-                actor_organization_id: Some(acting_for),
-                action: transition.audit_action(),
-                organization_id: Some(organization_id),
-                details: json!({"comment": comment}),
-            }
-            .record(conn)?;
-            // An acceptance is a consent: signed in this transaction, returned with it.
-            let receipt = match ConsentFacts::acceptance(&partnership) {
-                Some(facts) => Some(receipts::sign(conn, &signer, facts)?.jws),
-                None => None,
-            };
-            // A withdrawn consultation's links stop working.
-            if transition == Transition::Withdraw {
-                links::revoke_consultations(conn, project_id, organization_id, now)?;
-            }
-            // Live clients of a partner that left are disconnected at commit.
-            crate::live::notify_access_changed(conn, project_id)?;
-            let name: String = organizations::table
-                .find(organization_id)
-                .select(organizations::name)
-                .first(conn)?;
-            Ok(PartnershipView::new(&partnership, &name).with_receipt(receipt))
-        })
+    let changed = perform(state, move |conn| {
+        workflow::change(
+            conn,
+            &signer,
+            &actor,
+            path.id,
+            path.organization_id,
+            transition,
+            comment,
+        )
     })
     .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(view(changed)))
 }

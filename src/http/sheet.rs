@@ -1,177 +1,24 @@
 //! The partnership sheet (`GET /api/projects/{id}/sheet`, `?format=html` to print) and the
 //! audit trail (`GET /api/projects/{id}/audit`).
 //!
-//! The sheet never presents an organization as a partner unless it accepted: invited ones are
-//! listed apart as "consulted, no answer yet", declined and withdrawn ones are left out. A
-//! mission whose text changed since its agreement is shown as not agreed.
-
-use std::collections::HashMap;
+//! What the sheet holds is decided in `workflow::sheet` (accepted partners only, a mission shown
+//! as agreed only while its text still hashes to the agreement); here are the handlers and the
+//! printable page, in French or English.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
-use diesel::prelude::*;
 use maud::{DOCTYPE, Markup, html};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::ProjectAccess;
-use crate::db;
-use crate::db::follow_up::{DecisionFilter, DecisionView, decision_views};
-use crate::db::models::{Agreement, AuditEvent, Organization};
-use crate::db::schema::{agreements, audit_events, organizations, users};
-use crate::document::{self, Section};
 use crate::domain::Locale;
-use crate::domain::content::agreement_counts;
 use crate::http::CurrentUser;
 use crate::http::decisions::today;
-use crate::http::partners::{acceptance_receipts, list_of};
-use crate::http::views::ProjectView;
+use crate::http::perform::perform;
+use crate::http::views::{AuditView, Sheet};
 use crate::http::{ApiError, AppState};
-
-#[derive(Debug, Serialize)]
-pub struct Sheet {
-    pub project: ProjectView,
-    pub brief: SectionView,
-    pub partners: Vec<SheetPartner>,
-    pub consulted: Vec<SheetConsulted>,
-    /// What the project's meetings decided, with positions and actions.
-    pub decisions: Vec<DecisionView>,
-    pub generated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SectionView {
-    pub text: String,
-    pub content_hash: String,
-}
-
-impl From<Section> for SectionView {
-    fn from(section: Section) -> Self {
-        SectionView {
-            text: section.text,
-            content_hash: section.content_hash,
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct SheetPartner {
-    pub organization_id: Uuid,
-    pub organization_name: String,
-    /// The organization's SIREN, when it gave one.
-    pub siren: Option<String>,
-    pub status: &'static str,
-    pub is_initiator: bool,
-    pub proposed_role: Option<String>,
-    pub answered_at: Option<DateTime<Utc>>,
-    pub mission: SectionView,
-    /// True only when the latest agreement is "agree" on the current text.
-    pub mission_agreed: bool,
-    pub agreement: Option<SheetAgreement>,
-    /// The signed receipt of the acceptance (compact JWS).
-    pub receipt: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SheetAgreement {
-    pub decision: String,
-    pub content_hash: String,
-    pub current: bool,
-    pub comment: Option<String>,
-    pub user_id: Uuid,
-    pub user_name: String,
-    pub created_at: DateTime<Utc>,
-    /// The signed receipt of the agreement (compact JWS).
-    pub receipt: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SheetConsulted {
-    pub organization_id: Uuid,
-    pub organization_name: String,
-    pub status: &'static str,
-    pub proposed_role: Option<String>,
-    pub invited_at: DateTime<Utc>,
-}
-
-/// Builds the sheet from what is stored.
-pub fn build(conn: &mut PgConnection, access: &ProjectAccess) -> Result<Sheet, ApiError> {
-    let project = &access.project;
-    let doc = document::load(conn, project.id)?;
-    let all_agreements: Vec<(Agreement, String)> = agreements::table
-        .inner_join(users::table)
-        .filter(agreements::project_id.eq(project.id))
-        .filter(agreements::subject.eq("mission"))
-        .order(agreements::created_at.desc())
-        .select((Agreement::as_select(), users::display_name))
-        .load(conn)?;
-    let mut latest: HashMap<Uuid, (Agreement, String)> = HashMap::new();
-    for (agreement, name) in all_agreements {
-        if agreement.subject_id == agreement.organization_id {
-            latest
-                .entry(agreement.organization_id)
-                .or_insert((agreement, name));
-        }
-    }
-    let agreement_ids: Vec<Uuid> = latest.values().map(|(a, _)| a.id).collect();
-    let mut receipts = crate::db::proof::receipts_of_records(conn, &agreement_ids)?;
-    let acceptances = acceptance_receipts(conn, project.id)?;
-    let mut partners = Vec::new();
-    let mut consulted = Vec::new();
-    for (partnership, org) in list_of(conn, project.id)? {
-        match partnership.status.as_str() {
-            "accepted" => {
-                let mission = doc.mission(org.id);
-                let agreement = latest.remove(&org.id).map(|(a, user_name)| SheetAgreement {
-                    receipt: receipts.remove(&a.id),
-                    current: agreement_counts(&a.content_hash, &mission.content_hash),
-                    decision: a.decision,
-                    content_hash: a.content_hash,
-                    comment: a.comment,
-                    user_id: a.user_id,
-                    user_name,
-                    created_at: a.created_at,
-                });
-                partners.push(SheetPartner {
-                    organization_id: org.id,
-                    organization_name: org.name,
-                    siren: org.siren,
-                    status: "accepted",
-                    is_initiator: org.id == project.initiator_organization_id,
-                    proposed_role: partnership.proposed_role,
-                    answered_at: partnership.answered_at,
-                    mission_agreed: agreement
-                        .as_ref()
-                        .is_some_and(|a| a.current && a.decision == "agree"),
-                    mission: mission.into(),
-                    agreement,
-                    receipt: acceptances
-                        .get(&org.id)
-                        .filter(|(at, _)| Some(*at) == partnership.answered_at)
-                        .map(|(_, jws)| jws.clone()),
-                });
-            }
-            "invited" => consulted.push(SheetConsulted {
-                organization_id: org.id,
-                organization_name: org.name,
-                status: "invited",
-                proposed_role: partnership.proposed_role,
-                invited_at: partnership.invited_at,
-            }),
-            _ => {}
-        }
-    }
-    let decisions = decision_views(conn, project.id, &DecisionFilter::default(), today())?;
-    Ok(Sheet {
-        project: ProjectView::from(project),
-        brief: doc.brief().into(),
-        partners,
-        consulted,
-        decisions,
-        generated_at: Utc::now(),
-    })
-}
+use crate::workflow::sheet as records;
 
 #[derive(Deserialize)]
 pub struct SheetQuery {
@@ -187,18 +34,19 @@ pub async fn sheet(
     query: web::Query<SheetQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let project_id = path.into_inner();
-    let user_id = current.id();
     let locale = match query.lang.as_deref() {
         Some(code) => {
             Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
         }
         None => Locale::parse(&current.user.locale).unwrap_or_default(),
     };
-    let sheet = db::run(&state.pool, move |conn| {
-        let access = ProjectAccess::load(conn, project_id, user_id)?;
-        build(conn, &access)
-    })
-    .await?;
+    let actor = current.user.clone();
+    let sheet = Sheet::from(
+        perform(&state, move |conn| {
+            records::sheet(conn, &actor, project_id, Utc::now(), today())
+        })
+        .await?,
+    );
     match query.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(sheet)),
         Some("html") => Ok(HttpResponse::Ok()
@@ -453,20 +301,6 @@ h2{border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2rem}\
 .ok{color:#0a5c2b}.warn{color:#8a3b00}.muted{color:#555}code{font-size:.75rem;word-break:break-all}\
 @media print{body{margin:0;max-width:none}a{color:inherit}}";
 
-#[derive(Debug, Serialize)]
-pub struct AuditView {
-    pub id: i64,
-    pub action: String,
-    pub actor_user_id: Option<Uuid>,
-    pub actor_name: Option<String>,
-    pub actor_organization_id: Option<Uuid>,
-    pub actor_organization_name: Option<String>,
-    pub organization_id: Option<Uuid>,
-    pub organization_name: Option<String>,
-    pub details: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-}
-
 /// `GET /api/projects/{id}/audit`: every consent-relevant event, oldest first.
 pub async fn audit(
     state: web::Data<AppState>,
@@ -474,106 +308,12 @@ pub async fn audit(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let project_id = path.into_inner();
-    let user_id = current.id();
-    let views = db::run(&state.pool, move |conn| {
-        let access = ProjectAccess::load(conn, project_id, user_id)?;
-        let events: Vec<AuditEvent> = audit_events::table
-            .filter(audit_events::project_id.eq(project_id))
-            .order(audit_events::id.asc())
-            .select(AuditEvent::as_select())
-            .load(conn)?;
-        let user_ids: Vec<Uuid> = events.iter().filter_map(|e| e.actor_user_id).collect();
-        let names: HashMap<Uuid, String> = users::table
-            .filter(users::id.eq_any(&user_ids))
-            .select((users::id, users::display_name))
-            .load::<(Uuid, String)>(conn)?
-            .into_iter()
-            .collect();
-        let org_ids: Vec<Uuid> = events
-            .iter()
-            .flat_map(|e| [e.actor_organization_id, e.organization_id])
-            .flatten()
-            .collect();
-        let orgs: HashMap<Uuid, String> = organizations::table
-            .filter(organizations::id.eq_any(&org_ids))
-            .select(Organization::as_select())
-            .load(conn)?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect();
-        let emails: Vec<String> = events.iter().flat_map(|e| emails_in(&e.details)).collect();
-        let names_by_email: HashMap<String, String> = users::table
-            .filter(users::email.eq_any(&emails))
-            .select((users::email, users::display_name))
-            .load::<(String, String)>(conn)?
-            .into_iter()
-            .collect();
-        Ok::<_, ApiError>(
-            events
-                .into_iter()
-                .map(|e| AuditView {
-                    id: e.id,
-                    actor_name: e.actor_user_id.and_then(|u| names.get(&u).cloned()),
-                    actor_organization_name: e
-                        .actor_organization_id
-                        .and_then(|o| orgs.get(&o).cloned()),
-                    organization_name: e.organization_id.and_then(|o| orgs.get(&o).cloned()),
-                    action: e.action,
-                    actor_user_id: e.actor_user_id,
-                    actor_organization_id: e.actor_organization_id,
-                    organization_id: e.organization_id,
-                    // Addresses in the trail are for the initiator's members and the
-                    // organization concerned; others read names.
-                    details: if access.is_initiator()
-                        || e.organization_id.is_some_and(|o| access.member_of(o))
-                    {
-                        e.details
-                    } else {
-                        names_for_emails(e.details, &names_by_email)
-                    },
-                    created_at: e.created_at,
-                })
-                .collect::<Vec<_>>(),
-        )
+    let actor = current.user.clone();
+    let trail = perform(&state, move |conn| {
+        records::audit_trail(conn, &actor, project_id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(views))
-}
-
-/// The addresses an audit row's details carry (members whose key ends in `email`).
-fn emails_in(details: &serde_json::Value) -> Vec<String> {
-    details
-        .as_object()
-        .map(|members| {
-            members
-                .iter()
-                .filter(|(key, _)| key.ends_with("email"))
-                .filter_map(|(_, value)| value.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// An audit row's details with each address replaced by the person's name (`contact_email` →
-/// `contact_name`), `null` when nobody with that address has an account.
-fn names_for_emails(
-    details: serde_json::Value,
-    names: &HashMap<String, String>,
-) -> serde_json::Value {
-    let serde_json::Value::Object(members) = details else {
-        return details;
-    };
-    members
-        .into_iter()
-        .map(|(key, value)| match key.strip_suffix("email") {
-            Some(stem) => {
-                let name = value.as_str().and_then(|email| names.get(email)).cloned();
-                (format!("{stem}name"), serde_json::json!(name))
-            }
-            None => (key, value),
-        })
-        .collect::<serde_json::Map<_, _>>()
-        .into()
+    Ok(HttpResponse::Ok().json(trail.into_iter().map(AuditView::from).collect::<Vec<_>>()))
 }
 
 #[cfg(test)]
@@ -582,6 +322,9 @@ mod tests {
 
     use super::*;
     use crate::domain::content;
+    use crate::http::views::{
+        ProjectView, SectionView, SheetAgreement, SheetConsulted, SheetPartner,
+    };
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()

@@ -5,10 +5,14 @@
 //! layer parses the input, calls one use case inside a transaction, and shapes the answer.
 
 pub mod attestations;
+pub mod consent;
 pub mod follow_up;
 pub mod membership;
+pub mod partnerships;
+pub mod projects;
 pub mod receipts;
 pub mod sessions;
+pub mod sheet;
 pub mod signing;
 pub mod verification;
 

@@ -247,6 +247,12 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::HealthView>("Health"));
     problems.extend(check::<views::AttestationCreatedView>("AttestationCreated"));
     problems.extend(check::<views::AttestationView>("Attestation"));
+    problems.extend(check::<views::ProjectDetailView>("ProjectDetail"));
+    problems.extend(check::<views::SectionView>("Section"));
+    problems.extend(check::<views::MissionView>("Mission"));
+    problems.extend(check::<views::SheetAgreement>("SheetAgreement"));
+    problems.extend(check::<views::SheetConsulted>("SheetConsulted"));
+    problems.extend(check::<views::AuditView>("AuditEvent"));
     assert!(
         problems.is_empty(),
         "the OpenAPI document and the Rust types disagree:\n{}",

@@ -306,3 +306,6 @@ impl From<&crate::workflow::membership::ConsultationRead> for ConsultationView {
         }
     }
 }
+
+pub mod projects;
+pub use projects::*;
