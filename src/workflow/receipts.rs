@@ -2,8 +2,8 @@
 //! receipt is returned with it.
 //!
 //! The callers are the places where consent is recorded — the acceptance of a partnership
-//! (`http::partners`, and the initiator's at the project's creation), an agreement to a mission
-//! or an agenda (`http::agreements::record`) — each with one call to [`sign`] and the facts of
+//! (`workflow::partnerships`, and the initiator's at the project's creation), an agreement to a mission
+//! or an agenda (`workflow::consent::record`) — each with one call to [`sign`] and the facts of
 //! its consent. A short-notice agreement will be one more such call, with
 //! [`ConsentKind::ShortNoticeAgreed`]. Consents recorded before receipts existed are signed by
 //! [`sign_missing`], run after the migrations, with their original dates.

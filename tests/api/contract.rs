@@ -38,7 +38,7 @@ struct Shape {
 }
 
 /// Rust type names whose schema is a component of another name in the document.
-const RENAMES: [(&str, &str); 10] = [
+const RENAMES: [(&str, &str); 12] = [
     ("UserView", "User"),
     ("OrganizationView", "Organization"),
     ("ProjectView", "Project"),
@@ -49,6 +49,8 @@ const RENAMES: [(&str, &str); 10] = [
     ("ConsultationView", "Consultation"),
     ("PositionView", "Position"),
     ("ActionView", "Action"),
+    ("DecisionView", "Decision"),
+    ("VerifiedConsentView", "VerifiedConsent"),
 ];
 
 fn component_name(rust: &str) -> String {
@@ -253,6 +255,10 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::SheetAgreement>("SheetAgreement"));
     problems.extend(check::<views::SheetConsulted>("SheetConsulted"));
     problems.extend(check::<views::AuditView>("AuditEvent"));
+    problems.extend(check::<views::SheetPartner>("SheetPartner"));
+    problems.extend(check::<views::Sheet>("Sheet"));
+    problems.extend(check::<views::VerificationView>("Verification"));
+    problems.extend(check::<views::VerifiedConsentView>("VerifiedConsent"));
     assert!(
         problems.is_empty(),
         "the OpenAPI document and the Rust types disagree:\n{}",

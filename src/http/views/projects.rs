@@ -89,7 +89,7 @@ impl From<Mission> for MissionView {
 }
 
 /// The partnership sheet (`GET /api/projects/{id}/sheet`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Sheet {
     pub project: ProjectView,
     pub brief: SectionView,
