@@ -2,8 +2,6 @@
 //! owners, and the digest's selection, read as the API shows them; and the writes of the
 //! follow-up (a meeting held, a decision recorded, an action created or moved).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use schemars::JsonSchema;
@@ -91,15 +89,6 @@ pub struct ActionFilter {
     pub overdue_on: Option<NaiveDate>,
 }
 
-fn names_of_users(conn: &mut PgConnection, ids: Vec<Uuid>) -> QueryResult<HashMap<Uuid, String>> {
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::display_name))
-        .load::<(Uuid, String)>(conn)?
-        .into_iter()
-        .collect())
-}
-
 /// Actions as the API shows them, soonest due first (overdue ones therefore first).
 pub fn action_views(
     conn: &mut PgConnection,
@@ -135,7 +124,10 @@ pub fn action_views(
     let rows: Vec<(Action, String, String)> = query.load(conn)?;
     let owners: Vec<Uuid> = rows.iter().map(|r| r.0.owner_organization_id).collect();
     let orgs = organization_names(conn, &owners)?;
-    let people = names_of_users(conn, rows.iter().map(|r| r.0.updated_by).collect())?;
+    let people = crate::db::users::names(
+        conn,
+        &rows.iter().map(|r| r.0.updated_by).collect::<Vec<_>>(),
+    )?;
     Ok(rows
         .into_iter()
         .map(|(a, decision_title, project_title)| {
@@ -218,7 +210,10 @@ pub fn decision_views(
             .map(|p| p.organization_id)
             .collect::<Vec<_>>(),
     )?;
-    let people = names_of_users(conn, rows.iter().map(|r| r.0.created_by).collect())?;
+    let people = crate::db::users::names(
+        conn,
+        &rows.iter().map(|r| r.0.created_by).collect::<Vec<_>>(),
+    )?;
     let all_actions = action_views(
         conn,
         &ActionFilter {

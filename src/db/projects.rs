@@ -2,13 +2,11 @@
 //! on the current status), the document row lock that serializes consent with edits, and the
 //! audit trail with the names it shows.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::models::{AuditEvent, Project};
-use crate::db::schema::{audit_events, documents, memberships, partnerships, projects, users};
+use crate::db::schema::{audit_events, documents, memberships, partnerships, projects};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::project::{ProjectEvent, ProjectStatus};
 
@@ -86,27 +84,4 @@ pub fn audit_trail(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec
         .order(audit_events::id.asc())
         .select(AuditEvent::as_select())
         .load(conn)
-}
-
-/// Display names of users, by id.
-pub fn user_names(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, String>> {
-    Ok(users::table
-        .filter(users::id.eq_any(ids))
-        .select((users::id, users::display_name))
-        .load::<(Uuid, String)>(conn)?
-        .into_iter()
-        .collect())
-}
-
-/// Display names of users, by login address (for those who have an account).
-pub fn user_names_by_email(
-    conn: &mut PgConnection,
-    emails: &[String],
-) -> QueryResult<HashMap<String, String>> {
-    Ok(users::table
-        .filter(users::email.eq_any(emails))
-        .select((users::email, users::display_name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect())
 }

@@ -1,5 +1,7 @@
 //! Queries of the users table: finding a user, creating one at first login, the profile.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -59,4 +61,27 @@ pub fn organization_names(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<
         .order(organizations::name)
         .select(organizations::name)
         .load(conn)
+}
+
+/// Display names of users, by id.
+pub fn names(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::display_name))
+        .load::<(Uuid, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Display names of users, by login address (for those who have an account).
+pub fn names_by_email(
+    conn: &mut PgConnection,
+    emails: &[String],
+) -> QueryResult<HashMap<String, String>> {
+    Ok(users::table
+        .filter(users::email.eq_any(emails))
+        .select((users::email, users::display_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
 }

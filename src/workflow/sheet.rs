@@ -142,7 +142,7 @@ pub fn audit_trail(
     let access = ProjectAccess::load(conn, project_id, actor.id)?;
     let events = projects::audit_trail(conn, project_id)?;
     let user_ids: Vec<Uuid> = events.iter().filter_map(|e| e.actor_user_id).collect();
-    let names = projects::user_names(conn, &user_ids)?;
+    let names = crate::db::users::names(conn, &user_ids)?;
     let org_ids: Vec<Uuid> = events
         .iter()
         .flat_map(|e| [e.actor_organization_id, e.organization_id])
@@ -150,7 +150,7 @@ pub fn audit_trail(
         .collect();
     let orgs = crate::db::meetings::organization_names(conn, &org_ids)?;
     let emails: Vec<String> = events.iter().flat_map(|e| emails_in(&e.details)).collect();
-    let names_by_email = projects::user_names_by_email(conn, &emails)?;
+    let names_by_email = crate::db::users::names_by_email(conn, &emails)?;
     Ok(events
         .into_iter()
         .map(|mut event| {
