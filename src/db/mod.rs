@@ -5,6 +5,7 @@
 //! compose inside one transaction.
 
 pub mod audit;
+pub mod convocations;
 pub mod embedded;
 pub mod follow_up;
 pub mod meetings;

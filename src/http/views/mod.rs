@@ -1,5 +1,8 @@
 //! What the API sends: JSON shapes of API.md, separate from database rows.
 
+pub mod meetings;
+pub use meetings::*;
+
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
