@@ -12,7 +12,7 @@ use crate::domain::content;
 use crate::domain::gate;
 use crate::domain::input::{InputError, line, optional_line, optional_paragraph, paragraph};
 use crate::http::agreements as agreement;
-use crate::http::perform::perform;
+use crate::http::meetings::on_meeting;
 use crate::http::views::{Agenda, AgreementView};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::agenda;
@@ -25,9 +25,7 @@ pub async fn get_agenda(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let read = perform(&state, move |conn| agenda::read(conn, &actor, meeting_id)).await?;
+    let read = on_meeting(&state, &current, path, agenda::read).await?;
     Ok(HttpResponse::Ok().json(Agenda::from(&read)))
 }
 
@@ -84,11 +82,9 @@ pub async fn put_agenda(
     body: web::Json<AgendaBody>,
 ) -> Result<HttpResponse, ApiError> {
     let items = body.into_inner().parse()?;
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
     let max_bytes = state.settings.doc_max_bytes;
-    let after = perform(&state, move |conn| {
-        agenda::replace(conn, &actor, meeting_id, &items, max_bytes)
+    let after = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        agenda::replace(conn, actor, meeting_id, &items, max_bytes)
     })
     .await?;
     Ok(HttpResponse::Ok().json(Agenda::from(&after)))

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::input::{InputError, paragraph};
-use crate::http::perform::perform;
+use crate::http::meetings::on_meeting;
 use crate::http::views::{Attendee, ConcertationRecord, Readiness};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::concertation;
@@ -18,12 +18,7 @@ pub async fn readiness(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let (unmet, status) = perform(&state, move |conn| {
-        concertation::readiness(conn, &actor, meeting_id)
-    })
-    .await?;
+    let (unmet, status) = on_meeting(&state, &current, path, concertation::readiness).await?;
     Ok(HttpResponse::Ok().json(Readiness::new(&unmet, status)))
 }
 
@@ -54,10 +49,8 @@ pub async fn record_concertation(
     body: web::Json<ConcertationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let summary = body.into_inner().parse()?;
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let record = perform(&state, move |conn| {
-        concertation::record(conn, &actor, meeting_id, summary)
+    let record = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        concertation::record(conn, actor, meeting_id, summary)
     })
     .await?;
     let view = ConcertationRecord::try_from(&record).map_err(anyhow::Error::from)?;
@@ -71,11 +64,6 @@ pub async fn attendees(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let seen = perform(&state, move |conn| {
-        concertation::attendees(conn, &actor, meeting_id)
-    })
-    .await?;
+    let seen = on_meeting(&state, &current, path, concertation::attendees).await?;
     Ok(HttpResponse::Ok().json(seen.iter().map(Attendee::from).collect::<Vec<_>>()))
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::calendar::{self, Method};
 use crate::domain::Locale;
-use crate::http::perform::perform;
+use crate::http::meetings::on_meeting;
 use crate::http::views::{ConvocationResult, MeetingView};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::convocation;
@@ -21,13 +21,12 @@ pub async fn convene(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
     let settings = state.settings.clone();
-    let (meeting, recipients) = perform(&state, move |conn| {
-        convocation::convene(conn, &settings, &actor, meeting_id)
-    })
-    .await?;
+    let (meeting, recipients) =
+        on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+            convocation::convene(conn, &settings, actor, meeting_id)
+        })
+        .await?;
     state.mailer.wake();
     Ok(HttpResponse::Created().json(ConvocationResult::new(&meeting, recipients)))
 }
@@ -39,11 +38,9 @@ pub async fn cancel(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
     let settings = state.settings.clone();
-    let meeting = perform(&state, move |conn| {
-        convocation::cancel(conn, &settings, &actor, meeting_id)
+    let meeting = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        convocation::cancel(conn, &settings, actor, meeting_id)
     })
     .await?;
     state.mailer.wake();
@@ -68,11 +65,9 @@ pub async fn invite_ics(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
     let locale = Locale::parse(&current.user.locale).unwrap_or_default();
-    let actor = current.user.clone();
-    let (event, method) = perform(&state, move |conn| {
-        convocation::current_invitation(conn, &actor, meeting_id, locale)
+    let (event, method) = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        convocation::current_invitation(conn, actor, meeting_id, locale)
     })
     .await?;
     Ok(ics_response(calendar::itip(method, &event), Some(method)))

@@ -11,16 +11,34 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::ProjectAccess;
-use crate::db::models::Meeting;
+use crate::db::models::{Meeting, User};
 use crate::db::{self, Conn};
 use crate::domain::input::{InputError, line, optional_line};
 use crate::http::perform::perform;
 use crate::http::views::{MeetingView, Slot};
 use crate::http::{ApiError, AppState, CurrentUser};
+use crate::workflow::Refusal;
 use crate::workflow::convocation::ChangeRefusal;
 use crate::workflow::meetings::{self as meetings, MeetingChange, MeetingInput};
 
 pub use crate::workflow::meetings::audit;
+
+/// Runs `use_case` for the caller on the meeting named by the path, in one transaction (see
+/// `perform`): the shape of every `/api/meetings/{id}/…` route.
+pub async fn on_meeting<T, F>(
+    state: &AppState,
+    current: &CurrentUser,
+    path: web::Path<Uuid>,
+    use_case: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn, &User, Uuid) -> Result<T, Refusal> + Send + 'static,
+    T: Send + 'static,
+{
+    let meeting_id = path.into_inner();
+    let actor = current.user.clone();
+    perform(state, move |conn| use_case(conn, &actor, meeting_id)).await
+}
 
 /// Runs `f` in one transaction with the meeting and the caller's access to its project;
 /// 404 when the meeting does not exist or the caller may not see its project.
@@ -143,9 +161,7 @@ pub async fn get(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let meeting = perform(&state, move |conn| meetings::get(conn, &actor, meeting_id)).await?;
+    let meeting = on_meeting(&state, &current, path, meetings::get).await?;
     Ok(HttpResponse::Ok().json(MeetingView::from(&meeting)))
 }
 
@@ -217,10 +233,8 @@ pub async fn add_slot(
     if starts_at <= Utc::now() {
         return Err(invalid("starts_at", "must be in the future").into());
     }
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let slot = perform(&state, move |conn| {
-        meetings::add_slot(conn, &actor, meeting_id, starts_at)
+    let slot = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        meetings::add_slot(conn, actor, meeting_id, starts_at)
     })
     .await?;
     Ok(HttpResponse::Created().json(Slot::from(&slot)))

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::input::InputError;
 use crate::domain::slots::Availability;
-use crate::http::perform::perform;
+use crate::http::meetings::on_meeting;
 use crate::http::views::{AvailabilityAnswers, MeetingView, Poll};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::poll;
@@ -43,11 +43,9 @@ pub async fn put_availability(
     body: web::Json<AvailabilityBody>,
 ) -> Result<HttpResponse, ApiError> {
     let answers = body.into_inner().parse()?;
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
     let given: Vec<(Uuid, Availability)> = answers.iter().map(|(s, a)| (*s, *a)).collect();
-    perform(&state, move |conn| {
-        poll::answer(conn, &actor, meeting_id, &given)
+    on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        poll::answer(conn, actor, meeting_id, &given)
     })
     .await?;
     Ok(HttpResponse::Ok().json(AvailabilityAnswers { answers }))
@@ -59,9 +57,7 @@ pub async fn poll(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let read = perform(&state, move |conn| poll::read(conn, &actor, meeting_id)).await?;
+    let read = on_meeting(&state, &current, path, poll::read).await?;
     Ok(HttpResponse::Ok().json(Poll::from(&read)))
 }
 
@@ -77,11 +73,9 @@ pub async fn choose_slot(
     path: web::Path<Uuid>,
     body: web::Json<ChosenSlot>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
     let slot_id = body.slot_id;
-    let actor = current.user.clone();
-    let meeting = perform(&state, move |conn| {
-        poll::choose(conn, &actor, meeting_id, slot_id)
+    let meeting = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        poll::choose(conn, actor, meeting_id, slot_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(MeetingView::from(&meeting)))

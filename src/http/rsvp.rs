@@ -29,7 +29,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::domain::Locale;
 use crate::domain::rsvp::Answer;
-use crate::http::perform::perform;
+use crate::http::meetings::on_meeting;
 use crate::http::security::page_policy;
 use crate::http::views::RsvpResult;
 use crate::http::{ApiError, AppState, CurrentUser};
@@ -51,10 +51,8 @@ pub async fn answer_in_app(
 ) -> Result<HttpResponse, ApiError> {
     let answer = Answer::parse(&body.answer)
         .ok_or_else(|| ApiError::invalid_field("answer", "accepted, tentative or declined"))?;
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    let answered = perform(&state, move |conn| {
-        rsvp::answer_in_app(conn, &actor, meeting_id, answer)
+    let answered = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        rsvp::answer_in_app(conn, actor, meeting_id, answer)
     })
     .await?;
     Ok(HttpResponse::Ok().json(RsvpResult::from(answered)))
@@ -226,7 +224,6 @@ fn respond(
         "held" => Some(w.held),
         _ => Some(w.cancelled),
     };
-    let Shown { selected, notice } = shown;
     let body = html! {
         p.kicker { (w.kicker) }
         h1 { (event.title) }
@@ -242,35 +239,43 @@ fn respond(
         @if let Some(ended) = ended {
             p.status.problem role="status" { (ended) }
         } @else {
-            @match notice {
-                Some(Notice::Recorded) => p.status role="status" {
-                    (w.recorded) " " (selected.map(|a| label(a, locale)).unwrap_or_default())
-                },
-                Some(Notice::NoAnswer) => p.status.problem role="alert" { (w.no_answer) },
-                None => p.current {
-                    @match Answer::from_partstat(&found.attendee.partstat) {
-                        Some(current) => { (w.current) " " (label(current, locale)) }
-                        None => { (w.none_yet) }
-                    }
-                },
-            }
-            form method="post" action=(token) {
-                fieldset {
-                    legend { (w.legend) }
-                    @for answer in Answer::ALL {
-                        label.choice {
-                            input type="radio" name="answer" value=(answer.as_str())
-                                checked[selected == Some(answer)] required;
-                            span { (label(answer, locale)) }
-                        }
-                    }
-                }
-                button type="submit" { (w.submit) }
-            }
-            p.note { (w.note) }
+            (answer_form(w, locale, &found.attendee.partstat, token, shown))
         }
     };
     page_response(settings, status, locale, &event.title, body)
+}
+
+/// The answer on record (or what just happened to it) and the form to change it.
+fn answer_form(w: &Words, locale: Locale, partstat: &str, token: &str, shown: Shown) -> Markup {
+    let Shown { selected, notice } = shown;
+    html! {
+        @match notice {
+            Some(Notice::Recorded) => p.status role="status" {
+                (w.recorded) " " (selected.map(|a| label(a, locale)).unwrap_or_default())
+            },
+            Some(Notice::NoAnswer) => p.status.problem role="alert" { (w.no_answer) },
+            None => p.current {
+                @match Answer::from_partstat(partstat) {
+                    Some(current) => { (w.current) " " (label(current, locale)) }
+                    None => { (w.none_yet) }
+                }
+            },
+        }
+        form method="post" action=(token) {
+            fieldset {
+                legend { (w.legend) }
+                @for answer in Answer::ALL {
+                    label.choice {
+                        input type="radio" name="answer" value=(answer.as_str())
+                            checked[selected == Some(answer)] required;
+                        span { (label(answer, locale)) }
+                    }
+                }
+            }
+            button type="submit" { (w.submit) }
+        }
+        p.note { (w.note) }
+    }
 }
 
 /// The page for a token we do not know (bilingual: we do not know whose it was either).
