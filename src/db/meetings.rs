@@ -191,12 +191,7 @@ pub fn agenda_lines(conn: &mut PgConnection, agenda: &Agenda) -> QueryResult<Vec
         .iter()
         .filter_map(|i| i.lead_org_id.as_deref()?.parse().ok())
         .collect();
-    let names: HashMap<Uuid, String> = organizations::table
-        .filter(organizations::id.eq_any(&ids))
-        .select((organizations::id, organizations::name))
-        .load::<(Uuid, String)>(conn)?
-        .into_iter()
-        .collect();
+    let names = organization_names(conn, &ids)?;
     Ok(agenda
         .items
         .iter()
