@@ -113,6 +113,8 @@ pub async fn agree_agenda(
     let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
     let (meeting_id, actor) = (path.into_inner(), current.user.clone());
     let signer = Signer::new(&state.settings);
+    // Two steps in one transaction, not one use case, while `agreements::record` answers an
+    // `ApiError` (issue 11 moves it to `workflow/`; then `agenda` records the agreement itself).
     let view = db::transaction(&state.pool, move |conn| {
         let held = agenda::to_agree(conn, &actor, meeting_id, body.organization_id)?;
         let (section, consent) = agreement_of(&held, actor.id, body, comment);

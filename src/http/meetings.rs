@@ -41,7 +41,9 @@ where
 }
 
 /// Runs `f` in one transaction with the meeting and the caller's access to its project;
-/// 404 when the meeting does not exist or the caller may not see its project.
+/// 404 when the meeting does not exist or the caller may not see its project. For the
+/// follow-up handlers (`decisions.rs`) until their use cases move to `workflow/`; the meeting
+/// routes use [`on_meeting`].
 pub async fn in_meeting<T, F>(
     state: &AppState,
     user_id: Uuid,
@@ -132,6 +134,8 @@ pub async fn create(
         .to_owned();
     let max_bytes = state.settings.doc_max_bytes;
     let actor = current.user.clone();
+    // Two steps in one transaction, not one use case, while `carry_over_actions` answers an
+    // `ApiError` (issue 11 moves it to `workflow/`; then `meetings::create` calls it).
     let meeting = db::transaction(&state.pool, move |conn| {
         let meeting = meetings::create(conn, &actor, project_id, input, &host)?;
         crate::http::decisions::carry_over_actions(
