@@ -1,6 +1,8 @@
-//! Queries about meetings: loading and locking them, the gate's view of a project, the poll's
-//! answers, attendees. Every function takes the connection, so that the callers compose them in
-//! one transaction (the convocation checks the gate and queues its emails in the same one).
+//! Queries about meetings: loading, locking and changing them, the gate's view of a project, the
+//! poll's slots and answers, concertation records, attendees. Every function takes the
+//! connection, so that the callers compose them in one transaction (the convocation checks the
+//! gate and queues its emails in the same one). Each change of a meeting's state is a
+//! conditional update that answers `None` when the meeting was no longer in the state it needs.
 
 use std::collections::HashMap;
 
@@ -12,7 +14,7 @@ use crate::calendar::AgendaLine;
 use crate::db::models::{Agreement, ConcertationRecord, Meeting, MeetingAttendee, MeetingSlot};
 use crate::db::schema::{
     agreements, availability_answers, concertation_records, meeting_attendees, meeting_slots,
-    meetings, memberships, organizations, partnerships, users,
+    meetings, memberships, organizations, partnerships, projects, users,
 };
 use crate::document::{self, Agenda, DocumentError, ProjectDoc};
 use crate::domain::gate::{Consent, Decision, Evidence, GateState, PartnerState};
@@ -189,12 +191,7 @@ pub fn agenda_lines(conn: &mut PgConnection, agenda: &Agenda) -> QueryResult<Vec
         .iter()
         .filter_map(|i| i.lead_org_id.as_deref()?.parse().ok())
         .collect();
-    let names: HashMap<Uuid, String> = organizations::table
-        .filter(organizations::id.eq_any(&ids))
-        .select((organizations::id, organizations::name))
-        .load::<(Uuid, String)>(conn)?
-        .into_iter()
-        .collect();
+    let names = organization_names(conn, &ids)?;
     Ok(agenda
         .items
         .iter()
@@ -337,4 +334,238 @@ pub fn organization_names(
         .load::<(Uuid, String)>(conn)?
         .into_iter()
         .collect())
+}
+
+/// Stores a new meeting.
+pub fn insert(conn: &mut PgConnection, meeting: &Meeting) -> QueryResult<()> {
+    diesel::insert_into(meetings::table)
+        .values(meeting.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The project's meetings, oldest first.
+pub fn of_project(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<Meeting>> {
+    meetings::table
+        .filter(meetings::project_id.eq(project_id))
+        .order(meetings::created_at)
+        .select(Meeting::as_select())
+        .load(conn)
+}
+
+/// The title of the meeting's project.
+pub fn project_title(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<String> {
+    projects::table
+        .find(project_id)
+        .select(projects::title)
+        .first(conn)
+}
+
+/// Every organization with a partnership in the project, whatever its status.
+pub fn partner_ids(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    partnerships::table
+        .filter(partnerships::project_id.eq(project_id))
+        .select(partnerships::organization_id)
+        .load(conn)
+}
+
+/// Stores a candidate slot; `false` when the meeting already has one at that time.
+pub fn insert_slot(conn: &mut PgConnection, slot: &MeetingSlot) -> QueryResult<bool> {
+    let inserted = diesel::insert_into(meeting_slots::table)
+        .values(slot)
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(inserted > 0)
+}
+
+/// One slot of the meeting, or `None`.
+pub fn slot(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    slot_id: Uuid,
+) -> QueryResult<Option<MeetingSlot>> {
+    meeting_slots::table
+        .find(slot_id)
+        .filter(meeting_slots::meeting_id.eq(meeting_id))
+        .select(MeetingSlot::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Stores (or replaces) one person's answer for one slot.
+pub fn put_availability(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    user_id: Uuid,
+    slot_id: Uuid,
+    answer: Availability,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(availability_answers::table)
+        .values((
+            availability_answers::slot_id.eq(slot_id),
+            availability_answers::user_id.eq(user_id),
+            availability_answers::meeting_id.eq(meeting_id),
+            availability_answers::answer.eq(answer.as_str()),
+            availability_answers::updated_at.eq(now),
+        ))
+        .on_conflict((availability_answers::slot_id, availability_answers::user_id))
+        .do_update()
+        .set((
+            availability_answers::answer.eq(answer.as_str()),
+            availability_answers::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// One person's answers to the meeting's poll: slot id → answer.
+pub fn availability_of(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    user_id: Uuid,
+) -> QueryResult<Vec<(Uuid, String)>> {
+    availability_answers::table
+        .filter(availability_answers::meeting_id.eq(meeting_id))
+        .filter(availability_answers::user_id.eq(user_id))
+        .select((availability_answers::slot_id, availability_answers::answer))
+        .load(conn)
+}
+
+/// Sets the meeting's time while it is being planned; `None` when it no longer is.
+pub fn set_time_while_planning(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> QueryResult<Option<Meeting>> {
+    diesel::update(
+        meetings::table
+            .find(meeting_id)
+            .filter(meetings::status.eq("planning")),
+    )
+    .set((
+        meetings::starts_at.eq(starts_at),
+        meetings::ends_at.eq(ends_at),
+    ))
+    .returning(Meeting::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// Stores a concertation record.
+pub fn insert_record(conn: &mut PgConnection, record: &ConcertationRecord) -> QueryResult<()> {
+    diesel::insert_into(concertation_records::table)
+        .values(record)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Who convenes, for which organization, with which agenda.
+pub struct Convening {
+    pub organizer_user_id: Uuid,
+    pub organizer_organization_id: Option<Uuid>,
+    pub agenda: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+/// `planning` → `convened`; `None` when the meeting was no longer being planned.
+pub fn mark_convened(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    convening: Convening,
+) -> QueryResult<Option<Meeting>> {
+    diesel::update(
+        meetings::table
+            .find(meeting_id)
+            .filter(meetings::status.eq("planning")),
+    )
+    .set((
+        meetings::status.eq("convened"),
+        meetings::organizer_user_id.eq(convening.organizer_user_id),
+        meetings::organizer_organization_id.eq(convening.organizer_organization_id),
+        meetings::convened_agenda.eq(convening.agenda),
+        meetings::convened_at.eq(convening.at),
+    ))
+    .returning(Meeting::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// Stores `next`'s title, time and place with `sequence`, only if the meeting is still in the
+/// status and at the sequence of `current`; `None` when it changed meanwhile.
+pub fn update_details(
+    conn: &mut PgConnection,
+    current: &Meeting,
+    next: &Meeting,
+    sequence: i32,
+) -> QueryResult<Option<Meeting>> {
+    diesel::update(
+        meetings::table
+            .find(current.id)
+            .filter(meetings::status.eq(current.status.as_str()))
+            .filter(meetings::sequence.eq(current.sequence)),
+    )
+    .set((
+        meetings::title.eq(&next.title),
+        meetings::duration_minutes.eq(next.duration_minutes),
+        meetings::timezone.eq(&next.timezone),
+        meetings::location.eq(&next.location),
+        meetings::video_url.eq(&next.video_url),
+        meetings::starts_at.eq(next.starts_at),
+        meetings::ends_at.eq(next.ends_at),
+        meetings::sequence.eq(sequence),
+    ))
+    .returning(Meeting::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// `planning` or `convened` → `cancelled` with `sequence`; `None` when it was neither.
+pub fn cancel(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    sequence: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Meeting>> {
+    diesel::update(
+        meetings::table
+            .find(meeting_id)
+            .filter(meetings::status.eq_any(["planning", "convened"])),
+    )
+    .set((
+        meetings::status.eq("cancelled"),
+        meetings::cancelled_at.eq(now),
+        meetings::sequence.eq(sequence),
+    ))
+    .returning(Meeting::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// The update rounds a meeting sent its attendees in the last 24 hours, counted from the audit
+/// rows of the updates that notified them.
+#[derive(QueryableByName)]
+pub struct UpdateRounds {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub sent: i64,
+    /// When the oldest of them was sent.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub oldest: Option<DateTime<Utc>>,
+    /// The database's clock, which the 24 hours are counted on.
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub now: DateTime<Utc>,
+}
+
+pub fn update_rounds(conn: &mut PgConnection, meeting: &Meeting) -> QueryResult<UpdateRounds> {
+    use diesel::sql_types::{Text, Uuid as SqlUuid};
+    diesel::sql_query(
+        "SELECT count(*) AS sent, min(created_at) AS oldest, now() AS now FROM audit_events \
+         WHERE project_id = $1 AND action = 'meeting.updated' \
+           AND details->>'meeting_id' = $2 AND details->>'notified' = 'true' \
+           AND created_at > now() - interval '24 hours'",
+    )
+    .bind::<SqlUuid, _>(meeting.project_id)
+    .bind::<Text, _>(meeting.id.to_string())
+    .get_result(conn)
 }

@@ -6,6 +6,7 @@
 
 pub mod agreements;
 pub mod audit;
+pub mod convocations;
 pub mod embedded;
 pub mod follow_up;
 pub mod health;

@@ -3,10 +3,12 @@
 //! Handlers are thin: parse the input, authorize, call the domain, store, answer. Everything a
 //! handler needs lives in [`AppState`].
 
+pub mod agenda;
 pub mod agreements;
 pub mod auth;
 pub mod calendar_feed;
 pub mod client_ip;
+pub mod concertation;
 pub mod convocation;
 pub mod decisions;
 pub mod error;
@@ -19,6 +21,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod partners;
 pub mod perform;
+pub mod poll;
 pub mod projects;
 pub mod proof;
 pub mod register_csv;
@@ -188,20 +191,23 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
         .route("/meetings/{id}/slots", post().to(meetings::add_slot))
         .route(
             "/meetings/{id}/availability",
-            put().to(meetings::put_availability),
+            put().to(poll::put_availability),
         )
-        .route("/meetings/{id}/poll", get().to(meetings::poll))
-        .route("/meetings/{id}/slot", post().to(meetings::choose_slot))
-        .route("/meetings/{id}/agenda", get().to(meetings::get_agenda))
-        .route("/meetings/{id}/agenda", put().to(meetings::put_agenda))
+        .route("/meetings/{id}/poll", get().to(poll::poll))
+        .route("/meetings/{id}/slot", post().to(poll::choose_slot))
+        .route("/meetings/{id}/agenda", get().to(agenda::get_agenda))
+        .route("/meetings/{id}/agenda", put().to(agenda::put_agenda))
         .route(
             "/meetings/{id}/agenda/agreement",
-            post().to(meetings::agree_agenda),
+            post().to(agenda::agree_agenda),
         )
-        .route("/meetings/{id}/readiness", get().to(meetings::readiness))
+        .route(
+            "/meetings/{id}/readiness",
+            get().to(concertation::readiness),
+        )
         .route(
             "/meetings/{id}/concertation",
-            post().to(meetings::record_concertation),
+            post().to(concertation::record_concertation),
         )
         .route(
             "/meetings/{id}/convocation",
@@ -212,7 +218,10 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
             "/meetings/{id}/invite.ics",
             get().to(convocation::invite_ics),
         )
-        .route("/meetings/{id}/attendees", get().to(meetings::attendees))
+        .route(
+            "/meetings/{id}/attendees",
+            get().to(concertation::attendees),
+        )
         .route("/meetings/{id}/rsvp", put().to(rsvp::answer_in_app))
         .route("/me/calendar-feed", get().to(calendar_feed::status))
         .route("/me/calendar-feed", post().to(calendar_feed::create))

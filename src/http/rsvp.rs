@@ -13,86 +13,28 @@
 //! framed (`frame-ancestors 'none'`, so no click can be tricked on them), and
 //! `Referrer-Policy: same-origin` keeps the token out of the `Referer` of the video link.
 //!
-//! The form, and `PUT /api/meetings/{id}/rsvp` in the app, both go through [`record`]: a
-//! conditional update of the attendee's row while the meeting is convened, and an audit row.
+//! The form, and `PUT /api/meetings/{id}/rsvp` in the app, both go through
+//! `workflow::rsvp::record`: a conditional update of the attendee's row while the meeting is
+//! convened, and an audit row. This module shapes the answers and the pages.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use diesel::prelude::*;
+use actix_web::{HttpResponse, ResponseError, web};
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::tokens;
-use crate::calendar::{self, MeetingEvent};
+use crate::calendar;
 use crate::config::Settings;
 use crate::db;
-use crate::db::models::{Meeting, MeetingAttendee, NewAuditEvent};
-use crate::db::schema::{meeting_attendees, meetings};
 use crate::domain::Locale;
 use crate::domain::rsvp::Answer;
-use crate::http::CurrentUser;
-use crate::http::convocation::meeting_event;
-use crate::http::meetings::in_meeting;
+use crate::http::meetings::on_meeting;
 use crate::http::security::page_policy;
-use crate::http::{ApiError, AppState};
-
-/// How an answer reached us, for the audit.
-#[derive(Clone, Copy)]
-enum Via {
-    Link,
-    App,
-}
-
-/// Records `answer` for `attendee`, only while the meeting is convened (a cancelled or held
-/// meeting expects none): `UPDATE … WHERE meeting is convened`, then the audit row.
-fn record(
-    conn: &mut PgConnection,
-    meeting: &Meeting,
-    attendee: &MeetingAttendee,
-    answer: Answer,
-    via: Via,
-) -> Result<MeetingAttendee, ApiError> {
-    let convened = meetings::table
-        .filter(meetings::id.eq(meeting.id))
-        .filter(meetings::status.eq("convened"))
-        .select(meetings::id);
-    let updated: MeetingAttendee = diesel::update(
-        meeting_attendees::table
-            .find((meeting.id, &attendee.email))
-            .filter(meeting_attendees::meeting_id.eq_any(convened)),
-    )
-    .set((
-        meeting_attendees::partstat.eq(answer.partstat()),
-        meeting_attendees::responded_at.eq(Some(Utc::now())),
-    ))
-    .returning(MeetingAttendee::as_returning())
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(|| {
-        ApiError::conflict(
-            "not_convened",
-            "the meeting is not convened (cancelled or already held): no answer is expected",
-        )
-        .with("status", json!(meeting.status))
-    })?;
-    NewAuditEvent {
-        project_id: Some(meeting.project_id),
-        actor_user_id: attendee.user_id,
-        actor_organization_id: Some(attendee.organization_id),
-        action: "rsvp.answered",
-        organization_id: Some(attendee.organization_id),
-        details: json!({
-            "meeting_id": meeting.id, "email": attendee.email, "partstat": answer.partstat(),
-            "via": match via { Via::Link => "link", Via::App => "app" },
-        }),
-    }
-    .record(conn)?;
-    Ok(updated)
-}
+use crate::http::views::RsvpResult;
+use crate::http::{ApiError, AppState, CurrentUser};
+use crate::workflow::Refusal;
+use crate::workflow::rsvp::{self, Found, LinkAnswer};
 
 #[derive(Deserialize)]
 pub struct AnswerBody {
@@ -109,63 +51,16 @@ pub async fn answer_in_app(
 ) -> Result<HttpResponse, ApiError> {
     let answer = Answer::parse(&body.answer)
         .ok_or_else(|| ApiError::invalid_field("answer", "accepted, tentative or declined"))?;
-    let user_id = current.id();
-    let attendee = in_meeting(
-        &state,
-        user_id,
-        path.into_inner(),
-        move |conn, meeting, _| {
-            let attendee: MeetingAttendee = meeting_attendees::table
-                .filter(meeting_attendees::meeting_id.eq(meeting.id))
-                .filter(meeting_attendees::user_id.eq(user_id))
-                .select(MeetingAttendee::as_select())
-                .first(conn)
-                .optional()?
-                .ok_or_else(|| {
-                    ApiError::Forbidden("you are not among the attendees of this meeting".into())
-                })?;
-            record(conn, &meeting, &attendee, answer, Via::App)
-        },
-    )
+    let answered = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        rsvp::answer_in_app(conn, actor, meeting_id, answer)
+    })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "email": attendee.email, "organization_id": attendee.organization_id,
-        "partstat": attendee.partstat, "responded_at": attendee.responded_at,
-    })))
+    Ok(HttpResponse::Ok().json(RsvpResult::from(answered)))
 }
 
 #[derive(Deserialize)]
 pub struct LinkQuery {
     answer: Option<String>,
-}
-
-/// The attendee and meeting a link's token belongs to, with the meeting as the invitation
-/// shows it (in the attendee's language).
-struct Found {
-    attendee: MeetingAttendee,
-    meeting: Meeting,
-    event: MeetingEvent,
-    locale: Locale,
-}
-
-fn find(conn: &mut PgConnection, token: &str) -> Result<Option<Found>, ApiError> {
-    let found: Option<(MeetingAttendee, Meeting)> = meeting_attendees::table
-        .inner_join(meetings::table)
-        .filter(meeting_attendees::rsvp_token_hash.eq(tokens::hash(token)))
-        .select((MeetingAttendee::as_select(), Meeting::as_select()))
-        .first(conn)
-        .optional()?;
-    let Some((attendee, meeting)) = found else {
-        return Ok(None);
-    };
-    let locale = Locale::parse(&attendee.locale).unwrap_or_default();
-    let event = meeting_event(conn, &meeting, locale)?;
-    Ok(Some(Found {
-        attendee,
-        meeting,
-        event,
-        locale,
-    }))
 }
 
 /// `GET /rsvp/{token}?answer=accepted|declined|tentative`: the meeting and a form with that
@@ -178,7 +73,7 @@ pub async fn page(
     let token = path.into_inner();
     let asked = query.answer.as_deref().and_then(Answer::parse);
     let lookup = token.clone();
-    let found = db::run(&state.pool, move |conn| find(conn, &lookup)).await;
+    let found = db::run(&state.pool, move |conn| rsvp::find(conn, &lookup)).await;
     match found {
         Ok(Some(found)) => {
             let selected = asked.or_else(|| Answer::from_partstat(&found.attendee.partstat));
@@ -189,7 +84,7 @@ pub async fn page(
             respond(&state.settings, StatusCode::OK, &found, &token, shown)
         }
         Ok(None) => unknown(&state.settings),
-        Err(error) => actix_web::ResponseError::error_response(&error),
+        Err(refusal) => failed(refusal),
     }
 }
 
@@ -205,44 +100,29 @@ pub async fn answer(
         .find(|(key, _)| key == "answer")
         .and_then(|(_, value)| Answer::parse(&value));
     let lookup = token.clone();
-    let outcome = db::run(&state.pool, move |conn| {
-        conn.transaction::<_, ApiError, _>(|conn| {
-            let Some(mut found) = find(conn, &lookup)? else {
-                return Ok(None);
-            };
-            let Some(answer) = answer else {
-                return Ok(Some((found, Err(StatusCode::BAD_REQUEST))));
-            };
-            match record(conn, &found.meeting, &found.attendee, answer, Via::Link) {
-                Ok(updated) => {
-                    found.attendee = updated;
-                    Ok(Some((found, Ok(answer))))
-                }
-                Err(ApiError::Conflict { .. }) => Ok(Some((found, Err(StatusCode::CONFLICT)))),
-                Err(other) => Err(other),
-            }
-        })
+    let outcome = db::transaction(&state.pool, move |conn| {
+        rsvp::answer_by_link(conn, &lookup, answer)
     })
     .await;
     let settings = &state.settings;
-    match outcome {
-        Ok(Some((found, Ok(answer)))) => {
-            let shown = Shown {
-                selected: Some(answer),
-                notice: Some(Notice::Recorded),
-            };
-            respond(settings, StatusCode::OK, &found, &token, shown)
-        }
-        Ok(Some((found, Err(status)))) => {
-            let shown = Shown {
-                selected: Answer::from_partstat(&found.attendee.partstat),
-                notice: (status == StatusCode::BAD_REQUEST).then_some(Notice::NoAnswer),
-            };
-            respond(settings, status, &found, &token, shown)
-        }
-        Ok(None) => unknown(settings),
-        Err(error) => actix_web::ResponseError::error_response(&error),
-    }
+    let (found, outcome) = match outcome {
+        Ok(Some(answered)) => answered,
+        Ok(None) => return unknown(settings),
+        Err(refusal) => return failed(refusal),
+    };
+    let on_record = Answer::from_partstat(&found.attendee.partstat);
+    let (status, selected, notice) = match outcome {
+        LinkAnswer::Recorded(answer) => (StatusCode::OK, Some(answer), Some(Notice::Recorded)),
+        LinkAnswer::Missing => (StatusCode::BAD_REQUEST, on_record, Some(Notice::NoAnswer)),
+        LinkAnswer::NotExpected => (StatusCode::CONFLICT, on_record, None),
+    };
+    let shown = Shown { selected, notice };
+    respond(settings, status, &found, &token, shown)
+}
+
+/// A page request that failed on our side: the API's error answer.
+fn failed(refusal: Refusal) -> HttpResponse {
+    ApiError::from(refusal).error_response()
 }
 
 /// What the page shows with the form (which is not shown once no answer is expected).
@@ -344,7 +224,6 @@ fn respond(
         "held" => Some(w.held),
         _ => Some(w.cancelled),
     };
-    let Shown { selected, notice } = shown;
     let body = html! {
         p.kicker { (w.kicker) }
         h1 { (event.title) }
@@ -360,35 +239,43 @@ fn respond(
         @if let Some(ended) = ended {
             p.status.problem role="status" { (ended) }
         } @else {
-            @match notice {
-                Some(Notice::Recorded) => p.status role="status" {
-                    (w.recorded) " " (selected.map(|a| label(a, locale)).unwrap_or_default())
-                },
-                Some(Notice::NoAnswer) => p.status.problem role="alert" { (w.no_answer) },
-                None => p.current {
-                    @match Answer::from_partstat(&found.attendee.partstat) {
-                        Some(current) => { (w.current) " " (label(current, locale)) }
-                        None => { (w.none_yet) }
-                    }
-                },
-            }
-            form method="post" action=(token) {
-                fieldset {
-                    legend { (w.legend) }
-                    @for answer in Answer::ALL {
-                        label.choice {
-                            input type="radio" name="answer" value=(answer.as_str())
-                                checked[selected == Some(answer)] required;
-                            span { (label(answer, locale)) }
-                        }
-                    }
-                }
-                button type="submit" { (w.submit) }
-            }
-            p.note { (w.note) }
+            (answer_form(w, locale, &found.attendee.partstat, token, shown))
         }
     };
     page_response(settings, status, locale, &event.title, body)
+}
+
+/// The answer on record (or what just happened to it) and the form to change it.
+fn answer_form(w: &Words, locale: Locale, partstat: &str, token: &str, shown: Shown) -> Markup {
+    let Shown { selected, notice } = shown;
+    html! {
+        @match notice {
+            Some(Notice::Recorded) => p.status role="status" {
+                (w.recorded) " " (selected.map(|a| label(a, locale)).unwrap_or_default())
+            },
+            Some(Notice::NoAnswer) => p.status.problem role="alert" { (w.no_answer) },
+            None => p.current {
+                @match Answer::from_partstat(partstat) {
+                    Some(current) => { (w.current) " " (label(current, locale)) }
+                    None => { (w.none_yet) }
+                }
+            },
+        }
+        form method="post" action=(token) {
+            fieldset {
+                legend { (w.legend) }
+                @for answer in Answer::ALL {
+                    label.choice {
+                        input type="radio" name="answer" value=(answer.as_str())
+                            checked[selected == Some(answer)] required;
+                        span { (label(answer, locale)) }
+                    }
+                }
+            }
+            button type="submit" { (w.submit) }
+        }
+        p.note { (w.note) }
+    }
 }
 
 /// The page for a token we do not know (bilingual: we do not know whose it was either).

@@ -4,13 +4,21 @@
 //! caller's transaction), and returns its result or a [`Refusal`] — never an HTTP type. The HTTP
 //! layer parses the input, calls one use case inside a transaction, and shapes the answer.
 
+pub mod agenda;
 pub mod attestations;
+pub mod calendar_feed;
+pub mod concertation;
 pub mod consent;
+pub mod convocation;
 pub mod follow_up;
+pub mod invitations;
+pub mod meetings;
 pub mod membership;
 pub mod partnerships;
+pub mod poll;
 pub mod projects;
 pub mod receipts;
+pub mod rsvp;
 pub mod sessions;
 pub mod sheet;
 pub mod signing;

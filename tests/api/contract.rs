@@ -259,6 +259,26 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::Sheet>("Sheet"));
     problems.extend(check::<views::VerificationView>("Verification"));
     problems.extend(check::<views::VerifiedConsentView>("VerifiedConsent"));
+    problems.extend(check::<views::Slot>("Slot"));
+    problems.extend(check::<views::AvailabilityAnswers>("AvailabilityAnswers"));
+    problems.extend(check::<views::OrganizationRef>("OrganizationRef"));
+    problems.extend(check::<views::PollSlot>("PollSlot"));
+    problems.extend(check::<views::Poll>("Poll"));
+    problems.extend(check::<views::AgendaItem>("AgendaItem"));
+    problems.extend(check::<views::PartnerAgreementState>(
+        "PartnerAgreementState",
+    ));
+    problems.extend(check::<views::Agenda>("Agenda"));
+    problems.extend(check::<views::Unmet>("Unmet"));
+    problems.extend(check::<views::Readiness>("Readiness"));
+    problems.extend(check::<views::EvidencePartner>("EvidencePartner"));
+    problems.extend(check::<views::Evidence>("Evidence"));
+    problems.extend(check::<views::ConcertationRecord>("ConcertationRecord"));
+    problems.extend(check::<views::ConvocationResult>("ConvocationResult"));
+    problems.extend(check::<views::Attendee>("Attendee"));
+    problems.extend(check::<views::RsvpResult>("RsvpResult"));
+    problems.extend(check::<views::CalendarFeed>("CalendarFeed"));
+    problems.extend(check::<views::CalendarFeedStatus>("CalendarFeedStatus"));
     assert!(
         problems.is_empty(),
         "the OpenAPI document and the Rust types disagree:\n{}",

@@ -2,10 +2,14 @@
 
 pub mod follow_up;
 pub mod health;
+pub mod meetings;
+pub mod projects;
 pub mod proof;
 pub mod sessions;
 pub use follow_up::*;
 pub use health::*;
+pub use meetings::*;
+pub use projects::*;
 pub use proof::*;
 pub use sessions::*;
 
@@ -307,5 +311,3 @@ impl From<&crate::workflow::membership::ConsultationRead> for ConsultationView {
     }
 }
 
-pub mod projects;
-pub use projects::*;

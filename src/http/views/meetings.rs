@@ -1,0 +1,348 @@
+//! What the meeting routes send: slots and the poll, the agenda and its agreements, readiness,
+//! the concertation record, the convocation's result, attendees and answers, the calendar feed.
+//! Each type is named as its component of the OpenAPI document.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{AgreementView, MeetingView};
+use crate::db::models::{self, Meeting, MeetingSlot};
+use crate::domain::content;
+use crate::domain::gate::{self, Rule};
+use crate::domain::meeting::MeetingStatus;
+use crate::domain::slots::Availability;
+use crate::workflow::agenda::{AgendaRead, PartnerAgreement};
+use crate::workflow::concertation::SeenAttendee;
+use crate::workflow::{poll, rsvp};
+
+/// A candidate slot of a meeting.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Slot {
+    pub id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl From<&MeetingSlot> for Slot {
+    fn from(slot: &MeetingSlot) -> Self {
+        Slot {
+            id: slot.id,
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+        }
+    }
+}
+
+/// The answers a person gave to the poll: slot id → answer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AvailabilityAnswers {
+    pub answers: HashMap<Uuid, Availability>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OrganizationRef {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+}
+
+/// One slot of the poll, tallied.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PollSlot {
+    pub id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub yes: usize,
+    pub maybe: usize,
+    pub no: usize,
+    /// Accepted partners with at least one `yes`.
+    pub covered_organizations: usize,
+    pub all_covered: bool,
+    /// Accepted partners nobody of which answered `yes` or `maybe`.
+    pub missing_organizations: Vec<OrganizationRef>,
+    pub my_answer: Option<Availability>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Poll {
+    pub slots: Vec<PollSlot>,
+    pub suggested_slot_id: Option<Uuid>,
+}
+
+impl From<&poll::Poll> for Poll {
+    fn from(read: &poll::Poll) -> Self {
+        let slots = read
+            .slots
+            .iter()
+            .map(|s| PollSlot {
+                id: s.slot.id,
+                starts_at: s.slot.starts_at,
+                ends_at: s.slot.ends_at,
+                yes: s.tally.yes,
+                maybe: s.tally.maybe,
+                no: s.tally.no,
+                covered_organizations: s.tally.covered,
+                all_covered: s.tally.all_covered,
+                missing_organizations: s
+                    .missing
+                    .iter()
+                    .map(|(id, name)| OrganizationRef {
+                        organization_id: *id,
+                        organization_name: name.clone(),
+                    })
+                    .collect(),
+                my_answer: s.my_answer,
+            })
+            .collect();
+        Poll {
+            slots,
+            suggested_slot_id: read.suggested_slot_id,
+        }
+    }
+}
+
+/// An agenda item as the live document holds it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AgendaItem {
+    pub id: String,
+    pub title: String,
+    pub duration_min: u32,
+    /// The leading partner organization's id.
+    pub lead_org_id: Option<String>,
+    pub notes: String,
+}
+
+impl From<&content::AgendaItem> for AgendaItem {
+    fn from(item: &content::AgendaItem) -> Self {
+        AgendaItem {
+            id: item.id.clone(),
+            title: item.title.clone(),
+            duration_min: item.duration_min,
+            lead_org_id: item.lead_org_id.clone(),
+            notes: item.notes.clone(),
+        }
+    }
+}
+
+/// An accepted partner's latest agreement to the agenda, and whether it still counts.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PartnerAgreementState {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub agreement: Option<AgreementView>,
+}
+
+impl PartnerAgreementState {
+    fn new(partner: &PartnerAgreement, current_hash: &str) -> Self {
+        PartnerAgreementState {
+            organization_id: partner.organization_id,
+            organization_name: partner.organization_name.clone(),
+            agreement: partner.agreement.as_ref().map(|(agreement, receipt)| {
+                AgreementView::new(agreement, current_hash).with_receipt(receipt.clone())
+            }),
+        }
+    }
+}
+
+/// A meeting's agenda; `GET` also says each accepted partner's agreement to it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Agenda {
+    pub items: Vec<AgendaItem>,
+    pub content_hash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreements: Option<Vec<PartnerAgreementState>>,
+}
+
+impl From<&crate::document::Agenda> for Agenda {
+    fn from(agenda: &crate::document::Agenda) -> Self {
+        Agenda {
+            items: agenda.items.iter().map(AgendaItem::from).collect(),
+            content_hash: agenda.content_hash.clone(),
+            agreements: None,
+        }
+    }
+}
+
+impl From<&AgendaRead> for Agenda {
+    fn from(read: &AgendaRead) -> Self {
+        let hash = &read.agenda.content_hash;
+        Agenda {
+            agreements: Some(
+                read.agreements
+                    .iter()
+                    .map(|p| PartnerAgreementState::new(p, hash))
+                    .collect(),
+            ),
+            ..Agenda::from(&read.agenda)
+        }
+    }
+}
+
+/// A rule of the gate, by its stable code.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct RuleCode(#[schemars(with = "String")] Rule);
+
+/// One unmet rule of the gate; partner rules name the organization at fault.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Unmet {
+    pub rule: RuleCode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_name: Option<String>,
+}
+
+impl From<&gate::Unmet> for Unmet {
+    fn from(unmet: &gate::Unmet) -> Self {
+        Unmet {
+            rule: RuleCode(unmet.rule),
+            organization_id: unmet.organization_id,
+            organization_name: unmet.organization_name.clone(),
+        }
+    }
+}
+
+/// Whether the meeting may be convened, and every rule that stops it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Readiness {
+    pub ready: bool,
+    pub unmet: Vec<Unmet>,
+    pub status: MeetingStatus,
+}
+
+impl Readiness {
+    pub fn new(unmet: &[gate::Unmet], status: MeetingStatus) -> Self {
+        Readiness {
+            ready: unmet.is_empty(),
+            unmet: unmet.iter().map(Unmet::from).collect(),
+            status,
+        }
+    }
+}
+
+/// One accepted partner in a record's evidence.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct EvidencePartner {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub mission_hash: String,
+    pub mission_agreement_id: Option<Uuid>,
+    pub agenda_agreement_id: Option<Uuid>,
+}
+
+/// What a concertation record covers, frozen (as stored with the record).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Evidence {
+    pub partners: Vec<EvidencePartner>,
+    pub agenda_hash: String,
+    pub starts_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConcertationRecord {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub summary: String,
+    pub recorded_by: Uuid,
+    /// The initiator, for which it was recorded.
+    pub organization_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub evidence: Evidence,
+}
+
+impl TryFrom<&models::ConcertationRecord> for ConcertationRecord {
+    type Error = serde_json::Error;
+
+    fn try_from(record: &models::ConcertationRecord) -> Result<Self, Self::Error> {
+        Ok(ConcertationRecord {
+            id: record.id,
+            meeting_id: record.meeting_id,
+            summary: record.summary.clone(),
+            recorded_by: record.recorded_by,
+            organization_id: record.recorded_for,
+            created_at: record.created_at,
+            evidence: serde_json::from_value(record.evidence.clone())?,
+        })
+    }
+}
+
+/// What a convocation did: the meeting as convened and who it was sent to.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConvocationResult {
+    pub sequence: i32,
+    pub recipients: Vec<String>,
+    pub meeting: MeetingView,
+}
+
+impl ConvocationResult {
+    pub fn new(meeting: &Meeting, recipients: Vec<String>) -> Self {
+        ConvocationResult {
+            sequence: meeting.sequence,
+            recipients,
+            meeting: MeetingView::from(meeting),
+        }
+    }
+}
+
+/// An attendee as a participant sees them.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Attendee {
+    /// Shown to the initiator's members and to the attendee's own organization only.
+    pub email: Option<String>,
+    pub organization_id: Uuid,
+    pub partstat: String,
+    pub display_name: String,
+    pub role: String,
+    pub responded_at: Option<DateTime<Utc>>,
+}
+
+impl From<&SeenAttendee> for Attendee {
+    fn from(seen: &SeenAttendee) -> Self {
+        let a = &seen.attendee;
+        Attendee {
+            email: seen.email_visible.then(|| a.email.clone()),
+            organization_id: a.organization_id,
+            partstat: a.partstat.clone(),
+            display_name: a.display_name.clone(),
+            role: a.role.clone(),
+            responded_at: a.responded_at,
+        }
+    }
+}
+
+/// An answer to a convocation, as recorded.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RsvpResult {
+    pub email: String,
+    pub organization_id: Uuid,
+    pub partstat: String,
+    pub responded_at: DateTime<Utc>,
+}
+
+impl From<rsvp::Answered> for RsvpResult {
+    fn from(answered: rsvp::Answered) -> Self {
+        RsvpResult {
+            email: answered.email,
+            organization_id: answered.organization_id,
+            partstat: answered.partstat,
+            responded_at: answered.responded_at,
+        }
+    }
+}
+
+/// A new calendar feed address, shown once.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CalendarFeed {
+    pub url: String,
+}
+
+/// How many feed addresses of the caller are live; the address itself is never shown again.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CalendarFeedStatus {
+    pub url: (),
+    pub active_feeds: i64,
+}

@@ -1,0 +1,297 @@
+//! Convocations and what follows them: sending the convocation (behind the gate), updates and
+//! cancellation, and the current invitation. The answers to it are in `rsvp`, the messages
+//! themselves in `invitations`.
+//!
+//! **No early or double convocation.** [`convene`] locks the meeting row (`FOR UPDATE`), the
+//! project document's row (as every agreement and every replacement of a section does) and the
+//! project's partnerships (`FOR SHARE`), evaluates the whole gate, then — in the same
+//! transaction — moves the meeting from `planning` to `convened` with a conditional update,
+//! stores the attendees and queues one email per attendee in the outbox. An edit, an agreement
+//! or an answer either commits before (and the gate sees it) or waits until after (and the
+//! convocation carries the agenda as it was checked); a second convocation waits for the first
+//! and then finds the meeting convened.
+//!
+//! **SEQUENCE** changes only here: +1 on an update of time, place or title after the
+//! convocation, +1 on cancellation. Each email carries fresh personal RSVP links (tokens are
+//! stored hashed, so a new email means new links; the latest ones are valid). The organizer is
+//! sent a `METHOD:PUBLISH` copy for their calendar, without RSVP links: nobody answers their own
+//! meeting.
+//!
+//! **Update rounds are bounded**: each update after the convocation emails every attendee, so
+//! a meeting sends at most [`UPDATE_ROUNDS_PER_DAY`] of them in any 24 hours; beyond, the change
+//! is refused ([`ChangeRefusal::TooManyUpdates`], with when the next one is possible) rather
+//! than flooding mailboxes.
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::Refusal;
+use super::invitations::{self, MeetingFacts};
+use super::meetings::{audit, incomplete, lock_for_gate, open, require_planning};
+use crate::auth::{ProjectAccess, tokens};
+use crate::calendar::{AgendaLine, MeetingEvent, Method};
+use crate::config::Settings;
+use crate::db::meetings::{self as queries, Convening};
+use crate::db::models::{Meeting, MeetingAttendee, User};
+use crate::db::{Conn, DbError, convocations};
+use crate::domain::meeting::MeetingStatus;
+use crate::domain::project::ProjectEvent;
+use crate::domain::{Locale, gate};
+use crate::http::projects::{acting_organization, advance};
+use crate::mail::templates::ConvocationKind;
+
+/// Sends the convocation (initiator only): the gate, re-checked under locks, then the
+/// attendees stored and one email per attendee queued, all in the caller's transaction.
+/// Returns the convened meeting and the recipients.
+pub fn convene(
+    conn: &mut Conn,
+    settings: &Settings,
+    actor: &User,
+    meeting_id: Uuid,
+) -> Result<(Meeting, Vec<String>), Refusal> {
+    let (meeting, access) = open(conn, actor.id, meeting_id)?;
+    let (meeting, doc, gate_state) = lock_for_gate(conn, meeting.id, &access)?;
+    let initiator = access.project.initiator_organization_id;
+    let unmet = gate::unmet(&gate_state);
+    if !unmet.is_empty() {
+        return Err(incomplete(unmet));
+    }
+    let agenda = queries::agenda_lines(conn, &doc.agenda(meeting.id))?;
+    let convened = mark_convened(conn, &meeting, &access, &agenda)?;
+    add_attendees(conn, &convened, initiator)?;
+    let recipients = invitations::queue(conn, settings, &convened, ConvocationKind::Request)?;
+    audit(
+        conn,
+        &access,
+        "meeting.convened",
+        Some(initiator),
+        json!({
+            "meeting_id": convened.id, "sequence": convened.sequence,
+            "starts_at": convened.starts_at, "recipients": recipients,
+        }),
+    )?;
+    Ok((convened, recipients))
+}
+
+/// `planning` → `convened`, conditionally; the organizer and the agenda as convened frozen.
+fn mark_convened(
+    conn: &mut Conn,
+    meeting: &Meeting,
+    access: &ProjectAccess,
+    agenda: &[AgendaLine],
+) -> Result<Meeting, Refusal> {
+    let organizer_org = acting_organization(access, access.project.initiator_organization_id);
+    advance(
+        conn,
+        access.project.id,
+        access.user_id,
+        ProjectEvent::Convened,
+    )?;
+    let convening = Convening {
+        organizer_user_id: access.user_id,
+        organizer_organization_id: organizer_org,
+        agenda: serde_json::to_value(agenda).map_err(anyhow::Error::from)?,
+        at: Utc::now(),
+    };
+    queries::mark_convened(conn, meeting.id, convening)?
+        .ok_or_else(|| Refusal::conflict("not_planning", "the meeting is no longer being planned"))
+}
+
+/// Every member of every accepted partner becomes an attendee; the organizer is the CHAIR.
+fn add_attendees(conn: &mut Conn, meeting: &Meeting, initiator: Uuid) -> Result<(), Refusal> {
+    let now = Utc::now();
+    for invitee in queries::invitees(conn, meeting.project_id, initiator)? {
+        let chair = Some(invitee.user_id) == meeting.organizer_user_id;
+        let attendee = MeetingAttendee {
+            meeting_id: meeting.id,
+            email: invitee.email,
+            user_id: Some(invitee.user_id),
+            organization_id: invitee.organization_id,
+            display_name: invitee.display_name,
+            locale: invitee.locale,
+            role: if chair { "CHAIR" } else { "REQ-PARTICIPANT" }.into(),
+            partstat: if chair { "ACCEPTED" } else { "NEEDS-ACTION" }.into(),
+            rsvp_token_hash: tokens::hash(&tokens::generate()),
+            responded_at: None,
+            created_at: now,
+        };
+        convocations::insert_attendee(conn, &attendee)?;
+    }
+    Ok(())
+}
+
+/// Why a change of a meeting was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeRefusal {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The meeting already sent [`UPDATE_ROUNDS_PER_DAY`] updates in the last 24 hours.
+    #[error("{message}")]
+    TooManyUpdates {
+        retry_after_secs: u64,
+        message: String,
+    },
+}
+
+impl From<diesel::result::Error> for ChangeRefusal {
+    fn from(error: diesel::result::Error) -> Self {
+        ChangeRefusal::Refused(error.into())
+    }
+}
+
+impl From<DbError> for ChangeRefusal {
+    fn from(error: DbError) -> Self {
+        ChangeRefusal::Refused(error.into())
+    }
+}
+
+/// Stores a change of a meeting (`next`, from the locked `meeting`); after the convocation, a
+/// real change bumps SEQUENCE and queues an update to every attendee. Returns the meeting and
+/// whether emails were queued.
+pub fn apply_change(
+    conn: &mut Conn,
+    settings: &Settings,
+    access: &ProjectAccess,
+    meeting: &Meeting,
+    next: Meeting,
+) -> Result<(Meeting, bool), ChangeRefusal> {
+    let time_changed = next.starts_at != meeting.starts_at || next.ends_at != meeting.ends_at;
+    let changed = time_changed
+        || next.title != meeting.title
+        || next.location != meeting.location
+        || next.video_url != meeting.video_url
+        || next.timezone != meeting.timezone;
+    if time_changed && next.starts_at.is_some_and(|s| s <= Utc::now()) {
+        return Err(Refusal::from(crate::domain::input::InputError {
+            field: "starts_at",
+            message: "must be in the future".into(),
+        })
+        .into());
+    }
+    let convened = match meeting.status {
+        MeetingStatus::Planning => false,
+        MeetingStatus::Convened if !changed => return Ok((meeting.clone(), false)),
+        MeetingStatus::Convened => true,
+        _ => {
+            return Err(require_planning(meeting)
+                .err()
+                .unwrap_or(Refusal::NotFound)
+                .into());
+        }
+    };
+    if convened {
+        check_update_rounds(conn, meeting)?;
+    }
+    let sequence = meeting.sequence + i32::from(convened);
+    let updated = queries::update_details(conn, meeting, &next, sequence)?.ok_or_else(|| {
+        Refusal::conflict(
+            "meeting_changed",
+            "the meeting changed meanwhile; read it again",
+        )
+    })?;
+    if convened {
+        if time_changed {
+            convocations::reset_partstats(conn, updated.id)?;
+        }
+        invitations::queue(conn, settings, &updated, ConvocationKind::Update)?;
+    }
+    audit(
+        conn,
+        access,
+        "meeting.updated",
+        None,
+        json!({
+            "meeting_id": updated.id, "sequence": updated.sequence, "time_changed": time_changed,
+            "title": updated.title, "starts_at": updated.starts_at, "location": updated.location,
+            "notified": convened,
+        }),
+    )?;
+    Ok((updated, convened))
+}
+
+/// Update rounds (an email to every attendee each) a meeting may send in any 24 hours. A
+/// coordinator fixing a time, then a room, then a typo stays well under it; a script, or an
+/// initiator using attendees' mailboxes as a chat, does not.
+pub const UPDATE_ROUNDS_PER_DAY: i64 = 5;
+
+/// Refuses one more update round of `meeting` when [`UPDATE_ROUNDS_PER_DAY`] were sent in the
+/// last 24 hours, saying when the next is possible. The caller holds the meeting's row lock, so
+/// two concurrent changes cannot both pass the count.
+fn check_update_rounds(conn: &mut Conn, meeting: &Meeting) -> Result<(), ChangeRefusal> {
+    let rounds = queries::update_rounds(conn, meeting)?;
+    if rounds.sent < UPDATE_ROUNDS_PER_DAY {
+        return Ok(());
+    }
+    let next = rounds.oldest.unwrap_or(rounds.now) + Duration::hours(24);
+    let wait = (next - rounds.now).num_seconds().max(1);
+    Err(ChangeRefusal::TooManyUpdates {
+        retry_after_secs: u64::try_from(wait).unwrap_or(1),
+        message: format!(
+            "this meeting already sent {UPDATE_ROUNDS_PER_DAY} updates to its attendees in the \
+             last 24 hours; the next change can be sent in {} h {:02} min",
+            wait / 3600,
+            (wait % 3600) / 60
+        ),
+    })
+}
+
+/// Cancels a meeting (initiator only): a convened one gets `METHOD:CANCEL` sent to every
+/// attendee (SEQUENCE + 1); one still being planned is cancelled without any email.
+pub fn cancel(
+    conn: &mut Conn,
+    settings: &Settings,
+    actor: &User,
+    meeting_id: Uuid,
+) -> Result<Meeting, Refusal> {
+    let (meeting, access) = open(conn, actor.id, meeting_id)?;
+    access.require_initiator()?;
+    let meeting = queries::lock(conn, meeting.id)?;
+    let convened = meeting.status == MeetingStatus::Convened;
+    let sequence = meeting.sequence + i32::from(convened);
+    let cancelled = queries::cancel(conn, meeting.id, sequence, Utc::now())?.ok_or_else(|| {
+        Refusal::conflict(
+            "not_cancellable",
+            "the meeting is already cancelled or held",
+        )
+        .with("status", json!(meeting.status))
+    })?;
+    let recipients = if convened {
+        invitations::queue(conn, settings, &cancelled, ConvocationKind::Cancel)?
+    } else {
+        Vec::new()
+    };
+    audit(
+        conn,
+        &access,
+        "meeting.cancelled",
+        None,
+        json!({
+            "meeting_id": cancelled.id, "sequence": cancelled.sequence, "recipients": recipients,
+        }),
+    )?;
+    Ok(cancelled)
+}
+
+/// The current iTIP object of a convened (or cancelled) meeting, in `locale`: REQUEST, or
+/// CANCEL. For anyone who sees the meeting.
+pub fn current_invitation(
+    conn: &mut Conn,
+    actor: &User,
+    meeting_id: Uuid,
+    locale: Locale,
+) -> Result<(MeetingEvent, Method), Refusal> {
+    let (meeting, _) = open(conn, actor.id, meeting_id)?;
+    if meeting.status == MeetingStatus::Planning || meeting.organizer_user_id.is_none() {
+        return Err(Refusal::conflict(
+            "not_convened",
+            "the meeting is not convened yet",
+        ));
+    }
+    let method = if meeting.status == MeetingStatus::Cancelled {
+        Method::Cancel
+    } else {
+        Method::Request
+    };
+    Ok((MeetingFacts::load(conn, &meeting)?.event(locale), method))
+}
