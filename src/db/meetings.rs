@@ -8,16 +8,18 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+
+use crate::db::agreements::{consent, latest};
 use uuid::Uuid;
 
 use crate::calendar::AgendaLine;
-use crate::db::models::{Agreement, ConcertationRecord, Meeting, MeetingAttendee, MeetingSlot};
+use crate::db::models::{ConcertationRecord, Meeting, MeetingAttendee, MeetingSlot};
 use crate::db::schema::{
-    agreements, availability_answers, concertation_records, meeting_attendees, meeting_slots,
-    meetings, memberships, organizations, partnerships, projects, users,
+    availability_answers, concertation_records, meeting_attendees, meeting_slots, meetings,
+    memberships, organizations, partnerships, projects, users,
 };
 use crate::document::{self, Agenda, DocumentError, ProjectDoc};
-use crate::domain::gate::{Consent, Decision, Evidence, GateState, PartnerState};
+use crate::domain::gate::{Evidence, GateState, PartnerState};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{Availability, Ballot, Candidate};
 
@@ -48,35 +50,6 @@ pub fn lock_partnerships(conn: &mut PgConnection, project_id: Uuid) -> QueryResu
         .for_share()
         .load::<Uuid>(conn)
         .map(|_| ())
-}
-
-/// The latest agreement of `organization_id` on a subject (`mission` of an organization,
-/// `agenda` of a meeting).
-pub fn latest_agreement(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-    subject: &str,
-    subject_id: Uuid,
-    organization_id: Uuid,
-) -> QueryResult<Option<Agreement>> {
-    agreements::table
-        .filter(agreements::project_id.eq(project_id))
-        .filter(agreements::subject.eq(subject))
-        .filter(agreements::subject_id.eq(subject_id))
-        .filter(agreements::organization_id.eq(organization_id))
-        .order(agreements::created_at.desc())
-        .select(Agreement::as_select())
-        .first(conn)
-        .optional()
-}
-
-fn consent(agreement: Option<Agreement>) -> Option<Consent> {
-    let agreement = agreement?;
-    Some(Consent {
-        agreement_id: agreement.id,
-        decision: Decision::parse(&agreement.decision)?,
-        content_hash: agreement.content_hash,
-    })
 }
 
 /// The latest concertation record of the meeting.
@@ -132,20 +105,18 @@ pub fn gate_state(
     for (organization_id, organization_name, status) in partners(conn, project_id, initiator)? {
         partner_states.push(PartnerState {
             mission_hash: doc.mission(organization_id).content_hash,
-            mission_consent: consent(latest_agreement(
+            mission_consent: latest(
                 conn,
                 project_id,
                 "mission",
                 organization_id,
                 organization_id,
-            )?),
-            agenda_consent: consent(latest_agreement(
-                conn,
-                project_id,
-                "agenda",
-                meeting.id,
-                organization_id,
-            )?),
+            )?
+            .as_ref()
+            .and_then(consent),
+            agenda_consent: latest(conn, project_id, "agenda", meeting.id, organization_id)?
+                .as_ref()
+                .and_then(consent),
             organization_id,
             organization_name,
             status,

@@ -6,13 +6,11 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::db;
 use crate::document::AgendaItemInput;
-use crate::domain::content;
 use crate::domain::gate;
 use crate::domain::input::{InputError, line, optional_line, optional_paragraph, paragraph};
-use crate::http::agreements as agreement;
 use crate::http::meetings::on_meeting;
+use crate::http::perform::perform;
 use crate::http::views::{Agenda, AgreementView};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::agenda;
@@ -113,44 +111,17 @@ pub async fn agree_agenda(
     let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
     let (meeting_id, actor) = (path.into_inner(), current.user.clone());
     let signer = Signer::new(&state.settings);
-    // Two steps in one transaction, not one use case, while `agreements::record` answers an
-    // `ApiError` (issue 11 moves it to `workflow/`; then `agenda` records the agreement itself).
-    let view = db::transaction(&state.pool, move |conn| {
-        let held = agenda::to_agree(conn, &actor, meeting_id, body.organization_id)?;
-        let (section, consent) = agreement_of(&held, actor.id, body, comment);
-        let recorded = agreement::record(conn, &signer, section, consent)?;
-        Ok::<_, ApiError>(
-            AgreementView::new(&recorded.agreement, &held.agenda.content_hash)
-                .with_receipt(Some(recorded.receipt)),
-        )
-    })
-    .await?;
-    Ok(HttpResponse::Created().json(view))
-}
-
-/// The agreement a caller gives to the agenda they hold: the section as it is now, and their
-/// consent to what they read.
-fn agreement_of(
-    held: &agenda::AgendaToAgree,
-    user_id: Uuid,
-    body: AgendaAgreementBody,
-    comment: Option<String>,
-) -> (agreement::Section<'_>, agreement::Consent) {
-    let (meeting, agenda) = (&held.meeting, &held.agenda);
-    let section = agreement::Section {
-        subject: "agenda",
-        subject_id: meeting.id,
-        current_hash: &agenda.content_hash,
-        canonical: content::canonical_agenda(meeting.id, &agenda.items),
-        is_empty: agenda.items.is_empty(),
-    };
-    let consent = agreement::Consent {
-        project_id: meeting.project_id,
-        organization_id: held.organization_id,
-        user_id,
+    let asked = agenda::AgendaConsent {
+        organization_id: body.organization_id,
         claimed_hash: body.content_hash,
         decision: body.decision,
         comment,
     };
-    (section, consent)
+    let (recorded, current_hash) = perform(&state, move |conn| {
+        agenda::agree(conn, &signer, &actor, meeting_id, asked)
+    })
+    .await?;
+    let view =
+        AgreementView::new(&recorded.agreement, &current_hash).with_receipt(Some(recorded.receipt));
+    Ok(HttpResponse::Created().json(view))
 }

@@ -20,7 +20,6 @@ use crate::http::{ApiError, AppState};
 use crate::workflow::sessions::{self, LogInRefusal};
 
 // Other handler files call it here until the merge.
-pub use crate::workflow::sessions::mail_box;
 
 #[derive(Deserialize)]
 pub struct MagicLinkRequest {

@@ -17,10 +17,9 @@ use crate::http::CurrentUser;
 use crate::http::perform::perform;
 use crate::http::views::MeetingView;
 use crate::http::{ApiError, AppState};
-use crate::workflow::follow_up::{self as follow_up, ActionInput, DecisionInput};
+use crate::workflow::follow_up::{self as follow_up, ActionInput, DecisionInput, today};
 
 // Other handler files call these here until the merge.
-pub use crate::workflow::follow_up::{carry_over_actions, today};
 
 #[derive(Deserialize)]
 pub struct PositionBody {

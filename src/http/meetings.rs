@@ -10,8 +10,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::ProjectAccess;
-use crate::db::models::{Meeting, User};
+use crate::db::models::User;
 use crate::db::{self, Conn};
 use crate::domain::input::{InputError, line, optional_line};
 use crate::http::perform::perform;
@@ -20,8 +19,6 @@ use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::Refusal;
 use crate::workflow::convocation::ChangeRefusal;
 use crate::workflow::meetings::{self as meetings, MeetingChange, MeetingInput};
-
-pub use crate::workflow::meetings::audit;
 
 /// Runs `use_case` for the caller on the meeting named by the path, in one transaction (see
 /// `perform`): the shape of every `/api/meetings/{id}/…` route.
@@ -38,27 +35,6 @@ where
     let meeting_id = path.into_inner();
     let actor = current.user.clone();
     perform(state, move |conn| use_case(conn, &actor, meeting_id)).await
-}
-
-/// Runs `f` in one transaction with the meeting and the caller's access to its project;
-/// 404 when the meeting does not exist or the caller may not see its project. For the
-/// follow-up handlers (`decisions.rs`) until their use cases move to `workflow/`; the meeting
-/// routes use [`on_meeting`].
-pub async fn in_meeting<T, F>(
-    state: &AppState,
-    user_id: Uuid,
-    meeting_id: Uuid,
-    f: F,
-) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut Conn, Meeting, ProjectAccess) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    db::transaction(&state.pool, move |conn| {
-        let (meeting, access) = meetings::open(conn, user_id, meeting_id)?;
-        f(conn, meeting, access)
-    })
-    .await
 }
 
 fn invalid(field: &'static str, message: &str) -> InputError {
@@ -134,14 +110,8 @@ pub async fn create(
         .to_owned();
     let max_bytes = state.settings.doc_max_bytes;
     let actor = current.user.clone();
-    // Two steps in one transaction, not one use case, while `carry_over_actions` answers an
-    // `ApiError` (issue 11 moves it to `workflow/`; then `meetings::create` calls it).
-    let meeting = db::transaction(&state.pool, move |conn| {
-        let meeting = meetings::create(conn, &actor, project_id, input, &host)?;
-        crate::http::decisions::carry_over_actions(
-            conn, project_id, meeting.id, actor.id, max_bytes,
-        )?;
-        Ok::<_, ApiError>(meeting)
+    let meeting = perform(&state, move |conn| {
+        meetings::create(conn, &actor, project_id, input, &host, max_bytes)
     })
     .await?;
     Ok(HttpResponse::Created().json(MeetingView::from(&meeting)))

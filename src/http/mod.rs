@@ -4,7 +4,6 @@
 //! handler needs lives in [`AppState`].
 
 pub mod agenda;
-pub mod agreements;
 pub mod auth;
 pub mod calendar_feed;
 pub mod client_ip;

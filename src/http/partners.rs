@@ -9,15 +9,14 @@ use uuid::Uuid;
 use crate::domain::input::{EmailAddress, line, optional_line, optional_paragraph};
 use crate::domain::partnership::Transition;
 use crate::http::CurrentUser;
-use crate::http::auth::mail_box;
 use crate::http::perform::perform;
 use crate::http::views::PartnershipView;
 use crate::http::{ApiError, AppState};
 use crate::workflow::partnerships::{self as workflow, Invitee, Partner};
+use crate::workflow::sessions::mail_box;
 use crate::workflow::signing::Signer;
 
 // Used by the other handler modules until they call `crate::workflow::partnerships` themselves.
-pub use crate::workflow::partnerships::{acceptance_receipts, list_of};
 
 #[derive(Deserialize)]
 pub struct Invitation {

@@ -17,7 +17,6 @@ use crate::workflow::projects::{self as workflow, ProjectInput};
 use crate::workflow::signing::Signer;
 
 // Used by the other handler modules until they call `crate::workflow::projects` themselves.
-pub use crate::workflow::projects::{acting_organization, advance, lock_document, require_open};
 
 /// The longest brief or mission accepted over HTTP, in characters.
 pub const MAX_SECTION_CHARS: usize = 200_000;

@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use crate::domain::Locale;
 use crate::http::CurrentUser;
-use crate::http::decisions::today;
 use crate::http::perform::perform;
 use crate::http::views::{AuditView, Sheet};
 use crate::http::{ApiError, AppState};
+use crate::workflow::follow_up::today;
 use crate::workflow::sheet as records;
 
 #[derive(Deserialize)]

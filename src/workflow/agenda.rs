@@ -11,9 +11,12 @@ use crate::auth::ProjectAccess;
 use crate::db::models::{Agreement, Meeting, User};
 use crate::db::{Conn, meetings as queries};
 use crate::document::{self, Agenda, AgendaItemInput};
+use crate::domain::content;
 use crate::domain::input::InputError;
 use crate::domain::partnership::PartnershipStatus;
-use crate::http::projects::lock_document;
+use crate::workflow::consent::{self, Recorded};
+use crate::workflow::projects::lock_document;
+use crate::workflow::signing::Signer;
 
 /// An accepted partner's latest agreement to the agenda, with its signed receipt.
 pub struct PartnerAgreement {
@@ -40,7 +43,7 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<AgendaRea
         if status != PartnershipStatus::Accepted {
             continue;
         }
-        let latest = queries::latest_agreement(
+        let latest = crate::db::agreements::latest(
             conn,
             meeting.project_id,
             "agenda",
@@ -168,4 +171,45 @@ fn agreeing_organization(access: &ProjectAccess, asked: Option<Uuid>) -> Result<
             .into()),
         },
     }
+}
+
+/// What a caller says of the agenda, already parsed.
+pub struct AgendaConsent {
+    /// The accepted partner they speak for (needed when they belong to several).
+    pub organization_id: Option<Uuid>,
+    /// The agenda's hash as they read it.
+    pub claimed_hash: String,
+    /// `agree` or `object` (already checked).
+    pub decision: String,
+    pub comment: Option<String>,
+}
+
+/// Records a partner's agreement (or objection) to the agenda as it is now, with its signed
+/// receipt; returns it with the agenda's current hash.
+pub fn agree(
+    conn: &mut Conn,
+    signer: &Signer,
+    actor: &User,
+    meeting_id: Uuid,
+    asked: AgendaConsent,
+) -> Result<(Recorded, String), Refusal> {
+    let held = to_agree(conn, actor, meeting_id, asked.organization_id)?;
+    let (meeting, agenda) = (&held.meeting, &held.agenda);
+    let section = consent::Section {
+        subject: "agenda",
+        subject_id: meeting.id,
+        current_hash: &agenda.content_hash,
+        canonical: content::canonical_agenda(meeting.id, &agenda.items),
+        is_empty: agenda.items.is_empty(),
+    };
+    let given = consent::Consent {
+        project_id: meeting.project_id,
+        organization_id: held.organization_id,
+        user_id: actor.id,
+        claimed_hash: asked.claimed_hash,
+        decision: asked.decision,
+        comment: asked.comment,
+    };
+    let recorded = consent::record(conn, signer, section, given)?;
+    Ok((recorded, held.agenda.content_hash.clone()))
 }

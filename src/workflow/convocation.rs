@@ -38,8 +38,8 @@ use crate::db::{Conn, DbError, convocations};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::project::ProjectEvent;
 use crate::domain::{Locale, gate};
-use crate::http::projects::{acting_organization, advance};
 use crate::mail::templates::ConvocationKind;
+use crate::workflow::projects::{acting_organization, advance};
 
 /// Sends the convocation (initiator only): the gate, re-checked under locks, then the
 /// attendees stored and one email per attendee queued, all in the caller's transaction.

@@ -19,7 +19,8 @@ use crate::db::{Conn, audit as trail, meetings as queries};
 use crate::document::ProjectDoc;
 use crate::domain::gate::{GateState, Unmet};
 use crate::domain::meeting::MeetingStatus;
-use crate::http::projects::{acting_organization, lock_document};
+use crate::workflow::follow_up::carry_over_actions;
+use crate::workflow::projects::{acting_organization, lock_document, require_open};
 
 /// The meeting and the caller's access to its project; not found when the meeting does not
 /// exist or the caller may not see its project.
@@ -114,12 +115,11 @@ pub fn create(
     project_id: Uuid,
     input: MeetingInput,
     host: &str,
+    max_doc_bytes: usize,
 ) -> Result<Meeting, Refusal> {
     let access = ProjectAccess::load(conn, project_id, actor.id)?;
     access.require_initiator()?;
-    if !access.project.status.is_open() {
-        return Err(Refusal::conflict("project_closed", "the project is closed"));
-    }
+    require_open(&access.project)?;
     let id = Uuid::new_v4();
     let meeting = Meeting {
         id,
@@ -150,6 +150,8 @@ pub fn create(
         None,
         json!({"meeting_id": id, "title": meeting.title}),
     )?;
+    // The project's open actions go on the new meeting's agenda.
+    carry_over_actions(conn, project_id, id, actor.id, max_doc_bytes)?;
     Ok(meeting)
 }
 

@@ -10,7 +10,7 @@ use crate::actors::{Actor, status_and_body};
 use crate::meetings::Scene;
 
 fn today() -> NaiveDate {
-    amont::http::decisions::today()
+    amont::workflow::follow_up::today()
 }
 
 /// A convened meeting, a third accepted partner (the town) with its member, and the scene.

@@ -310,4 +310,3 @@ impl From<&crate::workflow::membership::ConsultationRead> for ConsultationView {
         }
     }
 }
-
