@@ -13,7 +13,9 @@ use crate::domain::input::{EmailAddress, line, optional_line};
 use crate::domain::organization::{Role, Siren};
 use crate::http::CurrentUser;
 use crate::http::perform::perform;
-use crate::http::views::{ConsultationView, MembershipView, OrganizationView};
+use crate::http::views::{
+    ColleagueInvitationView, ConsultationView, DomainsView, MembershipView, OrganizationView,
+};
 use crate::http::{ApiError, AppState};
 use crate::workflow::Refusal;
 use crate::workflow::membership::{self as membership, Decision, OrganizationInput};
@@ -229,7 +231,7 @@ pub async fn put_domains(
         membership::set_domains(conn, &actor, organization_id, &wanted, Utc::now())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "domains": domains })))
+    Ok(HttpResponse::Ok().json(DomainsView { domains }))
 }
 
 #[derive(Deserialize)]
@@ -269,11 +271,11 @@ pub async fn invite(
     })
     .await?;
     state.mailer.wake();
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "email": invited.email,
-        "role": invited.role.as_str(),
-        "expires_at": invited.expires_at,
-    })))
+    Ok(HttpResponse::Created().json(ColleagueInvitationView {
+        email: invited.email,
+        role: invited.role,
+        expires_at: invited.expires_at,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -239,6 +239,10 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::MeetingView>("Meeting"));
     problems.extend(check::<views::MembershipView>("Membership"));
     problems.extend(check::<views::ConsultationView>("Consultation"));
+    problems.extend(check::<views::DomainsView>("Domains"));
+    problems.extend(check::<views::ColleagueInvitationView>(
+        "ColleagueInvitation",
+    ));
     problems.extend(check::<views::DecisionView>("Decision"));
     problems.extend(check::<views::ActionView>("Action"));
     problems.extend(check::<views::PositionView>("Position"));

@@ -44,6 +44,22 @@ impl From<&User> for UserView {
     }
 }
 
+/// The mail domains an organization vouches for (`PUT /api/organizations/{id}/domains`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Domains")]
+pub struct DomainsView {
+    pub domains: Vec<String>,
+}
+
+/// A colleague invited by an admin (`POST /api/organizations/{id}/invitations`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "ColleagueInvitation")]
+pub struct ColleagueInvitationView {
+    pub email: String,
+    pub role: Role,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct OrganizationView {
     pub id: Uuid,
