@@ -17,6 +17,7 @@ pub mod partnerships;
 pub mod projects;
 pub mod proof;
 pub mod schema;
+pub mod todo;
 pub mod users;
 
 use std::time::Duration;

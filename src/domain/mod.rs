@@ -14,5 +14,6 @@ pub mod proof;
 pub mod rsvp;
 pub mod slots;
 pub mod state;
+pub mod todo;
 
 pub use locale::Locale;

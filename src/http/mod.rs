@@ -28,6 +28,7 @@ pub mod request_log;
 pub mod rsvp;
 pub mod security;
 pub mod sheet;
+pub mod todo;
 pub mod verify;
 pub mod views;
 
@@ -176,7 +177,8 @@ fn follow_up_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/actions/{id}", patch().to(decisions::patch_action))
         .route("/projects/{id}/actions", get().to(decisions::list_actions))
-        .route("/me/actions", get().to(decisions::my_actions));
+        .route("/me/actions", get().to(decisions::my_actions))
+        .route("/me/todo", get().to(todo::mine));
 }
 
 /// Meetings, the poll, the agenda, the gate and convocations (API.md, "Meetings…" and

@@ -22,6 +22,7 @@ pub mod rsvp;
 pub mod sessions;
 pub mod sheet;
 pub mod signing;
+pub mod todo;
 pub mod verification;
 
 use serde_json::{Map, Value};

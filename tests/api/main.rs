@@ -22,3 +22,4 @@ mod membership;
 mod openapi;
 mod operations;
 mod proof;
+mod todo;

@@ -6,12 +6,14 @@ pub mod meetings;
 pub mod projects;
 pub mod proof;
 pub mod sessions;
+pub mod todo;
 pub use follow_up::*;
 pub use health::*;
 pub use meetings::*;
 pub use projects::*;
 pub use proof::*;
 pub use sessions::*;
+pub use todo::*;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
