@@ -234,6 +234,13 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
       timeout: 20_000,
     });
 
+    // The partner's home page says what waits for her, and leads there in one click.
+    await sophie.goto(new URL('/', projectUrl).toString());
+    const todo = sophie.getByRole('region', { name: 'À faire' });
+    await todo.getByRole('link', { name: `Approuver la mission de ${CAF}` }).click();
+    await sophie.getByRole('heading', { level: 1, name: /Accueil jeunes/ }).waitFor();
+    await mission(sophie).waitFor();
+
     const agree = missionSection(sophie).getByRole('button', { name: `J’approuve au nom de ${CAF}` });
     await sophie.waitForFunction(
       () => {
@@ -247,6 +254,12 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     await missionSection(sophie).getByText(`Approuvée par ${CAF} le`).waitFor();
     assert.equal(await missionSection(sophie).locator('.agreement-state').getAttribute('data-state'), 'current');
     await shot(sophie, '05-mission-agreed');
+    // Done: it leaves the list.
+    await sophie.goto(new URL('/', projectUrl).toString());
+    await sophie.getByRole('region', { name: 'À faire' }).getByText('Rien ne vous attend pour l’instant.').waitFor();
+    await shot(sophie, '05a-todo-done');
+    await sophie.goBack();
+    await mission(sophie).waitFor();
 
     // The initiator changes the mission: the agreement is no longer current, for both.
     await mission(ines).fill('Cofinancer l’animateur à temps plein pendant deux ans.');

@@ -28,6 +28,8 @@ export type ProjectStatus = 'draft' | 'concertation' | 'active' | 'closed';
 export type Project = Schemas['Project'];
 /** A project with the caller's own partnerships in it (`GET /api/projects/{id}`). */
 export type ProjectDetail = Schemas['ProjectDetail'];
+export type TodoItem = Schemas['TodoItem'];
+export type TodoKind = Schemas['TodoKind'];
 export type PartnershipStatus = 'invited' | 'accepted' | 'declined' | 'withdrawn';
 export type Partnership = Schemas['Partnership'];
 export type Section = Schemas['Section'];
@@ -374,6 +376,10 @@ export class Api {
   /** The caller's organizations' actions (open ones unless `status` says otherwise), overdue first. */
   myActions(status?: ActionStatus) {
     return this.get<Action[]>(`/api/me/actions${status ? `?status=${enc(status)}` : ''}`);
+  }
+  /** What the caller has to do, dated things first. */
+  todo() {
+    return this.get<Schemas['Todo']>('/api/me/todo');
   }
 }
 

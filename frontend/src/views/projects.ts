@@ -1,6 +1,6 @@
 /** The projects list, and creating a project (and one's organization first, when needed). */
 
-import { ApiError, type Organization, type Project, api } from '../api';
+import { ApiError, type Organization, type Project, type TodoItem, api } from '../api';
 import { type ViewContext, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { t } from '../i18n';
@@ -37,7 +37,34 @@ export async function projectsView(ctx: ViewContext): Promise<void> {
             ),
           ),
         );
-  replace(ctx.main, h('h1', null, t('projects.title')), askName(ctx), doneNote(), membershipNotes(ctx), list, createSection(ctx));
+  replace(ctx.main, h('h1', null, t('projects.title')), askName(ctx), doneNote(), todoSection(ctx), membershipNotes(ctx), list, createSection(ctx));
+}
+
+/** What the person has to do, each one click from done: at the top of the home page. */
+function todoSection(ctx: ViewContext): HTMLElement {
+  const titleId = uid('todo');
+  const body = h('div', null, h('p', { role: 'status' }, t('common.loading')));
+  void api.todo().then(
+    ({ items }) => {
+      if (ctx.signal.aborted) return;
+      replace(body, items.length === 0 ? h('p', { class: 'empty' }, t('todo.empty')) : h('ul', { class: 'todo-list' }, items.map(todoLine)));
+    },
+    (error: unknown) => {
+      if (!ctx.signal.aborted) replace(body, h('p', { role: 'alert' }, errorMessage(error)));
+    },
+  );
+  return h('section', { class: 'card todo', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('todo.title')), body);
+}
+
+function todoLine(item: TodoItem): HTMLElement {
+  const what = t(`todo.kind.${item.kind}`, { title: item.title, organization: item.organization_name ?? '' });
+  const about = [item.project_title, item.due ? t('todo.due', { date: formatDate(item.due) }) : null].filter(Boolean).join(' · ');
+  return h(
+    'li',
+    { dataset: { kind: item.kind } },
+    h('a', { href: item.url, 'data-nav': true }, what),
+    about ? h('span', { class: 'muted block' }, about) : null,
+  );
 }
 
 /** Where the thanks for a chosen name is shown after the page is drawn again. */
