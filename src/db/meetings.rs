@@ -236,6 +236,78 @@ pub fn candidates(
         .collect())
 }
 
+/// A person's answers to the poll, with the accepted partners they belong to.
+pub struct PersonAnswers {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub organizations: Vec<Uuid>,
+    /// Slot id and answer, in the slots' order.
+    pub answers: Vec<(Uuid, String)>,
+}
+
+/// Everyone who answered the poll, by name, with their answers (the names × slots grid).
+pub fn answers_by_person(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    accepted: &[Uuid],
+) -> QueryResult<Vec<PersonAnswers>> {
+    let rows: Vec<(Uuid, String, Uuid, String)> = availability_answers::table
+        .inner_join(users::table)
+        .inner_join(meeting_slots::table)
+        .filter(availability_answers::meeting_id.eq(meeting_id))
+        .order((users::display_name, users::id, meeting_slots::starts_at))
+        .select((
+            availability_answers::user_id,
+            users::display_name,
+            availability_answers::slot_id,
+            availability_answers::answer,
+        ))
+        .load(conn)?;
+    let voters: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let memberships: Vec<(Uuid, Uuid)> = memberships::table
+        .filter(memberships::user_id.eq_any(&voters))
+        .filter(memberships::organization_id.eq_any(accepted))
+        .select((memberships::user_id, memberships::organization_id))
+        .load(conn)?;
+    let mut people: Vec<PersonAnswers> = Vec::new();
+    for (user_id, display_name, slot_id, answer) in rows {
+        if people.last().is_none_or(|p| p.user_id != user_id) {
+            let organizations = memberships
+                .iter()
+                .filter(|(u, _)| *u == user_id)
+                .map(|(_, o)| *o)
+                .collect();
+            people.push(PersonAnswers {
+                user_id,
+                display_name,
+                organizations,
+                answers: Vec::new(),
+            });
+        }
+        if let Some(person) = people.last_mut() {
+            person.answers.push((slot_id, answer));
+        }
+    }
+    Ok(people)
+}
+
+/// Removes a slot of a meeting being planned, with its answers; whether it was there.
+pub fn delete_slot(conn: &mut PgConnection, meeting_id: Uuid, slot_id: Uuid) -> QueryResult<bool> {
+    diesel::delete(
+        availability_answers::table
+            .filter(availability_answers::meeting_id.eq(meeting_id))
+            .filter(availability_answers::slot_id.eq(slot_id)),
+    )
+    .execute(conn)?;
+    let deleted = diesel::delete(
+        meeting_slots::table
+            .filter(meeting_slots::meeting_id.eq(meeting_id))
+            .filter(meeting_slots::id.eq(slot_id)),
+    )
+    .execute(conn)?;
+    Ok(deleted == 1)
+}
+
 /// Who a convocation goes to: every member of every accepted partner, once per address (the
 /// first organization in partner order when someone belongs to several).
 pub struct Invitee {
@@ -418,6 +490,26 @@ pub fn set_time_while_planning(
     .set((
         meetings::starts_at.eq(starts_at),
         meetings::ends_at.eq(ends_at),
+    ))
+    .returning(Meeting::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
+/// Clears the meeting's time while it is being planned (its slot was removed); `None` when it
+/// no longer is being planned.
+pub fn clear_time_while_planning(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+) -> QueryResult<Option<Meeting>> {
+    diesel::update(
+        meetings::table
+            .find(meeting_id)
+            .filter(meetings::status.eq("planning")),
+    )
+    .set((
+        meetings::starts_at.eq(None::<DateTime<Utc>>),
+        meetings::ends_at.eq(None::<DateTime<Utc>>),
     ))
     .returning(Meeting::as_returning())
     .get_result(conn)

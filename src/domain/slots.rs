@@ -70,6 +70,17 @@ pub struct Tally {
     pub missing: Vec<Uuid>,
 }
 
+/// The accepted `partners` none of whose members answered the poll at all — not the same as
+/// partners nobody of which is available on a slot (they may all have answered "no").
+/// `answered_by` holds, for each person who answered, the partners they belong to.
+pub fn unanswered(partners: &[Uuid], answered_by: &[Vec<Uuid>]) -> Vec<Uuid> {
+    partners
+        .iter()
+        .filter(|p| !answered_by.iter().any(|orgs| orgs.contains(p)))
+        .copied()
+        .collect()
+}
+
 /// Tallies one slot for the accepted `partners`.
 pub fn tally(partners: &[Uuid], ballots: &[Ballot]) -> Tally {
     let count = |a: Availability| ballots.iter().filter(|b| b.answer == a).count();
@@ -128,6 +139,20 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
+
+    #[test]
+    fn a_partner_that_answered_no_everywhere_has_answered() {
+        let (mjc, caf, ville) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        // Someone of the CAF answered (no to every slot); nobody of the town did.
+        let answered_by = vec![vec![mjc], vec![caf]];
+        assert_eq!(unanswered(&[mjc, caf, ville], &answered_by), [ville]);
+        assert_eq!(unanswered(&[mjc, caf], &answered_by), Vec::<Uuid>::new());
+        // A person in two partners answers for both.
+        assert_eq!(
+            unanswered(&[caf, ville], &[vec![caf, ville]]),
+            Vec::<Uuid>::new()
+        );
+    }
     use Availability::{Maybe, No, Yes};
 
     fn org(n: u128) -> Uuid {

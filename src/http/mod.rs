@@ -191,6 +191,10 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
         .route("/meetings/{id}", patch().to(meetings::patch))
         .route("/meetings/{id}/slots", post().to(meetings::add_slot))
         .route(
+            "/meetings/{id}/slots/{slot_id}",
+            delete().to(poll::remove_slot),
+        )
+        .route(
             "/meetings/{id}/availability",
             put().to(poll::put_availability),
         )

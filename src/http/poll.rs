@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::domain::input::InputError;
 use crate::domain::slots::Availability;
 use crate::http::meetings::on_meeting;
+use crate::http::perform::perform;
 use crate::http::views::{AvailabilityAnswers, MeetingView, Poll};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::poll;
@@ -79,4 +80,26 @@ pub async fn choose_slot(
     })
     .await?;
     Ok(HttpResponse::Ok().json(MeetingView::from(&meeting)))
+}
+
+#[derive(Deserialize)]
+pub struct SlotPath {
+    id: Uuid,
+    slot_id: Uuid,
+}
+
+/// `DELETE /api/meetings/{id}/slots/{slot_id}` (initiator, while planning) → 204, the slot and
+/// its answers gone.
+pub async fn remove_slot(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<SlotPath>,
+) -> Result<HttpResponse, ApiError> {
+    let SlotPath { id, slot_id } = path.into_inner();
+    let actor = current.user.clone();
+    perform(&state, move |conn| {
+        poll::remove_slot(conn, &actor, id, slot_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -72,10 +72,13 @@ pub struct SlotTally {
     pub my_answer: Option<Availability>,
 }
 
-/// The poll: every slot's tally, and the slot the rules suggest.
+/// The poll: every slot's tally, the slot the rules suggest, the accepted partners none of
+/// whose members answered yet, and everyone's answers (the names × slots grid).
 pub struct Poll {
     pub slots: Vec<SlotTally>,
     pub suggested_slot_id: Option<Uuid>,
+    pub unanswered: Vec<(Uuid, String)>,
+    pub people: Vec<queries::PersonAnswers>,
 }
 
 /// Tallies, missing partners and the suggested slot, for anyone who sees the meeting.
@@ -90,6 +93,14 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Ref
     let ids: Vec<Uuid> = accepted.iter().map(|p| p.0).collect();
     let candidates = queries::candidates(conn, &meeting, &ids)?;
     let mine = queries::availability_of(conn, meeting.id, actor.id)?;
+    let people = queries::answers_by_person(conn, meeting.id, &ids)?;
+    let answered_by: Vec<Vec<Uuid>> = people.iter().map(|p| p.organizations.clone()).collect();
+    let silent = slots::unanswered(&ids, &answered_by);
+    let unanswered = accepted
+        .iter()
+        .filter(|(id, _)| silent.contains(id))
+        .cloned()
+        .collect();
     let suggested_slot_id = {
         let all: Vec<_> = candidates.iter().map(|(_, c)| c.clone()).collect();
         slots::suggest(&ids, &all, Utc::now())
@@ -118,6 +129,8 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Ref
     Ok(Poll {
         slots,
         suggested_slot_id,
+        unanswered,
+        people,
     })
 }
 
@@ -153,4 +166,33 @@ pub fn choose(
         json!({"meeting_id": meeting.id, "slot_id": slot_id, "starts_at": slot.starts_at}),
     )?;
     Ok(chosen)
+}
+
+/// The initiator removes a slot while the meeting is being planned, with the answers given to
+/// it; when it was the chosen one, the meeting has no time any more (one must be chosen again).
+pub fn remove_slot(
+    conn: &mut Conn,
+    actor: &User,
+    meeting_id: Uuid,
+    slot_id: Uuid,
+) -> Result<(), Refusal> {
+    let (meeting, access) = open(conn, actor.id, meeting_id)?;
+    access.require_initiator()?;
+    let meeting = queries::lock(conn, meeting.id)?;
+    require_planning(&meeting)?;
+    let slot = queries::slot(conn, meeting.id, slot_id)?.ok_or(Refusal::NotFound)?;
+    let was_chosen = meeting.starts_at == Some(slot.starts_at);
+    queries::delete_slot(conn, meeting.id, slot.id)?;
+    if was_chosen {
+        queries::clear_time_while_planning(conn, meeting.id)?;
+    }
+    audit(
+        conn,
+        &access,
+        "slot.removed",
+        None,
+        json!({"meeting_id": meeting.id, "slot_id": slot.id, "starts_at": slot.starts_at,
+               "was_chosen": was_chosen}),
+    )?;
+    Ok(())
 }

@@ -21,5 +21,6 @@ mod meetings;
 mod membership;
 mod openapi;
 mod operations;
+mod poll;
 mod proof;
 mod todo;

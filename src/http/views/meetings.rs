@@ -66,10 +66,25 @@ pub struct PollSlot {
     pub my_answer: Option<Availability>,
 }
 
+/// One person's answers to the poll (a row of the names × slots grid).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PollAnswers {
+    pub user_id: Uuid,
+    pub display_name: String,
+    /// The accepted partners they belong to.
+    pub organization_ids: Vec<Uuid>,
+    /// Slot id → answer.
+    pub answers: HashMap<Uuid, Availability>,
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Poll {
     pub slots: Vec<PollSlot>,
     pub suggested_slot_id: Option<Uuid>,
+    /// Accepted partners none of whose members answered yet.
+    pub unanswered_organizations: Vec<OrganizationRef>,
+    /// Everyone's answers, by name.
+    pub answers: Vec<PollAnswers>,
 }
 
 impl From<&poll::Poll> for Poll {
@@ -97,9 +112,28 @@ impl From<&poll::Poll> for Poll {
                 my_answer: s.my_answer,
             })
             .collect();
+        let organization = |(id, name): &(Uuid, String)| OrganizationRef {
+            organization_id: *id,
+            organization_name: name.clone(),
+        };
         Poll {
             slots,
             suggested_slot_id: read.suggested_slot_id,
+            unanswered_organizations: read.unanswered.iter().map(organization).collect(),
+            answers: read
+                .people
+                .iter()
+                .map(|p| PollAnswers {
+                    user_id: p.user_id,
+                    display_name: p.display_name.clone(),
+                    organization_ids: p.organizations.clone(),
+                    answers: p
+                        .answers
+                        .iter()
+                        .filter_map(|(slot, a)| Some((*slot, Availability::parse(a)?)))
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }
