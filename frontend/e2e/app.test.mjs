@@ -325,13 +325,22 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByRole('heading', { level: 1, name: 'Comité de lancement' }).waitFor();
     meetingUrl = ines.url();
     const next = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
-    for (const time of ['10:00', '14:00']) {
+    for (const time of ['10:00', '14:00', '18:00']) {
       await ines.getByLabel('Date', { exact: true }).fill(next);
       await ines.getByLabel(/Heure de début/).fill(time);
       await ines.getByRole('button', { name: 'Ajouter le créneau' }).click();
       await ines.getByText('Créneau ajouté.').waitFor();
     }
-    await ines.locator('table.poll-grid tbody tr').nth(1).waitFor();
+    await ines.locator('table.poll-grid tbody tr').nth(2).waitFor();
+    // A slot added by mistake is removed (after a confirmation).
+    await ines
+      .locator('table.poll-grid tbody tr')
+      .nth(2)
+      .getByRole('button', { name: /Retirer le créneau/ })
+      .click();
+    await ines.getByRole('dialog').getByRole('button', { name: 'Retirer', exact: true }).click();
+    await ines.getByText(/Créneau du .* retiré\./).waitFor();
+    await ines.waitForFunction(() => document.querySelectorAll('table.poll-grid tbody tr').length === 2);
   });
 
   step('both answer the poll; the gate blocks; the agenda is co-edited', async () => {
@@ -341,6 +350,9 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
       await page.getByRole('button', { name: 'Enregistrer mes disponibilités' }).click();
       await page.getByText('Disponibilités enregistrées.').waitFor();
     }
+    // Everyone's answers by name; every partner answered.
+    await ines.getByRole('table', { name: 'Les réponses de chacun' }).getByRole('rowheader', { name: 'Sophie Bernard' }).waitFor({ timeout: 15_000 });
+    await ines.getByText('Chaque partenaire a répondu.').waitFor({ timeout: 15_000 });
     // The gate blocks: nothing can be sent yet.
     await ines.locator('.checklist li.unmet').first().waitFor();
     assert.equal(await ines.getByRole('button', { name: 'Envoyer la convocation' }).isDisabled(), true);

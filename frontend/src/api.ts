@@ -313,6 +313,9 @@ export class Api {
   poll(id: string) {
     return this.get<Poll>(`/api/meetings/${enc(id)}/poll`);
   }
+  removeSlot(id: string, slotId: string) {
+    return this.request<void>('DELETE', `/api/meetings/${enc(id)}/slots/${enc(slotId)}`);
+  }
   chooseSlot(id: string, slotId: string) {
     return this.post<Meeting>(`/api/meetings/${enc(id)}/slot`, { slot_id: slotId });
   }

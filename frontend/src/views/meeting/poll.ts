@@ -5,7 +5,7 @@ import { every } from '../../app';
 import { h, replace, uid } from '../../dom';
 import { getLocale, t } from '../../i18n';
 import { browserZone, describeSlot, zoneLabel, zonedToUtc } from '../../slots';
-import { busy, feedback, field } from '../../ui';
+import { busy, confirmDialog, feedback, field } from '../../ui';
 import type { MeetingPage } from './page';
 
 export function pollSection(page: MeetingPage): HTMLElement {
@@ -53,6 +53,27 @@ export function pollSection(page: MeetingPage): HTMLElement {
       );
       const suggested = poll.suggested_slot_id === slot.id;
       const chosen = m.starts_at !== null && new Date(m.starts_at).getTime() === new Date(slot.starts_at).getTime();
+      const canRemove = page.project.is_initiator && m.status === 'planning';
+      const remove = canRemove
+        ? h('button', { type: 'button', class: 'secondary small', 'aria-label': t('poll.removeSlot', { slot: view.primary }) }, t('poll.remove'))
+        : null;
+      remove?.addEventListener('click', async () => {
+        const ok = await confirmDialog(t('poll.removeSlot', { slot: view.primary }), [t('poll.removeConfirm')], t('poll.remove'));
+        if (!ok) return;
+        await busy(remove, async () => {
+          try {
+            await api.removeSlot(m.id, slot.id);
+            status.ok(t('poll.removed', { slot: view.primary }));
+            choices.delete(slot.id);
+            await page.refreshMeeting();
+            lastKey = '';
+            await refresh();
+            await page.refreshGate();
+          } catch (error) {
+            status.error(error);
+          }
+        });
+      });
       const choose =
         page.project.is_initiator && m.status === 'planning' && !chosen
           ? h('button', { type: 'button', class: suggested ? 'primary small' : 'secondary small' }, t('poll.choose'))
@@ -91,7 +112,7 @@ export function pollSection(page: MeetingPage): HTMLElement {
           h('span', { class: 'muted block' }, missing.length ? t('poll.missing', { names: missing.join(', ') }) : t('poll.allAnswered')),
         ),
         h('td', null, group),
-        h('td', null, choose),
+        h('td', null, choose, remove),
       );
     });
     const save = h('button', { type: 'button', class: 'primary' }, t('poll.saveAnswers'));
@@ -134,6 +155,14 @@ export function pollSection(page: MeetingPage): HTMLElement {
         ),
       ),
       page.myAccepted.length > 0 && page.meeting.status === 'planning' ? save : null,
+      h(
+        'p',
+        { class: 'unanswered' },
+        poll.unanswered_organizations.length
+          ? t('poll.unanswered', { names: poll.unanswered_organizations.map((o) => o.organization_name).join(', ') })
+          : t('poll.everyoneAnswered'),
+      ),
+      answersGrid(poll, m.timezone),
     );
   };
 
@@ -185,4 +214,45 @@ function slotForm(page: MeetingPage, refresh: () => Promise<void>): HTMLElement 
     });
   });
   return h('div', { class: 'add-slot' }, h('h3', { id: titleId }, t('poll.add')), form, status.el);
+}
+
+/** Everyone's answers, by name: one row per person, one column per slot. */
+function answersGrid(poll: Poll, zone: string): HTMLElement | null {
+  if (poll.answers.length === 0) return null;
+  const titleId = uid('grid');
+  const short = new Intl.DateTimeFormat(getLocale(), { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone });
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'answers-grid', 'aria-labelledby': titleId },
+      h('caption', { id: titleId }, t('poll.grid')),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, t('poll.person')),
+          poll.slots.map((s) => h('th', { scope: 'col' }, short.format(new Date(s.starts_at)))),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        poll.answers.map((person) =>
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'row' }, person.display_name),
+            poll.slots.map((s) => {
+              const answer = person.answers[s.id];
+              return h('td', { dataset: { answer: answer ?? 'none' } }, answer ? t(`poll.${answer}`) : t('poll.noAnswer'));
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
 }
