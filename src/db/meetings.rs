@@ -496,6 +496,18 @@ pub fn set_time_while_planning(
     .optional()
 }
 
+/// Deletes a meeting still being planned (its slots, answers and records go with it); whether
+/// it was.
+pub fn delete_while_planning(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        meetings::table
+            .find(meeting_id)
+            .filter(meetings::status.eq("planning")),
+    )
+    .execute(conn)?;
+    Ok(deleted == 1)
+}
+
 /// Clears the meeting's time while it is being planned (its slot was removed); `None` when it
 /// no longer is being planned.
 pub fn clear_time_while_planning(

@@ -25,6 +25,24 @@ pub fn get(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Project> {
 }
 
 /// The projects in which one of the user's organizations is invited or a partner, newest first.
+/// Changes the title and/or the summary of an open project; `None` when it is closed.
+pub fn change_text(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    title: &str,
+    summary: &str,
+) -> QueryResult<Option<Project>> {
+    diesel::update(
+        projects::table
+            .find(project_id)
+            .filter(projects::status.ne(ProjectStatus::Closed.as_str())),
+    )
+    .set((projects::title.eq(title), projects::summary.eq(summary)))
+    .returning(Project::as_returning())
+    .get_result(conn)
+    .optional()
+}
+
 pub fn visible_to(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<Vec<Project>> {
     let taking_part: Vec<&str> = PartnershipStatus::ALL
         .iter()

@@ -228,3 +228,13 @@ impl From<ChangeRefusal> for ApiError {
         }
     }
 }
+
+/// `DELETE /api/meetings/{id}` (initiator, while planning) → 204.
+pub async fn delete(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    on_meeting(&state, &current, path, meetings::delete).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

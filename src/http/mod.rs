@@ -124,6 +124,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/projects", post().to(projects::create))
         .route("/projects", get().to(projects::list))
         .route("/projects/{id}", get().to(projects::get))
+        .route("/projects/{id}", patch().to(projects::patch))
         .route("/projects/{id}/brief", get().to(projects::get_brief))
         .route("/projects/{id}/brief", put().to(projects::put_brief))
         .route(
@@ -189,6 +190,7 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
         .route("/projects/{id}/meetings", get().to(meetings::list))
         .route("/meetings/{id}", get().to(meetings::get))
         .route("/meetings/{id}", patch().to(meetings::patch))
+        .route("/meetings/{id}", delete().to(meetings::delete))
         .route("/meetings/{id}/slots", post().to(meetings::add_slot))
         .route(
             "/meetings/{id}/slots/{slot_id}",

@@ -13,7 +13,7 @@ use crate::http::perform::perform;
 use crate::http::views::{AgreementView, MissionView, ProjectDetailView, ProjectView, SectionView};
 use crate::http::{ApiError, AppState};
 use crate::workflow::consent::{self, MissionConsent};
-use crate::workflow::projects::{self as workflow, ProjectInput};
+use crate::workflow::projects::{self as workflow, ProjectChange, ProjectInput};
 use crate::workflow::signing::Signer;
 
 // Used by the other handler modules until they call `crate::workflow::projects` themselves.
@@ -200,6 +200,36 @@ pub async fn close(
     let actor = current.user.clone();
     let project = perform(&state, move |conn| {
         workflow::close(conn, &actor, project_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ProjectView::from(&project)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectChangeBody {
+    title: Option<String>,
+    summary: Option<String>,
+}
+
+/// `PATCH /api/projects/{id}` `{"title"?, "summary"?}` (initiator, open project) → the project.
+pub async fn patch(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<Uuid>,
+    body: web::Json<ProjectChangeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let change = ProjectChange {
+        title: body.title.map(|t| line("title", &t, 300)).transpose()?,
+        summary: body
+            .summary
+            .map(|s| paragraph("summary", &s, 20_000))
+            .transpose()?,
+    };
+    let (project_id, actor) = (path.into_inner(), current.user.clone());
+    let project = perform(&state, move |conn| {
+        workflow::change(conn, &actor, project_id, change)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ProjectView::from(&project)))

@@ -225,6 +225,29 @@ pub fn change(
     convocation::apply_change(conn, settings, &access, &meeting, next)
 }
 
+/// The initiator deletes a meeting still being planned (a draft: nobody was convened), with its
+/// slots, answers and records; agreements given to its agenda stay in the history.
+pub fn delete(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<(), Refusal> {
+    let (meeting, access) = open(conn, actor.id, meeting_id)?;
+    access.require_initiator()?;
+    let meeting = queries::lock(conn, meeting.id)?;
+    require_planning(&meeting)?;
+    if !queries::delete_while_planning(conn, meeting.id)? {
+        return Err(Refusal::conflict(
+            "not_planning",
+            "the meeting is no longer being planned",
+        ));
+    }
+    audit(
+        conn,
+        &access,
+        "meeting.deleted",
+        None,
+        json!({"meeting_id": meeting.id, "title": meeting.title}),
+    )?;
+    Ok(())
+}
+
 /// Proposes a candidate slot (initiator only, while planning); `starts_at` is in the future.
 pub fn add_slot(
     conn: &mut Conn,

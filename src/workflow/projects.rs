@@ -116,6 +116,39 @@ pub fn replace_brief(
     )?)
 }
 
+/// A change of a project's words, already parsed; `None` leaves a field as it is.
+pub struct ProjectChange {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+}
+
+/// The initiator renames the project or rewrites its summary (while it is open). The summary is
+/// the project's card in lists; the brief, co-edited, is the document's.
+pub fn change(
+    conn: &mut PgConnection,
+    actor: &User,
+    project_id: Uuid,
+    change: ProjectChange,
+) -> Result<Project, Refusal> {
+    let access = ProjectAccess::load(conn, project_id, actor.id)?;
+    access.require_initiator()?;
+    require_open(&access.project)?;
+    let before = &access.project;
+    let title = change.title.unwrap_or_else(|| before.title.clone());
+    let summary = change.summary.unwrap_or_else(|| before.summary.clone());
+    let changed = projects::change_text(conn, project_id, &title, &summary)?
+        .ok_or_else(|| Refusal::conflict("project_closed", "the project is closed"))?;
+    audit::event("project.changed")
+        .project(project_id)
+        .by(actor.id, Some(before.initiator_organization_id))
+        .details(json!({
+            "title": {"before": before.title, "after": changed.title},
+            "summary_changed": before.summary != changed.summary,
+        }))
+        .record(conn)?;
+    Ok(changed)
+}
+
 /// The initiator ends the project; 409 `project_closed` when it already is.
 pub fn close(conn: &mut PgConnection, actor: &User, project_id: Uuid) -> Result<Project, Refusal> {
     let access = ProjectAccess::load(conn, project_id, actor.id)?;

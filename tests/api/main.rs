@@ -13,6 +13,7 @@ mod consent;
 mod contract;
 mod defences;
 mod document;
+mod editing;
 mod follow_up;
 mod fuzz;
 mod live;
