@@ -14,6 +14,7 @@ mod contract;
 mod defences;
 mod document;
 mod follow_up;
+mod frozen_agenda;
 mod fuzz;
 mod live;
 mod mail;
