@@ -296,7 +296,8 @@ async fn a_partner_consulted_after_the_convocation_is_not_missing_from_it() {
         "{readiness}"
     );
 
-    // Accepted without any agreement: still not missing, and not asked about the agenda.
+    // Accepted without any agreement: still not missing (from the gate or the poll), and not
+    // asked about the agenda.
     let nadia = Actor::new(&s.app, "nadia@cs.example", "Nadia Benali");
     nadia.join(&s.app, centre, "admin");
     let response = nadia
@@ -306,6 +307,18 @@ async fn a_partner_consulted_after_the_convocation_is_not_missing_from_it() {
         )
         .await;
     assert_eq!(response.status(), 200);
+    let poll = s.ines.read(&format!("{path}/poll")).await;
+    for slot in poll["slots"].as_array().unwrap() {
+        let missing = slot["missing_organizations"].as_array().unwrap();
+        // Nobody answered the poll in this scene: the two convened partners are missing.
+        assert_eq!(missing.len(), 2, "{poll}");
+        assert!(
+            !missing
+                .iter()
+                .any(|m| m["organization_id"] == json!(centre)),
+            "{poll}"
+        );
+    }
     let hash = s.write_agenda(meeting, "Budget 2028").await;
     s.agree_agenda(meeting, &hash).await;
     let readiness = s.ines.read(&format!("{path}/readiness")).await;
