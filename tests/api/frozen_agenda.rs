@@ -396,3 +396,32 @@ async fn only_the_initiator_sends_a_convened_meetings_agenda() {
     let (status, body) = patch(&s.ines, meeting, json!({"agenda": "convened"})).await;
     assert_eq!(status, 400, "{body}");
 }
+
+#[actix_web::test]
+async fn a_meeting_convened_before_the_hash_was_kept_is_compared_by_its_lines() {
+    use amont::db::schema::meetings;
+    use diesel::prelude::*;
+
+    let (s, meeting) = convened().await;
+    let path = format!("/api/meetings/{meeting}");
+    // As the migration leaves a meeting convened before it: the lines sent, no hash.
+    diesel::update(meetings::table.find(meeting))
+        .set(meetings::convened_agenda_hash.eq(None::<String>))
+        .execute(&mut s.app.db.connect())
+        .unwrap();
+    let view = s.ines.read(&path).await;
+    assert_eq!(view["agenda_changed_since_convocation"], false, "{view}");
+    assert_eq!(view["recipients_count"], 2);
+    s.write_agenda(meeting, "Budget 2028").await;
+    let view = s.ines.read(&path).await;
+    assert_eq!(view["agenda_changed_since_convocation"], true, "{view}");
+    // Written back as it was sent: the same lines, nothing to send.
+    s.write_agenda(meeting, "Budget 2027").await;
+    let view = s.ines.read(&path).await;
+    assert_eq!(view["agenda_changed_since_convocation"], false, "{view}");
+    let readiness = s.ines.read(&format!("{path}/readiness")).await;
+    assert_eq!(
+        readiness["agenda_update"]["changed_since_convocation"], false,
+        "{readiness}"
+    );
+}
