@@ -304,6 +304,10 @@ export class Api {
   updateMeeting(id: string, patch: { starts_at?: string; location?: string; title?: string; video_url?: string }) {
     return this.patch<Meeting>(`/api/meetings/${enc(id)}`, patch);
   }
+  /** Sends a convened meeting's attendees its current agenda (once the convened partners agreed to it). */
+  sendCurrentAgenda(id: string) {
+    return this.patch<Meeting>(`/api/meetings/${enc(id)}`, { agenda: 'current' });
+  }
   addSlot(id: string, startsAt: string) {
     return this.post<Slot>(`/api/meetings/${enc(id)}/slots`, { starts_at: startsAt });
   }

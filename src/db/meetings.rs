@@ -541,6 +541,8 @@ pub struct Convening {
     pub organizer_user_id: Uuid,
     pub organizer_organization_id: Option<Uuid>,
     pub agenda: serde_json::Value,
+    /// The hash of the agenda as convened: what the agreements bound to.
+    pub agenda_hash: String,
     pub at: DateTime<Utc>,
 }
 
@@ -560,6 +562,7 @@ pub fn mark_convened(
         meetings::organizer_user_id.eq(convening.organizer_user_id),
         meetings::organizer_organization_id.eq(convening.organizer_organization_id),
         meetings::convened_agenda.eq(convening.agenda),
+        meetings::convened_agenda_hash.eq(convening.agenda_hash),
         meetings::convened_at.eq(convening.at),
     ))
     .returning(Meeting::as_returning())
@@ -567,7 +570,28 @@ pub fn mark_convened(
     .optional()
 }
 
-/// Stores `next`'s title, time and place with `sequence`, only if the meeting is still in the
+/// How many people the convocation of `meeting_id` was sent to.
+pub fn set_convened_recipients(
+    conn: &mut PgConnection,
+    meeting_id: Uuid,
+    recipients: i32,
+) -> QueryResult<()> {
+    diesel::update(meetings::table.find(meeting_id))
+        .set(meetings::convened_recipients.eq(recipients))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The organizations of the meeting's attendees (those convened to it).
+pub fn attendee_organizations(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<Vec<Uuid>> {
+    meeting_attendees::table
+        .filter(meeting_attendees::meeting_id.eq(meeting_id))
+        .select(meeting_attendees::organization_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Stores `next`'s title, time, place and agenda as sent with `sequence`, only if the meeting is still in the
 /// status and at the sequence of `current`; `None` when it changed meanwhile.
 pub fn update_details(
     conn: &mut PgConnection,
@@ -589,6 +613,8 @@ pub fn update_details(
         meetings::video_url.eq(&next.video_url),
         meetings::starts_at.eq(next.starts_at),
         meetings::ends_at.eq(next.ends_at),
+        meetings::convened_agenda.eq(&next.convened_agenda),
+        meetings::convened_agenda_hash.eq(&next.convened_agenda_hash),
         meetings::sequence.eq(sequence),
     ))
     .returning(Meeting::as_returning())

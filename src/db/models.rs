@@ -179,6 +179,12 @@ pub struct Meeting {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    /// The hash of the agenda as convened (or as last sent in an update): what the partners'
+    /// agreements bound to. `None` before the convocation, and for meetings convened before
+    /// it was kept.
+    pub convened_agenda_hash: Option<String>,
+    /// How many people the convocation was sent to.
+    pub convened_recipients: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -227,6 +227,8 @@ diesel::table! {
         cancelled_at -> Nullable<Timestamptz>,
         created_by -> Uuid,
         created_at -> Timestamptz,
+        convened_agenda_hash -> Nullable<Text>,
+        convened_recipients -> Nullable<Int4>,
     }
 }
 

@@ -221,29 +221,62 @@ pub fn upstream_unmet(state: &GateState) -> Vec<Unmet> {
             ));
         }
     }
-    if state.agenda_items == 0 {
-        unmet.push(Unmet::general(Rule::AgendaEmpty));
-    } else {
-        for p in accepted(state) {
-            if !p
-                .agenda_consent
-                .as_ref()
-                .is_some_and(|c| c.backs(&state.agenda_hash))
-            {
-                unmet.push(Unmet::of(
-                    Rule::AgendaNotAgreed,
-                    p.organization_id,
-                    &p.organization_name,
-                ));
-            }
-        }
-    }
+    unmet.extend(agenda_unmet(state, accepted(state)));
     match state.starts_at {
         None => unmet.push(Unmet::general(Rule::NoSlotChosen)),
         Some(start) if start <= state.now => unmet.push(Unmet::general(Rule::SlotInPast)),
         Some(_) => {}
     }
     unmet
+}
+
+/// Rule 4 for `partners`: the agenda is not empty and each of them agreed to its current content.
+fn agenda_unmet<'a>(
+    state: &GateState,
+    partners: impl Iterator<Item = &'a PartnerState>,
+) -> Vec<Unmet> {
+    if state.agenda_items == 0 {
+        return vec![Unmet::general(Rule::AgendaEmpty)];
+    }
+    partners
+        .filter(|p| {
+            !p.agenda_consent
+                .as_ref()
+                .is_some_and(|c| c.backs(&state.agenda_hash))
+        })
+        .map(|p| {
+            Unmet::of(
+                Rule::AgendaNotAgreed,
+                p.organization_id,
+                &p.organization_name,
+            )
+        })
+        .collect()
+}
+
+/// What must hold to send a convened meeting's attendees its current agenda (API.md, "The
+/// convened agenda is frozen"): rule 4 again, for the accepted partners among the meeting's
+/// attendees (`attendees`: their organizations). A partner accepted after the convocation is
+/// not convened to this meeting, so it is not asked; one that left since is not either.
+pub fn agenda_update_unmet(state: &GateState, attendees: &[Uuid]) -> Vec<Unmet> {
+    agenda_unmet(
+        state,
+        accepted(state).filter(|p| attendees.contains(&p.organization_id)),
+    )
+}
+
+/// Whether the live agenda is no longer the one the attendees were sent. Told by the hash the
+/// agreements bound to when it was kept at the convocation (`convened_hash`); for a meeting
+/// convened before it was kept, by whether the lines sent (`sent_lines_differ`) differ.
+pub fn agenda_changed_since_convocation(
+    convened_hash: Option<&str>,
+    live_hash: &str,
+    sent_lines_differ: impl FnOnce() -> bool,
+) -> bool {
+    match convened_hash {
+        Some(hash) => hash != live_hash,
+        None => sent_lines_differ(),
+    }
 }
 
 /// Every unmet rule (1 to 6): what must hold to send the convocation. Empty: ready.
@@ -349,6 +382,58 @@ mod tests {
 
     fn rules(unmet: &[Unmet]) -> Vec<(Rule, Option<Uuid>)> {
         unmet.iter().map(|u| (u.rule, u.organization_id)).collect()
+    }
+
+    #[test]
+    fn the_agenda_update_asks_only_the_accepted_attendees() {
+        let mut state = ready();
+        let attendees = [org(1), org(2)];
+        assert_eq!(agenda_update_unmet(&state, &attendees), vec![]);
+        // The agenda changed: both attendees must agree to the new text.
+        state.agenda_hash = hash_canonical("agenda v2");
+        assert_eq!(
+            rules(&agenda_update_unmet(&state, &attendees)),
+            vec![
+                (Rule::AgendaNotAgreed, Some(org(1))),
+                (Rule::AgendaNotAgreed, Some(org(2)))
+            ]
+        );
+        // A partner accepted after the convocation is not an attendee: not asked, even
+        // without any agreement; an invited one holds nothing up either.
+        state.partners[0].agenda_consent = agreed(&state.agenda_hash);
+        state.partners[1].agenda_consent = agreed(&state.agenda_hash);
+        state.partners.push(PartnerState {
+            agenda_consent: None,
+            ..partner(5, "Centre social", PartnershipStatus::Accepted, "")
+        });
+        state.partners[2].status = PartnershipStatus::Invited;
+        assert_eq!(agenda_update_unmet(&state, &attendees), vec![]);
+        // An attendee that objects, or whose partnership ended since, is handled by status.
+        state.partners[1].agenda_consent = Some(Consent {
+            decision: Decision::Object,
+            ..agreed(&state.agenda_hash).unwrap()
+        });
+        assert_eq!(
+            rules(&agenda_update_unmet(&state, &attendees)),
+            vec![(Rule::AgendaNotAgreed, Some(org(2)))]
+        );
+        state.partners[1].status = PartnershipStatus::Withdrawn;
+        assert_eq!(agenda_update_unmet(&state, &attendees), vec![]);
+        // An emptied agenda is never sent.
+        state.agenda_items = 0;
+        assert_eq!(
+            rules(&agenda_update_unmet(&state, &attendees)),
+            vec![(Rule::AgendaEmpty, None)]
+        );
+    }
+
+    #[test]
+    fn the_agenda_changed_since_the_convocation_by_hash_or_by_lines() {
+        let (v1, v2) = (hash_canonical("agenda v1"), hash_canonical("agenda v2"));
+        assert!(!agenda_changed_since_convocation(Some(&v1), &v1, || true));
+        assert!(agenda_changed_since_convocation(Some(&v1), &v2, || false));
+        assert!(agenda_changed_since_convocation(None, &v2, || true));
+        assert!(!agenda_changed_since_convocation(None, &v2, || false));
     }
 
     #[test]

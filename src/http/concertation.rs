@@ -12,14 +12,15 @@ use crate::http::views::{Attendee, ConcertationRecord, Readiness};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::concertation;
 
-/// `GET /api/meetings/{id}/readiness`: every unmet rule of the gate.
+/// `GET /api/meetings/{id}/readiness`: every unmet rule of the gate; for a convened meeting,
+/// how its agenda stands against the one sent.
 pub async fn readiness(
     state: web::Data<AppState>,
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (unmet, status) = on_meeting(&state, &current, path, concertation::readiness).await?;
-    Ok(HttpResponse::Ok().json(Readiness::new(&unmet, status)))
+    let readiness = on_meeting(&state, &current, path, concertation::readiness).await?;
+    Ok(HttpResponse::Ok().json(Readiness::from(readiness)))
 }
 
 #[derive(Deserialize)]

@@ -149,6 +149,15 @@ pub struct MeetingChangeBody {
     /// An empty string clears it.
     video_url: Option<String>,
     starts_at: Option<DateTime<Utc>>,
+    /// `"current"`: send a convened meeting's attendees its current agenda.
+    agenda: Option<AgendaChoice>,
+}
+
+/// Which agenda a convened meeting's attendees are sent; only the current one can be.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgendaChoice {
+    Current,
 }
 
 impl MeetingChangeBody {
@@ -163,12 +172,15 @@ impl MeetingChangeBody {
                 .transpose()?,
             video_url: self.video_url.map(|v| video_url(Some(&v))).transpose()?,
             starts_at: self.starts_at,
+            send_current_agenda: matches!(self.agenda, Some(AgendaChoice::Current)),
         })
     }
 }
 
-/// `PATCH /api/meetings/{id}`: title, place, time (and duration, zone). After the convocation,
-/// a real change sends every attendee an update (same UID, SEQUENCE + 1), at most
+/// `PATCH /api/meetings/{id}`: title, place, time (and duration, zone), and `{"agenda":
+/// "current"}` to send a convened meeting's current agenda once its attendee partners agreed to
+/// it (409 `concertation_incomplete` with the unmet rules otherwise). After the convocation, a
+/// real change sends every attendee an update (same UID, SEQUENCE + 1), at most
 /// `UPDATE_ROUNDS_PER_DAY` a day (429 beyond).
 pub async fn patch(
     state: web::Data<AppState>,

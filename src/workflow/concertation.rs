@@ -6,22 +6,54 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Refusal;
-use super::meetings::{audit, incomplete, lock_for_gate, open};
+use super::meetings::{MeetingRead, audit, incomplete, lock_for_gate, open};
 use crate::db::models::{ConcertationRecord, MeetingAttendee, User};
 use crate::db::{Conn, meetings as queries};
 use crate::domain::gate::{self, Unmet};
 use crate::domain::meeting::MeetingStatus;
 
+/// Where a meeting stands against the gate.
+pub struct Readiness {
+    /// Every unmet rule; none for a convened meeting (it passed the gate when convened).
+    pub unmet: Vec<Unmet>,
+    pub status: MeetingStatus,
+    /// For a convened meeting only: its agenda as edited since, and what sending it waits for.
+    pub agenda_update: Option<AgendaUpdate>,
+}
+
+/// A convened meeting's live agenda against the one its attendees were sent.
+pub struct AgendaUpdate {
+    pub changed_since_convocation: bool,
+    /// What sending the live agenda waits for ([`gate::agenda_update_unmet`]).
+    pub unmet: Vec<Unmet>,
+}
+
 /// Every unmet rule of the gate, and the meeting's status, for anyone who sees the meeting.
-pub fn readiness(
-    conn: &mut Conn,
-    actor: &User,
-    meeting_id: Uuid,
-) -> Result<(Vec<Unmet>, MeetingStatus), Refusal> {
+/// A convened meeting is not held to the gate again — partners consulted since are not
+/// convened to it, and an edited agenda reaches nobody until it is sent — so it reports its
+/// agenda's own state instead.
+pub fn readiness(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Readiness, Refusal> {
     let (meeting, access) = open(conn, actor.id, meeting_id)?;
-    let (_, state) =
+    let (doc, state) =
         queries::gate_state_now(conn, &meeting, access.project.initiator_organization_id)?;
-    Ok((gate::unmet(&state), meeting.status))
+    if meeting.status != MeetingStatus::Convened {
+        return Ok(Readiness {
+            unmet: gate::unmet(&state),
+            status: meeting.status,
+            agenda_update: None,
+        });
+    }
+    let attendees = queries::attendee_organizations(conn, meeting.id)?;
+    let unmet = gate::agenda_update_unmet(&state, &attendees);
+    let read = MeetingRead::new(conn, &doc, meeting)?;
+    Ok(Readiness {
+        unmet: Vec::new(),
+        status: read.meeting.status,
+        agenda_update: Some(AgendaUpdate {
+            changed_since_convocation: read.agenda_changed_since_convocation,
+            unmet,
+        }),
+    })
 }
 
 /// Records the concertation with its evidence (initiator only), only when the upstream rules

@@ -39,7 +39,7 @@ use crate::domain::meeting::MeetingStatus;
 use crate::domain::project::ProjectEvent;
 use crate::domain::{Locale, gate};
 use crate::mail::templates::ConvocationKind;
-use crate::workflow::projects::{acting_organization, advance};
+use crate::workflow::projects::{acting_organization, advance, lock_document};
 
 /// Sends the convocation (initiator only): the gate, re-checked under locks, then the
 /// attendees stored and one email per attendee queued, all in the caller's transaction.
@@ -57,10 +57,14 @@ pub fn convene(
     if !unmet.is_empty() {
         return Err(incomplete(unmet));
     }
-    let agenda = queries::agenda_lines(conn, &doc.agenda(meeting.id))?;
-    let convened = mark_convened(conn, &meeting, &access, &agenda)?;
+    let live = doc.agenda(meeting.id);
+    let agenda = queries::agenda_lines(conn, &live)?;
+    let mut convened = mark_convened(conn, &meeting, &access, &agenda, live.content_hash)?;
     add_attendees(conn, &convened, initiator)?;
     let recipients = invitations::queue(conn, settings, &convened, ConvocationKind::Request)?;
+    let count = i32::try_from(recipients.len()).map_err(anyhow::Error::from)?;
+    queries::set_convened_recipients(conn, convened.id, count)?;
+    convened.convened_recipients = Some(count);
     audit(
         conn,
         &access,
@@ -80,6 +84,7 @@ fn mark_convened(
     meeting: &Meeting,
     access: &ProjectAccess,
     agenda: &[AgendaLine],
+    agenda_hash: String,
 ) -> Result<Meeting, Refusal> {
     let organizer_org = acting_organization(access, access.project.initiator_organization_id);
     advance(
@@ -92,6 +97,7 @@ fn mark_convened(
         organizer_user_id: access.user_id,
         organizer_organization_id: organizer_org,
         agenda: serde_json::to_value(agenda).map_err(anyhow::Error::from)?,
+        agenda_hash,
         at: Utc::now(),
     };
     queries::mark_convened(conn, meeting.id, convening)?
@@ -157,7 +163,10 @@ pub fn apply_change(
     next: Meeting,
 ) -> Result<(Meeting, bool), ChangeRefusal> {
     let time_changed = next.starts_at != meeting.starts_at || next.ends_at != meeting.ends_at;
+    let agenda_sent = next.convened_agenda_hash != meeting.convened_agenda_hash
+        || next.convened_agenda != meeting.convened_agenda;
     let changed = time_changed
+        || agenda_sent
         || next.title != meeting.title
         || next.location != meeting.location
         || next.video_url != meeting.video_url
@@ -204,10 +213,45 @@ pub fn apply_change(
         json!({
             "meeting_id": updated.id, "sequence": updated.sequence, "time_changed": time_changed,
             "title": updated.title, "starts_at": updated.starts_at, "location": updated.location,
-            "notified": convened,
+            "notified": convened, "agenda_sent": agenda_sent,
+            "agenda_hash": updated.convened_agenda_hash,
         }),
     )?;
     Ok((updated, convened))
+}
+
+/// `next` carrying the meeting's current agenda as the one its attendees are sent (initiator,
+/// convened meeting; API.md, "The convened agenda is frozen"). The gate's agenda rule is passed
+/// again — the agenda is not empty and each accepted partner among the attendees agreed to its
+/// current content — with the document and the partnerships held still after the meeting's row
+/// (the order of [`lock_for_gate`]), so the agenda sent is the one checked.
+pub fn take_current_agenda(
+    conn: &mut Conn,
+    access: &ProjectAccess,
+    meeting: &Meeting,
+    next: &mut Meeting,
+) -> Result<(), Refusal> {
+    if meeting.status != MeetingStatus::Convened {
+        return Err(Refusal::conflict(
+            "not_convened",
+            "only a convened meeting's agenda is sent as an update (the convocation sends it)",
+        )
+        .with("status", json!(meeting.status)));
+    }
+    lock_document(conn, meeting.project_id)?;
+    queries::lock_partnerships(conn, meeting.project_id)?;
+    let (doc, state) =
+        queries::gate_state_now(conn, meeting, access.project.initiator_organization_id)?;
+    let attendees = queries::attendee_organizations(conn, meeting.id)?;
+    let unmet = gate::agenda_update_unmet(&state, &attendees);
+    if !unmet.is_empty() {
+        return Err(incomplete(unmet));
+    }
+    let live = doc.agenda(meeting.id);
+    let lines = queries::agenda_lines(conn, &live)?;
+    next.convened_agenda = Some(serde_json::to_value(lines).map_err(anyhow::Error::from)?);
+    next.convened_agenda_hash = Some(live.content_hash);
+    Ok(())
 }
 
 /// Update rounds (an email to every attendee each) a meeting may send in any 24 hours. A

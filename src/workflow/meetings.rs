@@ -13,11 +13,12 @@ use uuid::Uuid;
 use super::Refusal;
 use super::convocation::{self, ChangeRefusal};
 use crate::auth::ProjectAccess;
+use crate::calendar::AgendaLine;
 use crate::config::Settings;
 use crate::db::models::{Meeting, MeetingSlot, User};
 use crate::db::{Conn, audit as trail, meetings as queries};
-use crate::document::ProjectDoc;
-use crate::domain::gate::{GateState, Unmet};
+use crate::document::{self, ProjectDoc};
+use crate::domain::gate::{self, GateState, Unmet};
 use crate::domain::meeting::MeetingStatus;
 use crate::workflow::follow_up::carry_over_actions;
 use crate::workflow::projects::{acting_organization, lock_document, require_open};
@@ -141,6 +142,8 @@ pub fn create(
         cancelled_at: None,
         created_by: actor.id,
         created_at: Utc::now(),
+        convened_agenda_hash: None,
+        convened_recipients: None,
     };
     queries::insert(conn, &meeting)?;
     audit(
@@ -155,15 +158,69 @@ pub fn create(
     Ok(meeting)
 }
 
+/// A meeting with what the row alone does not say: whether its live agenda moved away from the
+/// one its attendees were sent.
+pub struct MeetingRead {
+    pub meeting: Meeting,
+    /// Only ever true for a convened meeting: its live agenda is not the one sent.
+    pub agenda_changed_since_convocation: bool,
+}
+
+impl MeetingRead {
+    /// Reads what the row does not say from the project's document `doc`.
+    pub fn new(conn: &mut Conn, doc: &ProjectDoc, meeting: Meeting) -> Result<Self, Refusal> {
+        let changed = meeting.status == MeetingStatus::Convened && {
+            let live = doc.agenda(meeting.id);
+            // Meetings convened before the hash was kept are compared by the lines sent.
+            let sent_lines_differ = match &meeting.convened_agenda_hash {
+                Some(_) => false,
+                None => {
+                    let sent: Vec<AgendaLine> = match &meeting.convened_agenda {
+                        Some(v) => {
+                            serde_json::from_value(v.clone()).map_err(anyhow::Error::from)?
+                        }
+                        None => Vec::new(),
+                    };
+                    queries::agenda_lines(conn, &live)? != sent
+                }
+            };
+            gate::agenda_changed_since_convocation(
+                meeting.convened_agenda_hash.as_deref(),
+                &live.content_hash,
+                || sent_lines_differ,
+            )
+        };
+        Ok(MeetingRead {
+            meeting,
+            agenda_changed_since_convocation: changed,
+        })
+    }
+
+    /// Reads the project's document, then as [`MeetingRead::new`].
+    pub fn load(conn: &mut Conn, meeting: Meeting) -> Result<Self, Refusal> {
+        let doc = document::load(conn, meeting.project_id)?;
+        Self::new(conn, &doc, meeting)
+    }
+}
+
 /// The project's meetings, oldest first, for anyone who sees the project.
-pub fn list(conn: &mut Conn, actor: &User, project_id: Uuid) -> Result<Vec<Meeting>, Refusal> {
+pub fn list(conn: &mut Conn, actor: &User, project_id: Uuid) -> Result<Vec<MeetingRead>, Refusal> {
     ProjectAccess::load(conn, project_id, actor.id)?;
-    Ok(queries::of_project(conn, project_id)?)
+    let meetings = queries::of_project(conn, project_id)?;
+    if meetings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let doc = document::load(conn, project_id)?;
+    meetings
+        .into_iter()
+        .map(|m| MeetingRead::new(conn, &doc, m))
+        .collect()
 }
 
 /// A meeting, for anyone who sees its project.
-pub fn get(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Meeting, Refusal> {
-    Ok(open(conn, actor.id, meeting_id)?.0)
+pub fn get(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<MeetingRead, Refusal> {
+    let meeting = open(conn, actor.id, meeting_id)?.0;
+    MeetingRead::load(conn, meeting)
 }
 
 /// A change of a meeting, already parsed; `None` leaves a field as it is.
@@ -177,6 +234,8 @@ pub struct MeetingChange {
     /// `Some(None)` clears it.
     pub video_url: Option<Option<String>>,
     pub starts_at: Option<DateTime<Utc>>,
+    /// Send the attendees of a convened meeting its current agenda (`{"agenda": "current"}`).
+    pub send_current_agenda: bool,
 }
 
 impl MeetingChange {
@@ -208,8 +267,9 @@ impl MeetingChange {
     }
 }
 
-/// Changes title, place or time (initiator only). After the convocation, a real change sends
-/// every attendee an update (same UID, SEQUENCE + 1). Returns the meeting and whether emails
+/// Changes title, place or time (initiator only), and sends a convened meeting's current agenda
+/// when asked ([`convocation::take_current_agenda`]). After the convocation, a real change
+/// sends every attendee an update (same UID, SEQUENCE + 1) carrying the agenda as last sent. Returns the meeting and whether emails
 /// were queued.
 pub fn change(
     conn: &mut Conn,
@@ -217,12 +277,17 @@ pub fn change(
     actor: &User,
     meeting_id: Uuid,
     change: MeetingChange,
-) -> Result<(Meeting, bool), ChangeRefusal> {
+) -> Result<(MeetingRead, bool), ChangeRefusal> {
     let (meeting, access) = open(conn, actor.id, meeting_id)?;
     access.require_initiator().map_err(Refusal::from)?;
     let meeting = queries::lock(conn, meeting.id)?;
-    let next = change.applied_to(&meeting);
-    convocation::apply_change(conn, settings, &access, &meeting, next)
+    let send_agenda = change.send_current_agenda;
+    let mut next = change.applied_to(&meeting);
+    if send_agenda {
+        convocation::take_current_agenda(conn, &access, &meeting, &mut next)?;
+    }
+    let (changed, queued) = convocation::apply_change(conn, settings, &access, &meeting, next)?;
+    Ok((MeetingRead::load(conn, changed)?, queued))
 }
 
 /// The initiator deletes a meeting still being planned (a draft: nobody was convened), with its

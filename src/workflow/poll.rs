@@ -11,6 +11,7 @@ use super::meetings::{audit, open, require_planning};
 use crate::db::models::{Meeting, MeetingSlot, User};
 use crate::db::{Conn, meetings as queries};
 use crate::domain::input::InputError;
+use crate::domain::meeting::MeetingStatus;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{self, Availability, Tally};
 
@@ -85,11 +86,17 @@ pub struct Poll {
 pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Refusal> {
     let (meeting, access) = open(conn, actor.id, meeting_id)?;
     let initiator = access.project.initiator_organization_id;
-    let accepted: Vec<(Uuid, String)> = queries::partners(conn, meeting.project_id, initiator)?
+    let mut accepted: Vec<(Uuid, String)> = queries::partners(conn, meeting.project_id, initiator)?
         .into_iter()
         .filter(|p| p.2 == PartnershipStatus::Accepted)
         .map(|p| (p.0, p.1))
         .collect();
+    // Once convened, the poll is what the convened partners answered: one accepted since is
+    // not an attendee, so it is not missing from it.
+    if meeting.status != MeetingStatus::Planning {
+        let attendees = queries::attendee_organizations(conn, meeting.id)?;
+        accepted.retain(|(id, _)| attendees.contains(id));
+    }
     let ids: Vec<Uuid> = accepted.iter().map(|p| p.0).collect();
     let candidates = queries::candidates(conn, &meeting, &ids)?;
     let mine = queries::availability_of(conn, meeting.id, actor.id)?;

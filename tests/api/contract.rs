@@ -275,6 +275,8 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::Agenda>("Agenda"));
     problems.extend(check::<views::Unmet>("Unmet"));
     problems.extend(check::<views::Readiness>("Readiness"));
+    problems.extend(check::<views::AgendaUpdate>("AgendaUpdate"));
+    problems.extend(check::<views::ConvenedAgendaItem>("ConvenedAgendaItem"));
     problems.extend(check::<views::EvidencePartner>("EvidencePartner"));
     problems.extend(check::<views::Evidence>("Evidence"));
     problems.extend(check::<views::ConcertationRecord>("ConcertationRecord"));

@@ -15,6 +15,7 @@ mod defences;
 mod document;
 mod editing;
 mod follow_up;
+mod frozen_agenda;
 mod fuzz;
 mod live;
 mod mail;

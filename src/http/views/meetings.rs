@@ -16,7 +16,7 @@ use crate::domain::gate::{self, Rule};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::slots::Availability;
 use crate::workflow::agenda::{AgendaRead, PartnerAgreement};
-use crate::workflow::concertation::SeenAttendee;
+use crate::workflow::concertation::{self, SeenAttendee};
 use crate::workflow::{poll, rsvp};
 
 /// A candidate slot of a meeting.
@@ -240,20 +240,40 @@ impl From<&gate::Unmet> for Unmet {
     }
 }
 
-/// Whether the meeting may be convened, and every rule that stops it.
+/// Whether the meeting may be convened, and every rule that stops it. A convened meeting
+/// passed the gate: it is ready, with nothing unmet, and says how its agenda stands instead.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Readiness {
     pub ready: bool,
     pub unmet: Vec<Unmet>,
     pub status: MeetingStatus,
+    /// Only for a convened meeting.
+    pub agenda_update: Option<AgendaUpdate>,
 }
 
-impl Readiness {
-    pub fn new(unmet: &[gate::Unmet], status: MeetingStatus) -> Self {
+/// A convened meeting's live agenda against the one its attendees were sent.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AgendaUpdate {
+    /// The live agenda is no longer the one sent.
+    pub changed_since_convocation: bool,
+    /// Whether `PATCH /api/meetings/{id}` `{"agenda": "current"}` would send it now.
+    pub ready: bool,
+    /// What sending it waits for: `agenda_empty`, or `agenda_not_agreed` for each attendee
+    /// partner that has not agreed to the live agenda.
+    pub unmet: Vec<Unmet>,
+}
+
+impl From<concertation::Readiness> for Readiness {
+    fn from(readiness: concertation::Readiness) -> Self {
         Readiness {
-            ready: unmet.is_empty(),
-            unmet: unmet.iter().map(Unmet::from).collect(),
-            status,
+            ready: readiness.unmet.is_empty(),
+            unmet: readiness.unmet.iter().map(Unmet::from).collect(),
+            status: readiness.status,
+            agenda_update: readiness.agenda_update.map(|update| AgendaUpdate {
+                changed_since_convocation: update.changed_since_convocation,
+                ready: update.unmet.is_empty(),
+                unmet: update.unmet.iter().map(Unmet::from).collect(),
+            }),
         }
     }
 }

@@ -20,12 +20,14 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::calendar::AgendaLine;
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::organization::Role;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::project::ProjectStatus;
 
 use crate::db::models::{Agreement, Meeting, Organization, Partnership, Project, User};
+use crate::workflow::meetings::MeetingRead;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct UserView {
@@ -230,12 +232,65 @@ pub struct MeetingView {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub sequence: i32,
+    /// When the convocation was sent.
     pub convened_at: Option<DateTime<Utc>>,
+    /// How many people the convocation was sent to (the initiator's members included).
+    pub recipients_count: Option<i32>,
+    /// The agenda as the attendees were sent it: at the convocation, or in the last update
+    /// that sent the current agenda (`PATCH` `{"agenda": "current"}`). Edits after the
+    /// convocation change only the live agenda (`GET /api/meetings/{id}/agenda`).
+    pub convened_agenda: Option<Vec<ConvenedAgendaItem>>,
+    /// True when the meeting is convened and its live agenda is no longer the one sent.
+    pub agenda_changed_since_convocation: bool,
 }
 
+/// An agenda item as the attendees were sent it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConvenedAgendaItem {
+    pub title: String,
+    pub duration_min: u32,
+    /// The leading organization's name.
+    pub lead: Option<String>,
+    pub notes: String,
+}
+
+impl From<AgendaLine> for ConvenedAgendaItem {
+    fn from(line: AgendaLine) -> Self {
+        ConvenedAgendaItem {
+            title: line.title,
+            duration_min: line.duration_min,
+            lead: line.lead,
+            notes: line.notes,
+        }
+    }
+}
+
+impl From<&MeetingRead> for MeetingView {
+    fn from(read: &MeetingRead) -> Self {
+        MeetingView {
+            agenda_changed_since_convocation: read.agenda_changed_since_convocation,
+            ..MeetingView::from(&read.meeting)
+        }
+    }
+}
+
+/// The row alone: for a meeting whose agenda cannot have moved since it was sent (being
+/// planned, just convened, cancelled, held); a convened one is read as a [`MeetingRead`].
 impl From<&Meeting> for MeetingView {
     fn from(meeting: &Meeting) -> Self {
+        let convened_agenda = meeting.convened_agenda.as_ref().map(|value| {
+            // Stored by the convocation from `AgendaLine`s; anything else is shown as empty
+            // rather than failing the whole meeting.
+            serde_json::from_value::<Vec<AgendaLine>>(value.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(ConvenedAgendaItem::from)
+                .collect()
+        });
         MeetingView {
+            recipients_count: meeting.convened_recipients,
+            convened_agenda,
+            agenda_changed_since_convocation: false,
             id: meeting.id,
             project_id: meeting.project_id,
             title: meeting.title.clone(),

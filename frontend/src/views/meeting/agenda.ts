@@ -1,12 +1,16 @@
-/** The meeting's agenda: co-edited live, and each accepted partner's agreement to the exact text. */
+/**
+ * The meeting's agenda: co-edited live, and each accepted partner's agreement to the exact text.
+ * Once convened, the agenda sent is frozen: an edit is shown as "changed since the convocation",
+ * and the initiator sends it to the attendees once every convened partner agreed to it.
+ */
 
 import type * as Y from 'yjs';
-import { type Agenda, api } from '../../api';
+import { type Agenda, type Readiness, api } from '../../api';
 import { every } from '../../app';
 import { h, replace, setText, uid } from '../../dom';
 import { getLocale, t } from '../../i18n';
 import { agendaItems } from '../../live';
-import { announce, busy, feedback, formatDate } from '../../ui';
+import { announce, busy, confirmDialog, feedback, formatDate } from '../../ui';
 import { agreementState } from '../../consent';
 import { agendaEditor } from '../agendaEditor';
 import { sameContent } from '../section';
@@ -25,6 +29,7 @@ export function agendaSection(page: MeetingPage): HTMLElement {
     org,
     button: h('button', { type: 'button', class: 'primary agree', dataset: { org: org.id } }, t('agenda.agreeButton', { organization: org.name })),
   }));
+  const convened = convenedAgenda(page);
   let shown: Agenda | null = null;
   let list: Y.Array<Y.Map<unknown>> | null = null;
   let agreementsKey = '';
@@ -70,6 +75,7 @@ export function agendaSection(page: MeetingPage): HTMLElement {
       if (shown && shown.content_hash !== data.content_hash) status.clear();
       shown = data;
       renderState();
+      await convened.refresh();
     } catch {
       /* next round */
     }
@@ -91,6 +97,7 @@ export function agendaSection(page: MeetingPage): HTMLElement {
           }
           await refresh();
           await page.refreshGate();
+          await convened.refresh();
         }).then(renderState),
     );
   }
@@ -125,6 +132,7 @@ export function agendaSection(page: MeetingPage): HTMLElement {
     'section',
     { class: 'card agenda-section', 'aria-labelledby': titleId },
     h('h2', { id: titleId }, t('agenda.title')),
+    convened.el,
     holder,
     versionLine,
     h('h3', { id: agreementsTitleId }, t('agenda.agreementsTitle')),
@@ -141,4 +149,78 @@ function sameAgenda(shown: Agenda, items: ReturnType<typeof agendaItems>): boole
     const l = items[i]!;
     return sameContent(s.title, l.title) && sameContent(s.notes ?? '', l.notes) && s.duration_min === l.duration_min && (s.lead_org_id ?? '') === l.lead_org_id;
   });
+}
+
+/**
+ * A convened meeting's agenda against the one its attendees were sent: nothing while they are
+ * the same; otherwise "changed since the convocation", the agenda as sent, who still has to agree
+ * to the new one and, for the initiator, the button that sends it once they all did.
+ */
+function convenedAgenda(page: MeetingPage): { el: HTMLElement; refresh(): Promise<void> } {
+  const el = h('div', { class: 'agenda-convened', 'aria-live': 'polite' });
+  const status = feedback();
+  const send = h('button', { type: 'button', class: 'primary', disabled: true }, t('agenda.update.send'));
+  let update: Readiness['agenda_update'] = null;
+  let lastKey = '';
+  send.addEventListener('click', async () => {
+    const ok = await confirmDialog(t('agenda.update.send'), [t('agenda.update.confirm')], t('agenda.update.send'));
+    if (!ok) return;
+    await busy(send, async () => {
+      try {
+        page.meeting = await api.sendCurrentAgenda(page.meeting.id);
+        status.ok(t('agenda.update.sent'));
+        announce(t('agenda.update.sent'));
+      } catch (error) {
+        status.error(error);
+      }
+      await page.refreshMeeting();
+      await refresh();
+    });
+  });
+  const render = () => {
+    const key = JSON.stringify([update, page.meeting.convened_agenda, getLocale()]);
+    if (key === lastKey) return;
+    lastKey = key;
+    if (!update?.changed_since_convocation) {
+      replace(el, status.el);
+      return;
+    }
+    const waiting = update.unmet.filter((u) => u.rule === 'agenda_not_agreed').map((u) => u.organization_name ?? '');
+    const empty = update.unmet.some((u) => u.rule === 'agenda_empty');
+    const state = empty
+      ? t('agenda.update.empty')
+      : waiting.length
+        ? t('agenda.update.waiting', { organizations: waiting.join(', ') })
+        : t('agenda.update.ready');
+    send.disabled = !update.ready;
+    const sent = page.meeting.convened_agenda ?? [];
+    replace(
+      el,
+      h('p', { class: 'changed-since-convocation', dataset: { state: 'changed' } }, h('strong', null, t('agenda.changedSinceConvocation'))),
+      h(
+        'details',
+        { class: 'agenda-as-sent' },
+        h('summary', null, t('agenda.asSent')),
+        h(
+          'ol',
+          null,
+          sent.map((item) => h('li', null, `${item.title} (${item.duration_min} min)${item.lead ? ` — ${item.lead}` : ''}`)),
+        ),
+      ),
+      h('p', { class: 'agenda-update-state' }, state),
+      page.project.is_initiator ? h('div', { class: 'actions' }, send) : null,
+      status.el,
+    );
+  };
+  const refresh = async () => {
+    if (page.meeting.status !== 'convened') return;
+    try {
+      update = (await api.readiness(page.meeting.id)).agenda_update;
+      render();
+    } catch {
+      /* next round */
+    }
+  };
+  render();
+  return { el, refresh };
 }

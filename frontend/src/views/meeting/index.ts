@@ -7,9 +7,9 @@
 import { type Meeting, type Partnership, type ProjectDetail, ApiError, api } from '../../api';
 import { type ViewContext, liveSession, session } from '../../app';
 import { h, replace } from '../../dom';
-import { getLocale, t } from '../../i18n';
+import { getLocale, t, tn } from '../../i18n';
 import { browserZone, describeSlot, zoneLabel } from '../../slots';
-import { errorMessage, tabs } from '../../ui';
+import { errorMessage, formatDate, tabs } from '../../ui';
 import { decisionsTab } from '../decisions';
 import { connectionBar } from '../connection';
 import { sectionLabel } from '../project';
@@ -81,14 +81,17 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
       when?.viewer ? h('p', { class: 'muted' }, t('meeting.yourZone', { when: when.viewer })) : null,
       h('p', { class: 'muted', title: m.timezone }, t('meeting.zone', { zone: `${zoneLabel(m.timezone)} (${m.timezone})` })),
       m.location ? h('p', null, t('meeting.where', { where: m.location })) : null,
+      m.convened_at ? h('p', { class: 'convocation-sent', id: 'convocation-sent' }, convocationSent(m)) : null,
     );
   };
   renderHeader();
 
+  // The gate is what a convocation waits for: once sent, the header says when and to whom.
+  const planning = meeting.status === 'planning';
   const preparation = [
     pollSection(page),
     agendaSection(page),
-    h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox),
+    planning ? h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox) : null,
     afterSection(page),
   ];
   // Decisions are recorded for convened (during the meeting) and held meetings.
@@ -121,5 +124,11 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
         )
       : preparation,
   );
-  gateSection(page, gateBox);
+  if (planning) gateSection(page, gateBox);
+}
+
+/** "Convocation sent on … to N people", from the meeting as the server keeps it. */
+function convocationSent(m: Meeting): string {
+  const date = formatDate(m.convened_at!);
+  return m.recipients_count === null ? t('convened.sentOn', { date }) : tn('convened.sent', m.recipients_count, { date });
 }
