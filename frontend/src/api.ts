@@ -243,6 +243,12 @@ export class Api {
   project(id: string) {
     return this.get<ProjectDetail>(`/api/projects/${enc(id)}`);
   }
+  updateProject(id: string, patch: { title?: string; summary?: string }) {
+    return this.patch<Project>(`/api/projects/${enc(id)}`, patch);
+  }
+  deleteMeeting(id: string) {
+    return this.request<void>('DELETE', `/api/meetings/${enc(id)}`);
+  }
   createProject(input: { title: string; summary: string; initiator_organization_id: string }) {
     return this.post<Project>('/api/projects', input);
   }

@@ -50,6 +50,7 @@ export async function projectView(ctx: ViewContext): Promise<void> {
     feedback('ask-name').el,
     h('p', { class: 'meta-line' }, statusBadge(project.status), ' ', t('common.labelled', { label: t('project.initiator'), value: initiatorName })),
     project.summary ? h('p', { class: 'summary' }, project.summary) : null,
+    project.is_initiator && project.status !== 'closed' ? editProject(ctx, project) : null,
     h(
       'p',
       { class: 'links' },
@@ -79,6 +80,28 @@ export async function projectView(ctx: ViewContext): Promise<void> {
     ),
     meetingsSection(ctx, project),
   );
+}
+
+/** The initiator renames the project or rewrites its summary (a folded form under the title). */
+function editProject(ctx: ViewContext, project: ProjectDetail): HTMLElement {
+  const title = field({ label: t('projects.field.title'), name: 'title', required: true, value: project.title, maxlength: 300 });
+  const summary = field({ label: t('projects.field.summary'), name: 'summary', multiline: true, rows: 3, value: project.summary });
+  const status = feedback('project-edit');
+  const submit = h('button', { type: 'submit', class: 'primary', dataset: { focusKey: 'project-edit' } }, t('common.save'));
+  const form = h('form', { class: 'stack' }, title.wrap, summary.wrap, submit, status.el);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void busy(submit, async () => {
+      try {
+        await api.updateProject(project.id, { title: title.input.value.trim(), summary: summary.input.value });
+        ctx.redraw({ key: 'project-edit', text: t('project.edited'), focus: 'project-edit' });
+      } catch (error) {
+        flagField(form, error);
+        status.error(error);
+      }
+    });
+  });
+  return h('details', { class: 'edit-project', open: status.el.textContent !== '' }, h('summary', null, t('project.edit')), form);
 }
 
 function backLink(): HTMLElement {
