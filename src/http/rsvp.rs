@@ -29,7 +29,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::domain::Locale;
 use crate::domain::rsvp::Answer;
-use crate::http::meetings::on_meeting;
+use crate::http::perform::for_caller;
 use crate::http::security::page_policy;
 use crate::http::views::RsvpResult;
 use crate::http::{ApiError, AppState, CurrentUser};
@@ -51,7 +51,7 @@ pub async fn answer_in_app(
 ) -> Result<HttpResponse, ApiError> {
     let answer = Answer::parse(&body.answer)
         .ok_or_else(|| ApiError::invalid_field("answer", "accepted, tentative or declined"))?;
-    let answered = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let answered = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         rsvp::answer_in_app(conn, actor, meeting_id, answer)
     })
     .await?;

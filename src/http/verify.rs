@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::domain::Locale;
 use crate::domain::proof::{ACCEPT, AGREE, Change, ConsentKind, ReceiptClaims};
+use crate::http::auth::request_locale;
 use crate::http::perform::perform;
 use crate::http::sheet::when;
 use crate::http::views::{ErrorBody, VerificationView};
@@ -79,17 +80,7 @@ impl VerifyQuery {
             Some("json") => true,
             Some(_) => return Err(ApiError::invalid_field("format", "html or json")),
         };
-        let locale = match self.lang.as_deref() {
-            Some(code) => {
-                Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
-            }
-            None => req
-                .headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(Locale::from_accept_language)
-                .unwrap_or_default(),
-        };
+        let locale = Locale::named_or("lang", self.lang.as_deref(), || request_locale(req))?;
         Ok((json, locale))
     }
 }

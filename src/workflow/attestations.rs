@@ -55,11 +55,7 @@ fn as_initiator(
     actor: Uuid,
     project_id: Uuid,
 ) -> Result<Project, Refusal> {
-    use crate::db::schema::projects;
-    let project: Project = projects::table
-        .find(project_id)
-        .select(Project::as_select())
-        .first(conn)
+    let project = crate::db::projects::get(conn, project_id)
         .optional()?
         .ok_or(Refusal::NotFound)?;
     let standing = store::standing_in(conn, project_id, project.initiator_organization_id, actor)?;
