@@ -452,7 +452,8 @@ pub fn remove(
         },
         json!({"user_id": user_id, "name": name, "role": current.as_str()}),
     )?;
-    for project_id in orgs::projects_of(conn, organization_id)? {
+    // Their live rooms re-check who may stay.
+    for project_id in crate::db::partnerships::projects_of(conn, &[organization_id])? {
         crate::live::notify_access_changed(conn, project_id)?;
     }
     Ok(())
