@@ -32,6 +32,7 @@ use crate::domain::rsvp::Answer;
 use crate::http::perform::for_caller;
 use crate::http::security::page_policy;
 use crate::http::views::RsvpResult;
+use crate::http::views::page::{Robots, head as page_head};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::Refusal;
 use crate::workflow::rsvp::{self, Found, LinkAnswer};
@@ -304,13 +305,7 @@ fn page_response(
     let page = html! {
         (DOCTYPE)
         html lang=(locale.as_str()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="robots" content="noindex";
-                title { (title) " — Amont" }
-                style { (maud::PreEscaped(RSVP_CSS)) }
-            }
+            (page_head(&format!("{title} — Amont"), RSVP_CSS, Robots::NoIndex))
             body { main { (body) } }
         }
     };

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::domain::Locale;
 use crate::http::CurrentUser;
 use crate::http::perform::for_caller;
+use crate::http::views::page::{Robots, head as page_head};
 use crate::http::views::{AuditView, Sheet};
 use crate::http::{ApiError, AppState};
 use crate::workflow::follow_up::today;
@@ -188,15 +189,11 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
         Locale::Fr => &FR,
         Locale::En => &EN,
     };
+    let title = format!("{} — {}", w.title, sheet.project.title);
     html! {
         (DOCTYPE)
         html lang=(w.lang) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (w.title) " — " (sheet.project.title) }
-                style { (maud::PreEscaped(SHEET_CSS)) }
-            }
+            (page_head(&title, SHEET_CSS, Robots::Index))
             body {
                 header {
                     p.kicker { (w.title) }

@@ -20,6 +20,7 @@ use crate::domain::proof::{ACCEPT, AGREE, Change, ConsentKind, ReceiptClaims};
 use crate::http::auth::request_locale;
 use crate::http::perform::perform;
 use crate::http::sheet::when;
+use crate::http::views::page::{Robots, head as page_head};
 use crate::http::views::{ErrorBody, VerificationView};
 use crate::http::{ApiError, AppState};
 use crate::jose::NotVerified;
@@ -314,15 +315,7 @@ fn notice(w: &Words, title: &str, text: &str, date: Option<String>) -> Markup {
 }
 
 fn head(w: &Words, title: &str) -> Markup {
-    html! {
-        head {
-            meta charset="utf-8";
-            meta name="viewport" content="width=device-width, initial-scale=1";
-            meta name="robots" content="noindex";
-            title { (w.kicker) " — " (title) }
-            style { (PreEscaped(CSS)) }
-        }
-    }
+    page_head(&format!("{} — {title}", w.kicker), CSS, Robots::NoIndex)
 }
 
 /// What one consent is, in words: "Mission agreed", "Agenda agreed — Comité".

@@ -3,6 +3,7 @@
 pub mod follow_up;
 pub mod health;
 pub mod meetings;
+pub mod page;
 pub mod projects;
 pub mod proof;
 pub mod sessions;
