@@ -353,21 +353,6 @@ pub fn organizations_of(conn: &mut PgConnection, user_id: Uuid) -> QueryResult<V
         .load(conn)
 }
 
-/// The projects in which one of `organizations` takes part (invited or accepted).
-pub fn projects_taken_part_in(
-    conn: &mut PgConnection,
-    organizations: &[Uuid],
-) -> QueryResult<Vec<Uuid>> {
-    partnerships::table
-        .filter(partnerships::organization_id.eq_any(organizations))
-        .filter(partnerships::status.eq_any(PartnershipStatus::words(&[
-            PartnershipStatus::Invited,
-            PartnershipStatus::Accepted,
-        ])))
-        .select(partnerships::project_id)
-        .load(conn)
-}
-
 /// Every accepted partnership, as (project, organization).
 pub fn accepted_partnerships(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, Uuid)>> {
     partnerships::table

@@ -385,13 +385,3 @@ pub fn shares_a_project(
     ))
     .get_result(conn)
 }
-
-/// The projects in which the organization is invited or accepted (whose live rooms must
-/// re-check their members when its members change).
-pub fn projects_of(conn: &mut PgConnection, organization_id: Uuid) -> QueryResult<Vec<Uuid>> {
-    partnerships::table
-        .filter(partnerships::organization_id.eq(organization_id))
-        .filter(partnerships::status.eq_any(["invited", "accepted"]))
-        .select(partnerships::project_id)
-        .load(conn)
-}

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::models::{Organization, Partnership};
-use crate::db::schema::{audit_events, partnerships};
+use crate::db::schema::{audit_events, organizations, partnerships};
 use crate::domain::partnership::{PartnershipStatus, Transition};
 
 /// The partnership of `organization_id` in the project, or `None`.
@@ -35,7 +35,24 @@ pub fn with_organizations(
     conn: &mut PgConnection,
     project_id: Uuid,
 ) -> QueryResult<Vec<(Partnership, Organization)>> {
-    crate::db::proof::partnerships_of(conn, project_id)
+    partnerships::table
+        .inner_join(organizations::table)
+        .filter(partnerships::project_id.eq(project_id))
+        .order((partnerships::invited_at.asc(), organizations::name.asc()))
+        .select((Partnership::as_select(), Organization::as_select()))
+        .load(conn)
+}
+
+/// The projects in which one of `organizations` takes part (invited or accepted).
+pub fn projects_of(conn: &mut PgConnection, organizations: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    partnerships::table
+        .filter(partnerships::organization_id.eq_any(organizations))
+        .filter(partnerships::status.eq_any(PartnershipStatus::words(&[
+            PartnershipStatus::Invited,
+            PartnershipStatus::Accepted,
+        ])))
+        .select(partnerships::project_id)
+        .load(conn)
 }
 
 /// What a re-invitation changes.

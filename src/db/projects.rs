@@ -95,11 +95,20 @@ pub fn lock_document(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<(
         .map(|_| ())
 }
 
-/// Every audit event of the project, oldest first.
-pub fn audit_trail(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
+/// The project's audit events, oldest first: every one, or only those whose action is one of
+/// `only`.
+pub fn audit_trail(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+    only: Option<&[&str]>,
+) -> QueryResult<Vec<AuditEvent>> {
+    let mut query = audit_events::table
         .filter(audit_events::project_id.eq(project_id))
         .order(audit_events::id.asc())
         .select(AuditEvent::as_select())
-        .load(conn)
+        .into_boxed();
+    if let Some(actions) = only {
+        query = query.filter(audit_events::action.eq_any(actions));
+    }
+    query.load(conn)
 }

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::models::{AuditEvent, ConcertationRecord, Meeting, Organization, Partnership};
+use crate::db::models::{ConcertationRecord, Partnership};
 use crate::db::schema::{
-    agreements, attestations, audit_events, concertation_records, consent_receipts, meetings,
-    memberships, organizations, partnerships, signing_keys, users,
+    agreements, attestations, concertation_records, consent_receipts, meetings, memberships,
+    organizations, partnerships, signing_keys, users,
 };
 
 /// Where a signing key came from.
@@ -338,28 +338,6 @@ pub fn revoke_attestation(
     .map(|n| n == 1)
 }
 
-/// A project's partnerships with their organizations (the sheet's order: by invitation).
-pub fn partnerships_of(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-) -> QueryResult<Vec<(Partnership, Organization)>> {
-    partnerships::table
-        .inner_join(organizations::table)
-        .filter(partnerships::project_id.eq(project_id))
-        .order((partnerships::invited_at.asc(), organizations::name.asc()))
-        .select((Partnership::as_select(), Organization::as_select()))
-        .load(conn)
-}
-
-/// A project's meetings, oldest first.
-pub fn meetings_of(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Vec<Meeting>> {
-    meetings::table
-        .filter(meetings::project_id.eq(project_id))
-        .order(meetings::created_at.asc())
-        .select(Meeting::as_select())
-        .load(conn)
-}
-
 /// The latest concertation record of each of a project's meetings.
 pub fn latest_records(
     conn: &mut PgConnection,
@@ -375,18 +353,4 @@ pub fn latest_records(
         .select(ConcertationRecord::as_select())
         .load(conn)?;
     Ok(rows.into_iter().map(|r| (r.meeting_id, r)).collect())
-}
-
-/// The audited events of a project with one of `actions`, oldest first.
-pub fn events(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-    actions: &[&str],
-) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
-        .filter(audit_events::project_id.eq(project_id))
-        .filter(audit_events::action.eq_any(actions))
-        .order(audit_events::id.asc())
-        .select(AuditEvent::as_select())
-        .load(conn)
 }

@@ -90,9 +90,17 @@ pub fn optional_line(
     raw: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, InputError> {
+    optional(raw, |text| line(field, text, max))
+}
+
+/// `None` for an absent or blank text, else what `parse` makes of it, trimmed.
+fn optional(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<String, InputError>,
+) -> Result<Option<String>, InputError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) => line(field, text, max).map(Some),
+        Some(text) => parse(text).map(Some),
     }
 }
 
@@ -117,10 +125,7 @@ pub fn optional_paragraph(
     raw: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, InputError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => paragraph(field, text, max).map(Some),
-    }
+    optional(raw, |text| paragraph(field, text, max))
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::input::InputError;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {
@@ -18,6 +20,24 @@ impl Locale {
             "en" => Some(Locale::En),
             _ => None,
         }
+    }
+
+    /// The language a client named in `field`: `fr` or `en`, anything else is refused.
+    pub fn named(field: &'static str, code: &str) -> Result<Locale, InputError> {
+        Locale::parse(code).ok_or_else(|| InputError {
+            field,
+            message: "fr or en".to_owned(),
+        })
+    }
+
+    /// The language a client named in `field` if any (see `named`), else `otherwise` (the
+    /// profile's, the browser's).
+    pub fn named_or(
+        field: &'static str,
+        code: Option<&str>,
+        otherwise: impl FnOnce() -> Locale,
+    ) -> Result<Locale, InputError> {
+        code.map_or_else(|| Ok(otherwise()), |code| Locale::named(field, code))
     }
 
     pub fn as_str(self) -> &'static str {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::document::AgendaItemInput;
 use crate::domain::gate;
 use crate::domain::input::{InputError, line, optional_line, optional_paragraph, paragraph};
-use crate::http::meetings::on_meeting;
+use crate::http::perform::for_caller;
 use crate::http::perform::perform;
 use crate::http::views::{Agenda, AgreementView};
 use crate::http::{ApiError, AppState, CurrentUser};
@@ -23,7 +23,7 @@ pub async fn get_agenda(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let read = on_meeting(&state, &current, path, agenda::read).await?;
+    let read = for_caller(&state, &current, path, agenda::read).await?;
     Ok(HttpResponse::Ok().json(Agenda::from(&read)))
 }
 
@@ -81,7 +81,7 @@ pub async fn put_agenda(
 ) -> Result<HttpResponse, ApiError> {
     let items = body.into_inner().parse()?;
     let max_bytes = state.settings.doc_max_bytes;
-    let after = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let after = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         agenda::replace(conn, actor, meeting_id, &items, max_bytes)
     })
     .await?;

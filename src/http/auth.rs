@@ -14,20 +14,18 @@ use crate::domain::Locale;
 use crate::domain::input::{EmailAddress, line};
 use crate::http::CurrentUser;
 use crate::http::extract::SESSION_COOKIE;
-use crate::http::perform::perform;
+use crate::http::perform::{as_caller, perform};
 use crate::http::views::{MeView, MessageView, SessionView, UserEnvelope};
 use crate::http::{ApiError, AppState};
 use crate::workflow::sessions::{self, LogInRefusal};
-
-// Other handler files call it here until the merge.
 
 #[derive(Deserialize)]
 pub struct MagicLinkRequest {
     email: String,
 }
 
-/// The user's language: their profile when known, else the browser's.
-fn request_locale(req: &HttpRequest) -> Locale {
+/// The browser's language (`Accept-Language`), French when it names none of ours.
+pub fn request_locale(req: &HttpRequest) -> Locale {
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -135,8 +133,7 @@ pub async fn me(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let user = current.user.clone();
-    let belonging = perform(&state, move |conn| sessions::belonging(conn, &user)).await?;
+    let belonging = as_caller(&state, &current, sessions::belonging).await?;
     Ok(HttpResponse::Ok().json(MeView::new(&current.user, &belonging)))
 }
 
@@ -161,13 +158,10 @@ pub async fn update_me(
     let locale = body
         .locale
         .as_deref()
-        .map(|code| {
-            Locale::parse(code).ok_or_else(|| ApiError::invalid_field("locale", "fr or en"))
-        })
+        .map(|code| Locale::named("locale", code))
         .transpose()?;
-    let user_id = current.id();
-    let user = perform(&state, move |conn| {
-        sessions::update_profile(conn, user_id, display_name, locale)
+    let user = as_caller(&state, &current, move |conn, actor| {
+        sessions::update_profile(conn, actor.id, display_name, locale)
     })
     .await?;
     Ok(HttpResponse::Ok().json(UserEnvelope {

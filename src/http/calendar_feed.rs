@@ -11,7 +11,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::http::convocation::ics_response;
-use crate::http::perform::perform;
+use crate::http::perform::{as_caller, perform};
 use crate::http::views::{CalendarFeed, CalendarFeedStatus};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::calendar_feed;
@@ -21,8 +21,7 @@ pub async fn create(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = current.user.clone();
-    let token = perform(&state, move |conn| calendar_feed::create(conn, &actor)).await?;
+    let token = as_caller(&state, &current, calendar_feed::create).await?;
     let url = state.settings.link(&format!("/calendar/{token}.ics"));
     Ok(HttpResponse::Created().json(CalendarFeed {
         url: url.as_str().to_owned(),
@@ -35,8 +34,7 @@ pub async fn status(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = current.user.clone();
-    let active_feeds = perform(&state, move |conn| calendar_feed::active(conn, &actor)).await?;
+    let active_feeds = as_caller(&state, &current, calendar_feed::active).await?;
     Ok(HttpResponse::Ok().json(CalendarFeedStatus {
         url: (),
         active_feeds,
@@ -48,8 +46,7 @@ pub async fn revoke(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = current.user.clone();
-    perform(&state, move |conn| calendar_feed::revoke(conn, &actor)).await?;
+    as_caller(&state, &current, calendar_feed::revoke).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

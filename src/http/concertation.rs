@@ -7,7 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::input::{InputError, paragraph};
-use crate::http::meetings::on_meeting;
+use crate::http::perform::for_caller;
 use crate::http::views::{Attendee, ConcertationRecord, Readiness};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::concertation;
@@ -19,7 +19,7 @@ pub async fn readiness(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let readiness = on_meeting(&state, &current, path, concertation::readiness).await?;
+    let readiness = for_caller(&state, &current, path, concertation::readiness).await?;
     Ok(HttpResponse::Ok().json(Readiness::from(readiness)))
 }
 
@@ -50,7 +50,7 @@ pub async fn record_concertation(
     body: web::Json<ConcertationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let summary = body.into_inner().parse()?;
-    let record = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let record = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         concertation::record(conn, actor, meeting_id, summary)
     })
     .await?;
@@ -65,6 +65,6 @@ pub async fn attendees(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let seen = on_meeting(&state, &current, path, concertation::attendees).await?;
+    let seen = for_caller(&state, &current, path, concertation::attendees).await?;
     Ok(HttpResponse::Ok().json(seen.iter().map(Attendee::from).collect::<Vec<_>>()))
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::calendar::{self, Method};
 use crate::domain::Locale;
-use crate::http::meetings::on_meeting;
+use crate::http::perform::for_caller;
 use crate::http::views::{ConvocationResult, MeetingView};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::convocation;
@@ -23,7 +23,7 @@ pub async fn convene(
 ) -> Result<HttpResponse, ApiError> {
     let settings = state.settings.clone();
     let (meeting, recipients) =
-        on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        for_caller(&state, &current, path, move |conn, actor, meeting_id| {
             convocation::convene(conn, &settings, actor, meeting_id)
         })
         .await?;
@@ -39,7 +39,7 @@ pub async fn cancel(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = state.settings.clone();
-    let meeting = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let meeting = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         convocation::cancel(conn, &settings, actor, meeting_id)
     })
     .await?;
@@ -66,7 +66,7 @@ pub async fn invite_ics(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let locale = Locale::parse(&current.user.locale).unwrap_or_default();
-    let (event, method) = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let (event, method) = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         convocation::current_invitation(conn, actor, meeting_id, locale)
     })
     .await?;

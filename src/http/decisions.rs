@@ -14,12 +14,10 @@ use crate::domain::Locale;
 use crate::domain::follow_up::{ActionStatus, DecisionStatus, Position};
 use crate::domain::input::{line, optional_line, optional_paragraph, paragraph};
 use crate::http::CurrentUser;
-use crate::http::perform::perform;
-use crate::http::views::MeetingView;
+use crate::http::perform::{as_caller, for_caller};
+use crate::http::views::{DecisionView, MeetingView};
 use crate::http::{ApiError, AppState};
 use crate::workflow::follow_up::{self as follow_up, ActionInput, DecisionInput, today};
-
-// Other handler files call these here until the merge.
 
 #[derive(Deserialize)]
 pub struct PositionBody {
@@ -72,9 +70,8 @@ pub async fn create(
     body: web::Json<NewDecision>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner().parse()?;
-    let (user_id, meeting_id) = (current.id(), path.into_inner());
-    let decision = perform(&state, move |conn| {
-        follow_up::record_decision(conn, user_id, meeting_id, input)
+    let decision = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
+        follow_up::record_decision(conn, actor.id, meeting_id, input)
     })
     .await?;
     Ok(HttpResponse::Created().json(decision))
@@ -86,9 +83,8 @@ pub async fn mark_held(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user_id, meeting_id) = (current.id(), path.into_inner());
-    let meeting = perform(&state, move |conn| {
-        follow_up::mark_held(conn, user_id, meeting_id, Utc::now())
+    let meeting = for_caller(&state, &current, path, |conn, actor, meeting_id| {
+        follow_up::mark_held(conn, actor.id, meeting_id, Utc::now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(MeetingView::from(&meeting)))
@@ -130,11 +126,7 @@ pub async fn list(
     path: web::Path<Uuid>,
     query: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user_id, project_id, filter) = (current.id(), path.into_inner(), query.filter()?);
-    let found = perform(&state, move |conn| {
-        follow_up::register(conn, user_id, project_id, filter)
-    })
-    .await?;
+    let found = register(&state, &current, path, &query).await?;
     Ok(HttpResponse::Ok().json(found))
 }
 
@@ -146,17 +138,9 @@ pub async fn csv(
     path: web::Path<Uuid>,
     query: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let locale = match query.lang.as_deref() {
-        Some(code) => {
-            Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
-        }
-        None => Locale::parse(&current.user.locale).unwrap_or_default(),
-    };
-    let (user_id, project_id, filter) = (current.id(), path.into_inner(), query.filter()?);
-    let found = perform(&state, move |conn| {
-        follow_up::register(conn, user_id, project_id, filter)
-    })
-    .await?;
+    let profile = || Locale::parse(&current.user.locale).unwrap_or_default();
+    let locale = Locale::named_or("lang", query.lang.as_deref(), profile)?;
+    let found = register(&state, &current, path, &query).await?;
     let body = crate::http::register_csv::render(&found, locale).map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -165,6 +149,20 @@ pub async fn csv(
             "attachment; filename=\"decisions.csv\"",
         ))
         .body(body))
+}
+
+/// The decisions of the project in the path that the query selects.
+async fn register(
+    state: &AppState,
+    current: &CurrentUser,
+    path: web::Path<Uuid>,
+    query: &RegisterQuery,
+) -> Result<Vec<DecisionView>, ApiError> {
+    let filter = query.filter()?;
+    for_caller(state, current, path, move |conn, actor, project_id| {
+        follow_up::register(conn, actor.id, project_id, filter)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -186,9 +184,8 @@ pub async fn create_action(
         owner_organization_id: body.owner_organization_id,
         due_on: body.due_on,
     };
-    let (user_id, decision_id) = (current.id(), path.into_inner());
-    let action = perform(&state, move |conn| {
-        follow_up::create_action(conn, user_id, decision_id, input)
+    let action = for_caller(&state, &current, path, move |conn, actor, decision_id| {
+        follow_up::create_action(conn, actor.id, decision_id, input)
     })
     .await?;
     Ok(HttpResponse::Created().json(action))
@@ -209,9 +206,8 @@ pub async fn patch_action(
 ) -> Result<HttpResponse, ApiError> {
     let target = ActionStatus::parse(&body.status)
         .ok_or_else(|| ApiError::invalid_field("status", "open, done or cancelled"))?;
-    let (user_id, action_id) = (current.id(), path.into_inner());
-    let action = perform(&state, move |conn| {
-        follow_up::change_action(conn, user_id, action_id, target)
+    let action = for_caller(&state, &current, path, move |conn, actor, action_id| {
+        follow_up::change_action(conn, actor.id, action_id, target)
     })
     .await?;
     Ok(HttpResponse::Ok().json(action))
@@ -249,9 +245,9 @@ pub async fn list_actions(
     path: web::Path<Uuid>,
     query: web::Query<ActionsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user_id, project_id, filter) = (current.id(), path.into_inner(), query.filter()?);
-    let found = perform(&state, move |conn| {
-        follow_up::project_actions(conn, user_id, project_id, filter)
+    let filter = query.filter()?;
+    let found = for_caller(&state, &current, path, move |conn, actor, project_id| {
+        follow_up::project_actions(conn, actor.id, project_id, filter)
     })
     .await?;
     Ok(HttpResponse::Ok().json(found))
@@ -268,9 +264,8 @@ pub async fn my_actions(
     if query.status.is_none() && query.overdue.is_none() {
         filter.status = Some(ActionStatus::Open);
     }
-    let user_id = current.id();
-    let found = perform(&state, move |conn| {
-        follow_up::my_actions(conn, user_id, filter)
+    let found = as_caller(&state, &current, move |conn, actor| {
+        follow_up::my_actions(conn, actor.id, filter)
     })
     .await?;
     Ok(HttpResponse::Ok().json(found))

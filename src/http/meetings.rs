@@ -10,32 +10,13 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::db::models::User;
-use crate::db::{self, Conn};
+use crate::db;
 use crate::domain::input::{InputError, line, optional_line};
-use crate::http::perform::perform;
+use crate::http::perform::{for_caller, perform};
 use crate::http::views::{MeetingView, Slot};
 use crate::http::{ApiError, AppState, CurrentUser};
-use crate::workflow::Refusal;
 use crate::workflow::convocation::ChangeRefusal;
 use crate::workflow::meetings::{self as meetings, MeetingChange, MeetingInput};
-
-/// Runs `use_case` for the caller on the meeting named by the path, in one transaction (see
-/// `perform`): the shape of every `/api/meetings/{id}/…` route.
-pub async fn on_meeting<T, F>(
-    state: &AppState,
-    current: &CurrentUser,
-    path: web::Path<Uuid>,
-    use_case: F,
-) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut Conn, &User, Uuid) -> Result<T, Refusal> + Send + 'static,
-    T: Send + 'static,
-{
-    let meeting_id = path.into_inner();
-    let actor = current.user.clone();
-    perform(state, move |conn| use_case(conn, &actor, meeting_id)).await
-}
 
 fn invalid(field: &'static str, message: &str) -> InputError {
     InputError {
@@ -135,7 +116,7 @@ pub async fn get(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting = on_meeting(&state, &current, path, meetings::get).await?;
+    let meeting = for_caller(&state, &current, path, meetings::get).await?;
     Ok(HttpResponse::Ok().json(MeetingView::from(&meeting)))
 }
 
@@ -219,7 +200,7 @@ pub async fn add_slot(
     if starts_at <= Utc::now() {
         return Err(invalid("starts_at", "must be in the future").into());
     }
-    let slot = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let slot = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         meetings::add_slot(conn, actor, meeting_id, starts_at)
     })
     .await?;
@@ -247,6 +228,6 @@ pub async fn delete(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    on_meeting(&state, &current, path, meetings::delete).await?;
+    for_caller(&state, &current, path, meetings::delete).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,16 +8,14 @@ use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::db::organizations as orgs;
 use crate::domain::input::{EmailAddress, line, optional_line};
 use crate::domain::organization::{Role, Siren};
 use crate::http::CurrentUser;
-use crate::http::perform::perform;
+use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{
     ColleagueInvitationView, ConsultationView, DomainsView, MembershipView, OrganizationView,
 };
 use crate::http::{ApiError, AppState};
-use crate::workflow::Refusal;
 use crate::workflow::membership::{self as membership, Decision, OrganizationInput};
 
 #[derive(Deserialize)]
@@ -44,9 +42,8 @@ pub async fn create(
             Some(raw) => Some(Siren::parse("siren", raw)?),
         },
     };
-    let actor = current.user.clone();
-    let org = perform(&state, move |conn| {
-        membership::create_organization(conn, &actor, input)
+    let org = as_caller(&state, &current, move |conn, actor| {
+        membership::create_organization(conn, actor, input)
     })
     .await?;
     Ok(HttpResponse::Created().json(OrganizationView::with_role(&org, Role::Admin)))
@@ -60,25 +57,8 @@ pub async fn get(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id = path.into_inner();
-    let user = current.user.clone();
-    let view = perform(&state, move |conn| {
-        let org = orgs::get(conn, organization_id)?.ok_or(Refusal::NotFound)?;
-        let role = orgs::role_of(conn, organization_id, user.id)?;
-        let visible = role.is_some()
-            || orgs::shares_a_project(conn, organization_id, user.id)?
-            || orgs::is_pending_contact(conn, organization_id, &user.email)?;
-        if !visible {
-            return Err(Refusal::NotFound);
-        }
-        Ok(match role {
-            Some(role) => OrganizationView::with_role(&org, role)
-                .with_domains(orgs::domains(conn, organization_id)?),
-            None => OrganizationView::from(&org),
-        })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let read = for_caller(&state, &current, path, membership::organization).await?;
+    Ok(HttpResponse::Ok().json(OrganizationView::from(&read)))
 }
 
 /// `GET /api/organizations/{id}/members`: active members; admins also see pending requests.
@@ -87,12 +67,7 @@ pub async fn members(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id = path.into_inner();
-    let actor = current.user.clone();
-    let listing = perform(&state, move |conn| {
-        membership::members(conn, &actor, organization_id)
-    })
-    .await?;
+    let listing = for_caller(&state, &current, path, membership::members).await?;
     Ok(HttpResponse::Ok().json(
         listing
             .entries
@@ -109,12 +84,15 @@ pub async fn join(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id = path.into_inner();
-    let actor = current.user.clone();
     let settings = state.settings.clone();
-    let joined = perform(&state, move |conn| {
-        membership::request_to_join(conn, &settings, &actor, organization_id, Utc::now())
-    })
+    let joined = for_caller(
+        &state,
+        &current,
+        path,
+        move |conn, actor, organization_id| {
+            membership::request_to_join(conn, &settings, actor, organization_id, Utc::now())
+        },
+    )
     .await?;
     state.mailer.wake();
     let view = MembershipView::from(&joined.entry);
@@ -137,7 +115,7 @@ pub async fn approve(
     current: CurrentUser,
     path: web::Path<MemberPath>,
 ) -> Result<HttpResponse, ApiError> {
-    decide(state, current, path.into_inner(), Decision::Approve).await
+    decide(state, current, path, Decision::Approve).await
 }
 
 /// `POST /api/organizations/{id}/members/{user_id}/refuse` (admins).
@@ -146,24 +124,23 @@ pub async fn refuse(
     current: CurrentUser,
     path: web::Path<MemberPath>,
 ) -> Result<HttpResponse, ApiError> {
-    decide(state, current, path.into_inner(), Decision::Refuse).await
+    decide(state, current, path, Decision::Refuse).await
 }
 
 async fn decide(
     state: web::Data<AppState>,
     current: CurrentUser,
-    path: MemberPath,
+    path: web::Path<MemberPath>,
     decision: Decision,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = current.user.clone();
     let settings = state.settings.clone();
-    let entry = perform(&state, move |conn| {
+    let entry = for_caller(&state, &current, path, move |conn, actor, at| {
         membership::decide(
             conn,
             &settings,
-            &actor,
-            path.id,
-            path.user_id,
+            actor,
+            at.id,
+            at.user_id,
             decision,
             Utc::now(),
         )
@@ -187,10 +164,8 @@ pub async fn change_role(
 ) -> Result<HttpResponse, ApiError> {
     let role = Role::parse(&body.role)
         .ok_or_else(|| ApiError::invalid_field("role", "admin or member"))?;
-    let path = path.into_inner();
-    let actor = current.user.clone();
-    let entry = perform(&state, move |conn| {
-        membership::change_role(conn, &actor, path.id, path.user_id, role)
+    let entry = for_caller(&state, &current, path, move |conn, actor, at| {
+        membership::change_role(conn, actor, at.id, at.user_id, role)
     })
     .await?;
     Ok(HttpResponse::Ok().json(MembershipView::from(&entry)))
@@ -203,10 +178,8 @@ pub async fn remove(
     current: CurrentUser,
     path: web::Path<MemberPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = path.into_inner();
-    let actor = current.user.clone();
-    perform(&state, move |conn| {
-        membership::remove(conn, &actor, path.id, path.user_id)
+    for_caller(&state, &current, path, |conn, actor, at| {
+        membership::remove(conn, actor, at.id, at.user_id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -224,12 +197,15 @@ pub async fn put_domains(
     path: web::Path<Uuid>,
     body: web::Json<Domains>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id = path.into_inner();
-    let actor = current.user.clone();
     let wanted = body.into_inner().domains;
-    let domains = perform(&state, move |conn| {
-        membership::set_domains(conn, &actor, organization_id, &wanted, Utc::now())
-    })
+    let domains = for_caller(
+        &state,
+        &current,
+        path,
+        move |conn, actor, organization_id| {
+            membership::set_domains(conn, actor, organization_id, &wanted, Utc::now())
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(DomainsView { domains }))
 }
@@ -248,7 +224,6 @@ pub async fn invite(
     path: web::Path<Uuid>,
     body: web::Json<ColleagueInvitation>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization_id = path.into_inner();
     let email = EmailAddress::parse("email", &body.email)?;
     let role = match body.role.as_deref() {
         None => Role::Member,
@@ -256,19 +231,16 @@ pub async fn invite(
             Role::parse(raw).ok_or_else(|| ApiError::invalid_field("role", "admin or member"))?
         }
     };
-    let actor = current.user.clone();
     let settings = state.settings.clone();
-    let invited = perform(&state, move |conn| {
-        membership::invite_colleague(
-            conn,
-            &settings,
-            &actor,
-            organization_id,
-            &email,
-            role,
-            Utc::now(),
-        )
-    })
+    let invited = for_caller(
+        &state,
+        &current,
+        path,
+        move |conn, actor, organization_id| {
+            let now = Utc::now();
+            membership::invite_colleague(conn, &settings, actor, organization_id, &email, role, now)
+        },
+    )
     .await?;
     state.mailer.wake();
     Ok(HttpResponse::Created().json(ColleagueInvitationView {
@@ -291,10 +263,8 @@ pub async fn consultation(
     current: CurrentUser,
     path: web::Path<ConsultationPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = path.into_inner();
-    let actor = current.user.clone();
-    let read = perform(&state, move |conn| {
-        membership::read_consultation(conn, &actor, path.project_id, path.organization_id)
+    let read = for_caller(&state, &current, path, |conn, actor, at| {
+        membership::read_consultation(conn, actor, at.project_id, at.organization_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ConsultationView::from(&read)))

@@ -9,14 +9,12 @@ use uuid::Uuid;
 use crate::domain::input::{EmailAddress, line, optional_line, optional_paragraph};
 use crate::domain::partnership::Transition;
 use crate::http::CurrentUser;
-use crate::http::perform::perform;
+use crate::http::perform::for_caller;
 use crate::http::views::PartnershipView;
 use crate::http::{ApiError, AppState};
 use crate::workflow::partnerships::{self as workflow, Invitee, Partner};
 use crate::workflow::sessions::mail_box;
 use crate::workflow::signing::Signer;
-
-// Used by the other handler modules until they call `crate::workflow::partnerships` themselves.
 
 #[derive(Deserialize)]
 pub struct Invitation {
@@ -33,7 +31,6 @@ pub async fn invite(
     path: web::Path<Uuid>,
     body: web::Json<Invitation>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
     let body = body.into_inner();
     let contact = EmailAddress::parse("contact_email", &body.contact_email)?;
     let to = mail_box(&contact)?;
@@ -54,10 +51,9 @@ pub async fn invite(
         to,
         proposed_role,
     };
-    let inviter = current.user.clone();
     let settings = state.settings.clone();
-    let invited = perform(&state, move |conn| {
-        workflow::invite(conn, &settings, &inviter, project_id, invitation)
+    let invited = for_caller(&state, &current, path, move |conn, inviter, project_id| {
+        workflow::invite(conn, &settings, inviter, project_id, invitation)
     })
     .await?;
     state.mailer.wake();
@@ -70,12 +66,7 @@ pub async fn list(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let actor = current.user.clone();
-    let partners = perform(&state, move |conn| {
-        workflow::partners(conn, &actor, project_id)
-    })
-    .await?;
+    let partners = for_caller(&state, &current, path, workflow::partners).await?;
     Ok(HttpResponse::Ok().json(partners.into_iter().map(view).collect::<Vec<_>>()))
 }
 
@@ -115,7 +106,7 @@ pub async fn answer(
         _ => return Err(ApiError::invalid_field("decision", "accept or decline")),
     };
     let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
-    change(&state, &current, path.into_inner(), transition, comment).await
+    change(&state, &current, path, transition, comment).await
 }
 
 #[derive(Deserialize, Default)]
@@ -135,7 +126,6 @@ pub async fn withdraw(
         body.and_then(|b| b.into_inner().comment).as_deref(),
         2000,
     )?;
-    let path = path.into_inner();
     change(&state, &current, path, Transition::Withdraw, comment).await
 }
 
@@ -143,19 +133,18 @@ pub async fn withdraw(
 async fn change(
     state: &AppState,
     current: &CurrentUser,
-    path: PartnerPath,
+    path: web::Path<PartnerPath>,
     transition: Transition,
     comment: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = current.user.clone();
     let signer = Signer::new(&state.settings);
-    let changed = perform(state, move |conn| {
+    let changed = for_caller(state, current, path, move |conn, actor, at| {
         workflow::change(
             conn,
             &signer,
-            &actor,
-            path.id,
-            path.organization_id,
+            actor,
+            at.id,
+            at.organization_id,
             transition,
             comment,
         )

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::domain::input::InputError;
 use crate::domain::slots::Availability;
-use crate::http::meetings::on_meeting;
+use crate::http::perform::for_caller;
 use crate::http::perform::perform;
 use crate::http::views::{AvailabilityAnswers, MeetingView, Poll};
 use crate::http::{ApiError, AppState, CurrentUser};
@@ -45,7 +45,7 @@ pub async fn put_availability(
 ) -> Result<HttpResponse, ApiError> {
     let answers = body.into_inner().parse()?;
     let given: Vec<(Uuid, Availability)> = answers.iter().map(|(s, a)| (*s, *a)).collect();
-    on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         poll::answer(conn, actor, meeting_id, &given)
     })
     .await?;
@@ -58,7 +58,7 @@ pub async fn poll(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let read = on_meeting(&state, &current, path, poll::read).await?;
+    let read = for_caller(&state, &current, path, poll::read).await?;
     Ok(HttpResponse::Ok().json(Poll::from(&read)))
 }
 
@@ -75,7 +75,7 @@ pub async fn choose_slot(
     body: web::Json<ChosenSlot>,
 ) -> Result<HttpResponse, ApiError> {
     let slot_id = body.slot_id;
-    let meeting = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let meeting = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         poll::choose(conn, actor, meeting_id, slot_id)
     })
     .await?;

@@ -9,14 +9,12 @@ use uuid::Uuid;
 use crate::domain::gate::Decision;
 use crate::domain::input::{line, optional_paragraph, paragraph};
 use crate::http::CurrentUser;
-use crate::http::perform::perform;
+use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{AgreementView, MissionView, ProjectDetailView, ProjectView, SectionView};
 use crate::http::{ApiError, AppState};
 use crate::workflow::consent::{self, MissionConsent};
 use crate::workflow::projects::{self as workflow, ProjectChange, ProjectInput};
 use crate::workflow::signing::Signer;
-
-// Used by the other handler modules until they call `crate::workflow::projects` themselves.
 
 /// The longest brief or mission accepted over HTTP, in characters.
 pub const MAX_SECTION_CHARS: usize = 200_000;
@@ -40,10 +38,9 @@ pub async fn create(
         summary: paragraph("summary", &body.summary, 20_000)?,
         initiator_organization_id: body.initiator_organization_id,
     };
-    let actor = current.user.clone();
     let signer = Signer::new(&state.settings);
-    let project = perform(&state, move |conn| {
-        workflow::create(conn, &signer, &actor, input)
+    let project = as_caller(&state, &current, move |conn, actor| {
+        workflow::create(conn, &signer, actor, input)
     })
     .await?;
     Ok(HttpResponse::Created().json(ProjectView::from(&project)))
@@ -54,8 +51,7 @@ pub async fn list(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = current.user.clone();
-    let found = perform(&state, move |conn| workflow::list(conn, &actor)).await?;
+    let found = as_caller(&state, &current, workflow::list).await?;
     Ok(HttpResponse::Ok().json(found.iter().map(ProjectView::from).collect::<Vec<_>>()))
 }
 
@@ -65,9 +61,7 @@ pub async fn get(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let actor = current.user.clone();
-    let access = perform(&state, move |conn| workflow::get(conn, &actor, project_id)).await?;
+    let access = for_caller(&state, &current, path, workflow::get).await?;
     Ok(HttpResponse::Ok().json(ProjectDetailView::from(&access)))
 }
 
@@ -82,12 +76,7 @@ pub async fn get_brief(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let actor = current.user.clone();
-    let section = perform(&state, move |conn| {
-        workflow::brief(conn, &actor, project_id)
-    })
-    .await?;
+    let section = for_caller(&state, &current, path, workflow::brief).await?;
     Ok(HttpResponse::Ok().json(SectionView::from(section)))
 }
 
@@ -98,12 +87,10 @@ pub async fn put_brief(
     path: web::Path<Uuid>,
     body: web::Json<TextBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
     let text = paragraph("text", &body.text, MAX_SECTION_CHARS)?;
-    let actor = current.user.clone();
     let max_bytes = state.settings.doc_max_bytes;
-    let section = perform(&state, move |conn| {
-        workflow::replace_brief(conn, &actor, project_id, &text, max_bytes)
+    let section = for_caller(&state, &current, path, move |conn, actor, project_id| {
+        workflow::replace_brief(conn, actor, project_id, &text, max_bytes)
     })
     .await?;
     Ok(HttpResponse::Ok().json(SectionView::from(section)))
@@ -121,13 +108,8 @@ pub async fn get_mission(
     current: CurrentUser,
     path: web::Path<MissionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let MissionPath {
-        id: project_id,
-        organization_id,
-    } = path.into_inner();
-    let actor = current.user.clone();
-    let mission = perform(&state, move |conn| {
-        consent::mission(conn, &actor, project_id, organization_id)
+    let mission = for_caller(&state, &current, path, |conn, actor, at: MissionPath| {
+        consent::mission(conn, actor, at.id, at.organization_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(MissionView::from(mission)))
@@ -141,16 +123,16 @@ pub async fn put_mission(
     path: web::Path<MissionPath>,
     body: web::Json<TextBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let MissionPath {
-        id: project_id,
-        organization_id,
-    } = path.into_inner();
     let text = paragraph("text", &body.text, MAX_SECTION_CHARS)?;
-    let actor = current.user.clone();
     let max_bytes = state.settings.doc_max_bytes;
-    let section = perform(&state, move |conn| {
-        consent::replace_mission(conn, &actor, project_id, organization_id, &text, max_bytes)
-    })
+    let section = for_caller(
+        &state,
+        &current,
+        path,
+        move |conn, actor, at: MissionPath| {
+            consent::replace_mission(conn, actor, at.id, at.organization_id, &text, max_bytes)
+        },
+    )
     .await?;
     Ok(HttpResponse::Ok().json(SectionView::from(section)))
 }
@@ -170,20 +152,15 @@ pub async fn agree_mission(
     path: web::Path<MissionPath>,
     body: web::Json<AgreementBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let MissionPath {
-        id: project_id,
-        organization_id,
-    } = path.into_inner();
     let answer = MissionConsent {
         decision: Decision::parse(&body.decision)
             .ok_or_else(|| ApiError::invalid_field("decision", "agree or object"))?,
         comment: optional_paragraph("comment", body.comment.as_deref(), 2000)?,
         claimed_hash: body.content_hash.trim().to_owned(),
     };
-    let actor = current.user.clone();
     let signer = Signer::new(&state.settings);
-    let (recorded, current_hash) = perform(&state, move |conn| {
-        consent::agree_to_mission(conn, &signer, &actor, project_id, organization_id, answer)
+    let (recorded, current_hash) = for_caller(&state, &current, path, move |conn, actor, at| {
+        consent::agree_to_mission(conn, &signer, actor, at.id, at.organization_id, answer)
     })
     .await?;
     let view = AgreementView::new(&recorded.agreement, &current_hash);
@@ -196,12 +173,7 @@ pub async fn close(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let actor = current.user.clone();
-    let project = perform(&state, move |conn| {
-        workflow::close(conn, &actor, project_id)
-    })
-    .await?;
+    let project = for_caller(&state, &current, path, workflow::close).await?;
     Ok(HttpResponse::Ok().json(ProjectView::from(&project)))
 }
 
@@ -227,9 +199,8 @@ pub async fn patch(
             .map(|s| paragraph("summary", &s, 20_000))
             .transpose()?,
     };
-    let (project_id, actor) = (path.into_inner(), current.user.clone());
-    let project = perform(&state, move |conn| {
-        workflow::change(conn, &actor, project_id, change)
+    let project = for_caller(&state, &current, path, move |conn, actor, project_id| {
+        workflow::change(conn, actor, project_id, change)
     })
     .await?;
     Ok(HttpResponse::Ok().json(ProjectView::from(&project)))

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use uuid::Uuid;
 
 use crate::http::CurrentUser;
-use crate::http::perform::perform;
+use crate::http::perform::{for_caller, perform};
 use crate::http::views::{AttestationCreatedView, AttestationView};
 use crate::http::{ApiError, AppState};
 use crate::workflow::attestations;
@@ -29,20 +29,13 @@ pub async fn create(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let user_id = current.id();
     let settings = state.settings.clone();
     let signer = Signer::new(&settings);
-    let created = perform(&state, move |conn| {
-        attestations::attest(conn, &settings, &signer, user_id, project_id)
+    let created = for_caller(&state, &current, path, move |conn, actor, project_id| {
+        attestations::attest(conn, &settings, &signer, actor.id, project_id)
     })
     .await?;
-    Ok(HttpResponse::Created().json(AttestationCreatedView {
-        id: created.id,
-        url: created.url,
-        jws: created.jws,
-        created_at: created.created_at,
-    }))
+    Ok(HttpResponse::Created().json(AttestationCreatedView::from(created)))
 }
 
 /// `GET /api/projects/{id}/attestations`: the initiator's members; newest first.
@@ -51,10 +44,8 @@ pub async fn list(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let user_id = current.id();
-    let listed = perform(&state, move |conn| {
-        attestations::list(conn, user_id, project_id)
+    let listed = for_caller(&state, &current, path, |conn, actor, project_id| {
+        attestations::list(conn, actor.id, project_id)
     })
     .await?;
     let views: Vec<AttestationView> = listed
@@ -70,8 +61,9 @@ pub async fn revoke(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let user_id = current.id();
-    perform(&state, move |conn| attestations::revoke(conn, user_id, id)).await?;
+    for_caller(&state, &current, path, |conn, actor, id| {
+        attestations::revoke(conn, actor.id, id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -29,9 +29,10 @@ use crate::config::Settings;
 use crate::db;
 use crate::domain::Locale;
 use crate::domain::rsvp::Answer;
-use crate::http::meetings::on_meeting;
+use crate::http::perform::for_caller;
 use crate::http::security::page_policy;
 use crate::http::views::RsvpResult;
+use crate::http::views::page::{Robots, head as page_head};
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::Refusal;
 use crate::workflow::rsvp::{self, Found, LinkAnswer};
@@ -51,7 +52,7 @@ pub async fn answer_in_app(
 ) -> Result<HttpResponse, ApiError> {
     let answer = Answer::parse(&body.answer)
         .ok_or_else(|| ApiError::invalid_field("answer", "accepted, tentative or declined"))?;
-    let answered = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+    let answered = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         rsvp::answer_in_app(conn, actor, meeting_id, answer)
     })
     .await?;
@@ -304,13 +305,7 @@ fn page_response(
     let page = html! {
         (DOCTYPE)
         html lang=(locale.as_str()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="robots" content="noindex";
-                title { (title) " — Amont" }
-                style { (maud::PreEscaped(RSVP_CSS)) }
-            }
+            (page_head(&format!("{title} — Amont"), RSVP_CSS, Robots::NoIndex))
             body { main { (body) } }
         }
     };

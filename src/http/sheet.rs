@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use crate::domain::Locale;
 use crate::http::CurrentUser;
-use crate::http::perform::perform;
+use crate::http::perform::for_caller;
+use crate::http::views::page::{Robots, head as page_head};
 use crate::http::views::{AuditView, Sheet};
 use crate::http::{ApiError, AppState};
 use crate::workflow::follow_up::today;
@@ -33,20 +34,13 @@ pub async fn sheet(
     path: web::Path<Uuid>,
     query: web::Query<SheetQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let locale = match query.lang.as_deref() {
-        Some(code) => {
-            Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
-        }
-        None => Locale::parse(&current.user.locale).unwrap_or_default(),
-    };
-    let actor = current.user.clone();
-    let sheet = Sheet::from(
-        perform(&state, move |conn| {
-            records::sheet(conn, &actor, project_id, Utc::now(), today())
-        })
-        .await?,
-    );
+    let profile = || Locale::parse(&current.user.locale).unwrap_or_default();
+    let locale = Locale::named_or("lang", query.lang.as_deref(), profile)?;
+    let sheet = for_caller(&state, &current, path, |conn, actor, project_id| {
+        records::sheet(conn, actor, project_id, Utc::now(), today())
+    })
+    .await?;
+    let sheet = Sheet::from(sheet);
     match query.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(sheet)),
         Some("html") => Ok(HttpResponse::Ok()
@@ -195,15 +189,11 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
         Locale::Fr => &FR,
         Locale::En => &EN,
     };
+    let title = format!("{} — {}", w.title, sheet.project.title);
     html! {
         (DOCTYPE)
         html lang=(w.lang) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (w.title) " — " (sheet.project.title) }
-                style { (maud::PreEscaped(SHEET_CSS)) }
-            }
+            (page_head(&title, SHEET_CSS, Robots::Index))
             body {
                 header {
                     p.kicker { (w.title) }
@@ -307,12 +297,7 @@ pub async fn audit(
     current: CurrentUser,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let project_id = path.into_inner();
-    let actor = current.user.clone();
-    let trail = perform(&state, move |conn| {
-        records::audit_trail(conn, &actor, project_id)
-    })
-    .await?;
+    let trail = for_caller(&state, &current, path, records::audit_trail).await?;
     Ok(HttpResponse::Ok().json(trail.into_iter().map(AuditView::from).collect::<Vec<_>>()))
 }
 

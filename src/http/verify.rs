@@ -17,8 +17,10 @@ use serde_json::json;
 
 use crate::domain::Locale;
 use crate::domain::proof::{ACCEPT, AGREE, Change, ConsentKind, ReceiptClaims};
+use crate::http::auth::request_locale;
 use crate::http::perform::perform;
 use crate::http::sheet::when;
+use crate::http::views::page::{Robots, head as page_head};
 use crate::http::views::{ErrorBody, VerificationView};
 use crate::http::{ApiError, AppState};
 use crate::jose::NotVerified;
@@ -79,17 +81,7 @@ impl VerifyQuery {
             Some("json") => true,
             Some(_) => return Err(ApiError::invalid_field("format", "html or json")),
         };
-        let locale = match self.lang.as_deref() {
-            Some(code) => {
-                Locale::parse(code).ok_or_else(|| ApiError::invalid_field("lang", "fr or en"))?
-            }
-            None => req
-                .headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(Locale::from_accept_language)
-                .unwrap_or_default(),
-        };
+        let locale = Locale::named_or("lang", self.lang.as_deref(), || request_locale(req))?;
         Ok((json, locale))
     }
 }
@@ -323,15 +315,7 @@ fn notice(w: &Words, title: &str, text: &str, date: Option<String>) -> Markup {
 }
 
 fn head(w: &Words, title: &str) -> Markup {
-    html! {
-        head {
-            meta charset="utf-8";
-            meta name="viewport" content="width=device-width, initial-scale=1";
-            meta name="robots" content="noindex";
-            title { (w.kicker) " — " (title) }
-            style { (PreEscaped(CSS)) }
-        }
-    }
+    page_head(&format!("{} — {title}", w.kicker), CSS, Robots::NoIndex)
 }
 
 /// What one consent is, in words: "Mission agreed", "Agenda agreed — Comité".

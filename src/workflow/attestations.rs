@@ -25,6 +25,7 @@ use super::verification::{self, ReceiptCheck};
 use crate::config::Settings;
 use crate::db::models::{AuditEvent, NewAuditEvent, Project};
 use crate::db::proof::{self as store, AttestationRow, ReceiptRow};
+use crate::db::{partnerships, projects};
 use crate::document::{self, ProjectDoc};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::proof::{
@@ -55,11 +56,7 @@ fn as_initiator(
     actor: Uuid,
     project_id: Uuid,
 ) -> Result<Project, Refusal> {
-    use crate::db::schema::projects;
-    let project: Project = projects::table
-        .find(project_id)
-        .select(Project::as_select())
-        .first(conn)
+    let project = projects::get(conn, project_id)
         .optional()?
         .ok_or(Refusal::NotFound)?;
     let standing = store::standing_in(conn, project_id, project.initiator_organization_id, actor)?;
@@ -88,7 +85,7 @@ pub fn attest(
     let doc = document::load(conn, project_id)?;
     let latest = latest_by_subject(store::latest_receipts(conn, project_id)?);
     let records = store::latest_records(conn, project_id)?;
-    let meetings: Vec<AttestedMeeting> = store::meetings_of(conn, project_id)?
+    let meetings: Vec<AttestedMeeting> = crate::db::meetings::of_project(conn, project_id)?
         .into_iter()
         .filter(|m| m.status.was_convened())
         .map(|m| AttestedMeeting {
@@ -105,7 +102,7 @@ pub fn attest(
         .collect();
     let mut partners = Vec::new();
     let mut initiator_name = String::new();
-    for (partnership, org) in store::partnerships_of(conn, project_id)? {
+    for (partnership, org) in partnerships::with_organizations(conn, project_id)? {
         if partnership.status != PartnershipStatus::Accepted {
             continue;
         }
@@ -376,18 +373,22 @@ struct ProjectToday {
 
 impl ProjectToday {
     fn load(conn: &mut PgConnection, project_id: Uuid) -> Result<ProjectToday, Refusal> {
-        let partnerships = store::partnerships_of(conn, project_id)?
+        let partnerships = partnerships::with_organizations(conn, project_id)?
             .into_iter()
             .map(|(p, _)| (p.organization_id, (p.status, p.answered_at)))
             .collect();
         let mut withdrawals = HashMap::new();
-        for event in store::events(conn, project_id, &["partnership.withdrawn"])? {
+        for event in projects::audit_trail(conn, project_id, Some(&["partnership.withdrawn"]))? {
             if let Some(org) = event.organization_id {
                 withdrawals.insert(org, event.created_at);
             }
         }
-        let edits = store::events(conn, project_id, &["mission.changed", "agenda.changed"])?;
-        let meetings = store::meetings_of(conn, project_id)?
+        let edits = projects::audit_trail(
+            conn,
+            project_id,
+            Some(&["mission.changed", "agenda.changed"]),
+        )?;
+        let meetings = crate::db::meetings::of_project(conn, project_id)?
             .into_iter()
             .map(|m| (m.id, (m.status.as_str().to_owned(), m.cancelled_at)))
             .collect();

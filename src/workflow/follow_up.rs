@@ -340,7 +340,7 @@ pub fn my_actions(
         Some(asked) => asked.into_iter().filter(|o| mine.contains(o)).collect(),
         None => mine.clone(),
     });
-    let taking_part = queries::projects_taken_part_in(conn, &mine)?;
+    let taking_part = crate::db::partnerships::projects_of(conn, &mine)?;
     Ok(queries::action_views(conn, &filter, today())?
         .into_iter()
         .filter(|a| taking_part.contains(&a.project_id))

@@ -126,6 +126,37 @@ impl MemberEntry {
     }
 }
 
+/// An organization as its reader may see it: members also see their role and its verified
+/// domains.
+pub struct OrganizationRead {
+    pub organization: Organization,
+    /// The caller's role and the verified domains, for a member.
+    pub membership: Option<(Role, Vec<String>)>,
+}
+
+/// An organization, for its members, members of any organization that takes part in a project
+/// with it, and the contact of one of its pending consultations. Anyone else: not found.
+pub fn organization(
+    conn: &mut PgConnection,
+    actor: &User,
+    organization_id: Uuid,
+) -> Result<OrganizationRead, Refusal> {
+    let organization = orgs::get(conn, organization_id)?.ok_or(Refusal::NotFound)?;
+    let membership = match orgs::role_of(conn, organization_id, actor.id)? {
+        Some(role) => Some((role, orgs::domains(conn, organization_id)?)),
+        None if orgs::shares_a_project(conn, organization_id, actor.id)?
+            || orgs::is_pending_contact(conn, organization_id, &actor.email)? =>
+        {
+            None
+        }
+        None => return Err(Refusal::NotFound),
+    };
+    Ok(OrganizationRead {
+        organization,
+        membership,
+    })
+}
+
 /// What a member sees of their organization.
 pub struct Members {
     pub organization: Organization,
@@ -421,7 +452,8 @@ pub fn remove(
         },
         json!({"user_id": user_id, "name": name, "role": current.as_str()}),
     )?;
-    for project_id in orgs::projects_of(conn, organization_id)? {
+    // Their live rooms re-check who may stay.
+    for project_id in crate::db::partnerships::projects_of(conn, &[organization_id])? {
         crate::live::notify_access_changed(conn, project_id)?;
     }
     Ok(())

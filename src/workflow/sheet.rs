@@ -140,7 +140,7 @@ pub fn audit_trail(
     project_id: Uuid,
 ) -> Result<Vec<AuditEntry>, Refusal> {
     let access = ProjectAccess::load(conn, project_id, actor.id)?;
-    let events = projects::audit_trail(conn, project_id)?;
+    let events = projects::audit_trail(conn, project_id, None)?;
     let user_ids: Vec<Uuid> = events.iter().filter_map(|e| e.actor_user_id).collect();
     let names = crate::db::users::names(conn, &user_ids)?;
     let org_ids: Vec<Uuid> = events

@@ -3,6 +3,7 @@
 pub mod follow_up;
 pub mod health;
 pub mod meetings;
+pub mod page;
 pub mod projects;
 pub mod proof;
 pub mod sessions;
@@ -28,6 +29,7 @@ use crate::domain::project::ProjectStatus;
 
 use crate::db::models::{Agreement, Meeting, Organization, Partnership, Project, User};
 use crate::workflow::meetings::MeetingRead;
+use crate::workflow::membership::OrganizationRead;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct UserView {
@@ -78,6 +80,17 @@ pub struct OrganizationView {
     /// The domains it vouches for (shown to its members only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
+}
+
+impl From<&OrganizationRead> for OrganizationView {
+    fn from(read: &OrganizationRead) -> Self {
+        match &read.membership {
+            Some((role, domains)) => {
+                OrganizationView::with_role(&read.organization, *role).with_domains(domains.clone())
+            }
+            None => OrganizationView::from(&read.organization),
+        }
+    }
 }
 
 impl From<&Organization> for OrganizationView {

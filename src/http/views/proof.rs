@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::config::Settings;
 use crate::domain::proof::{AttestationClaims, ConsentKind};
 use crate::jose::NotVerified;
-use crate::workflow::attestations::{self, ConsentCheck, Listed, Verification};
+use crate::workflow::attestations::{self, ConsentCheck, Created, Listed, Verification};
 
 /// `AttestationCreated`: a new attestation, its public link and its signed text.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -21,6 +21,17 @@ pub struct AttestationCreatedView {
     /// Compact JWS; payload `AttestationPayload`.
     pub jws: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl From<Created> for AttestationCreatedView {
+    fn from(created: Created) -> Self {
+        Self {
+            id: created.id,
+            url: created.url,
+            jws: created.jws,
+            created_at: created.created_at,
+        }
+    }
 }
 
 /// `Attestation`: one of a project's attestations, as its initiator lists them.
