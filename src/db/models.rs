@@ -179,6 +179,8 @@ pub struct Meeting {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    /// When partners should have answered the poll (API.md, "Asking people").
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -141,6 +141,7 @@ pub fn create(
         cancelled_at: None,
         created_by: actor.id,
         created_at: Utc::now(),
+        respond_by: None,
     };
     queries::insert(conn, &meeting)?;
     audit(
@@ -235,6 +236,7 @@ pub fn add_slot(
     let (meeting, access) = open(conn, actor.id, meeting_id)?;
     access.require_initiator()?;
     require_planning(&meeting)?;
+    let first = queries::slots(conn, meeting.id)?.is_empty();
     let slot = MeetingSlot {
         id: Uuid::new_v4(),
         meeting_id: meeting.id,
@@ -256,5 +258,6 @@ pub fn add_slot(
         None,
         json!({"meeting_id": meeting.id, "slot_id": slot.id, "starts_at": starts_at}),
     )?;
+    super::asking::slot_proposed(conn, &meeting, first, actor.id)?;
     Ok(slot)
 }

@@ -76,6 +76,8 @@ pub struct SlotTally {
 pub struct Poll {
     pub slots: Vec<SlotTally>,
     pub suggested_slot_id: Option<Uuid>,
+    /// When partners should have answered.
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 /// Tallies, missing partners and the suggested slot, for anyone who sees the meeting.
@@ -118,6 +120,7 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Ref
     Ok(Poll {
         slots,
         suggested_slot_id,
+        respond_by: meeting.respond_by,
     })
 }
 

@@ -70,6 +70,8 @@ pub struct PollSlot {
 pub struct Poll {
     pub slots: Vec<PollSlot>,
     pub suggested_slot_id: Option<Uuid>,
+    /// When partners should have answered (a date), if the initiator set one.
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 impl From<&poll::Poll> for Poll {
@@ -100,6 +102,7 @@ impl From<&poll::Poll> for Poll {
         Poll {
             slots,
             suggested_slot_id: read.suggested_slot_id,
+            respond_by: read.respond_by,
         }
     }
 }

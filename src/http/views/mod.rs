@@ -1,11 +1,13 @@
 //! What the API sends: JSON shapes of API.md, separate from database rows.
 
+pub mod asking;
 pub mod follow_up;
 pub mod health;
 pub mod meetings;
 pub mod projects;
 pub mod proof;
 pub mod sessions;
+pub use asking::*;
 pub use follow_up::*;
 pub use health::*;
 pub use meetings::*;
@@ -229,6 +231,8 @@ pub struct MeetingView {
     pub ends_at: Option<DateTime<Utc>>,
     pub sequence: i32,
     pub convened_at: Option<DateTime<Utc>>,
+    /// When partners should have answered the poll (a date), if set.
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 impl From<&Meeting> for MeetingView {
@@ -246,6 +250,7 @@ impl From<&Meeting> for MeetingView {
             ends_at: meeting.ends_at,
             sequence: meeting.sequence,
             convened_at: meeting.convened_at,
+            respond_by: meeting.respond_by,
         }
     }
 }
