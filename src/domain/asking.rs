@@ -174,12 +174,16 @@ text_state! {
     #[schemars(rename = "PendingRule")]
     pub enum Owed {
         /// Its answer to the consultation (gate rule `partner_not_answered`).
+        #[serde(rename = "partner_not_answered")]
         PartnerNotAnswered => "partner_not_answered",
         /// An answer to the poll: none of its members answered (no slot chosen yet).
+        #[serde(rename = "poll_not_answered")]
         PollNotAnswered => "poll_not_answered",
         /// Its agreement to the current text of its mission (`mission_not_agreed`).
+        #[serde(rename = "mission_not_agreed")]
         MissionNotAgreed => "mission_not_agreed",
         /// Its agreement to the current agenda (`agenda_not_agreed`).
+        #[serde(rename = "agenda_not_agreed")]
         AgendaNotAgreed => "agenda_not_agreed",
     }
 }
@@ -377,6 +381,19 @@ mod tests {
     }
 
     #[test]
+    fn the_words_in_json_are_the_stored_words() {
+        for owed in Owed::ALL {
+            assert_eq!(serde_json::to_value(owed).unwrap(), owed.as_str());
+        }
+        for preference in Preference::ALL {
+            assert_eq!(
+                serde_json::to_value(preference).unwrap(),
+                preference.as_str()
+            );
+        }
+    }
+
+    #[test]
     fn one_reminder_per_partner_per_day() {
         let last = at("2027-03-01T10:00:00Z");
         assert_eq!(may_remind(None, last), Ok(()));
@@ -438,6 +455,9 @@ mod tests {
         ));
     }
 
+    const MISSION: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    const AGENDA: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+
     fn partner(n: u128, name: &str, status: PartnershipStatus, agreed: bool) -> PartnerState {
         let consent = |hash: &str| Consent {
             agreement_id: Uuid::new_v4(),
@@ -448,9 +468,9 @@ mod tests {
             organization_id: Uuid::from_u128(n),
             organization_name: name.to_owned(),
             status,
-            mission_hash: "m".into(),
-            mission_consent: agreed.then(|| consent("m")),
-            agenda_consent: agreed.then(|| consent("a")),
+            mission_hash: MISSION.into(),
+            mission_consent: agreed.then(|| consent(MISSION)),
+            agenda_consent: agreed.then(|| consent(AGENDA)),
         }
     }
 
@@ -470,7 +490,7 @@ mod tests {
                 declined,
             ],
             agenda_items: 1,
-            agenda_hash: "a".into(),
+            agenda_hash: AGENDA.into(),
             starts_at: None,
             now: at("2027-03-01T10:00:00Z"),
             record: None,

@@ -15,15 +15,23 @@ use crate::http::views::{NotificationPreferences, ReminderEntry, ReminderSent, R
 use crate::http::{ApiError, AppState, CurrentUser};
 use crate::workflow::asking::{self, PreferencesChange};
 
+#[derive(Deserialize)]
+pub struct RemindQuery {
+    /// Only this partner.
+    organization_id: Option<Uuid>,
+}
+
 /// `POST /api/meetings/{id}/reminders` (initiator): one reminder to each partner with something
 /// pending, at most once per partner per 24 hours → 202.
 pub async fn remind(
     state: web::Data<AppState>,
     current: CurrentUser,
     path: web::Path<Uuid>,
+    query: web::Query<RemindQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (reminded, skipped) = on_meeting(&state, &current, path, |conn, actor, meeting_id| {
-        asking::remind(conn, actor, meeting_id, Utc::now())
+    let only = query.organization_id;
+    let (reminded, skipped) = on_meeting(&state, &current, path, move |conn, actor, meeting_id| {
+        asking::remind(conn, actor, meeting_id, only, Utc::now())
     })
     .await?;
     Ok(HttpResponse::Accepted().json(Reminders {

@@ -272,10 +272,12 @@ pub struct ReminderOutcome {
 
 /// The initiator reminds every partner with something pending on the meeting (while it is
 /// planned): one reminder each, at most once per partner per 24 hours — the others are skipped.
+/// With `only`, that partner alone.
 pub fn remind(
     conn: &mut Conn,
     actor: &User,
     meeting_id: Uuid,
+    only: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<(Vec<ReminderOutcome>, Vec<ReminderOutcome>), Refusal> {
     let (_, access) = open(conn, actor.id, meeting_id)?;
@@ -285,7 +287,10 @@ pub fn remind(
     require_planning(&meeting)?;
     let sent = store::reminders_of(conn, meeting.id)?;
     let (mut reminded, mut skipped) = (Vec::new(), Vec::new());
-    for pending in pending_on(conn, &meeting, now)? {
+    for pending in pending_on(conn, &meeting, now)?
+        .into_iter()
+        .filter(|p| only.is_none_or(|id| id == p.organization_id))
+    {
         let last = sent
             .iter()
             .find(|r| r.organization_id == pending.organization_id)

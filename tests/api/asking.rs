@@ -245,7 +245,7 @@ async fn reminders_go_once_a_day_per_partner_and_automatically_before_respond_by
     assert_eq!(response.status(), 200);
     let mut conn = scene.app.db.connect();
     use diesel::prelude::*;
-    diesel::sql_query("UPDATE reminders SET sent_at = sent_at - interval '2 days'")
+    diesel::sql_query("UPDATE reminders SET sent_at = now() - interval '2 days'")
         .execute(&mut conn)
         .unwrap();
     let (_, body) = status_and_body(scene.ines.post(&path, json!({})).await).await;
@@ -294,4 +294,34 @@ async fn preferences_are_honoured() {
     let all = mails(&scene, 2).await;
     assert!(all[1].to.contains("ines@mjc.example"), "{}", all[1].to);
     assert!(to(&all, "claire@caf.example").is_empty());
+}
+
+#[actix_web::test]
+async fn a_reminder_may_name_one_partner() {
+    let scene = Scene::new().await;
+    scene.accept().await;
+    let meeting = scene.meeting().await;
+    let path = format!("/api/meetings/{meeting}/reminders");
+    let other = uuid::Uuid::new_v4();
+    let (status, body) = status_and_body(
+        scene
+            .ines
+            .post(&format!("{path}?organization_id={other}"), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body, json!({"reminded": [], "skipped": []}));
+    let (_, body) = status_and_body(
+        scene
+            .ines
+            .post(&format!("{path}?organization_id={}", scene.caf), json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        body["reminded"][0]["organization_id"],
+        json!(scene.caf),
+        "{body}"
+    );
 }
