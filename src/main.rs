@@ -292,6 +292,12 @@ fn serve(settings: Settings) -> Result<()> {
             mailer.clone(),
             std::time::Duration::from_secs(10 * 60),
         );
+        amont::mail::notices::spawn(
+            pool.clone(),
+            (*settings).clone(),
+            mailer.clone(),
+            std::time::Duration::from_secs(60),
+        );
         let live = amont::live::Live::start(
             &url,
             pool.clone(),

@@ -51,6 +51,10 @@ export interface Mission extends Section {
 }
 export type MeetingStatus = 'planning' | 'convened' | 'cancelled' | 'held';
 export type Meeting = Schemas['Meeting'];
+export type NotificationPreferences = Schemas['NotificationPreferences'];
+export type NotificationPreference = Schemas['NotificationPreference'];
+export type Reminders = Schemas['Reminders'];
+export type ReminderSent = Schemas['ReminderSent'];
 export type Slot = Schemas['Slot'];
 export type Answer = 'yes' | 'maybe' | 'no';
 export type PollSlot = Schemas['PollSlot'];
@@ -199,6 +203,13 @@ export class Api {
   calendarFeed() {
     return this.post<{ url: string }>('/api/me/calendar-feed');
   }
+  /** How the user wants to be told (`requests`, `updates`: immediate, daily or off). */
+  notificationPreferences() {
+    return this.get<NotificationPreferences>('/api/me/notifications');
+  }
+  setNotificationPreferences(change: Partial<NotificationPreferences>) {
+    return this.put<NotificationPreferences>('/api/me/notifications', change);
+  }
   /** Revokes every feed address of the user. */
   revokeCalendarFeeds() {
     return this.request<void>('DELETE', '/api/me/calendar-feed');
@@ -340,6 +351,14 @@ export class Api {
       ...(organizationId ? { organization_id: organizationId } : {}),
       ...(comment ? { comment } : {}),
     });
+  }
+  /** Reminds the partners with something pending (or only `organizationId`), once a day each. */
+  remind(meetingId: string, organizationId?: string) {
+    const only = organizationId ? `?organization_id=${enc(organizationId)}` : '';
+    return this.post<Reminders>(`/api/meetings/${enc(meetingId)}/reminders${only}`);
+  }
+  reminders(meetingId: string) {
+    return this.get<ReminderSent[]>(`/api/meetings/${enc(meetingId)}/reminders`);
   }
   readiness(id: string) {
     return this.get<Readiness>(`/api/meetings/${enc(id)}/readiness`);

@@ -5,6 +5,7 @@
 //! compose inside one transaction.
 
 pub mod agreements;
+pub mod asking;
 pub mod audit;
 pub mod convocations;
 pub mod embedded;

@@ -179,6 +179,8 @@ pub struct Meeting {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    /// When partners should have answered the poll (API.md, "Asking people").
+    pub respond_by: Option<chrono::NaiveDate>,
     /// The hash of the agenda as convened (or as last sent in an update): what the partners'
     /// agreements bound to. `None` before the convocation, and for meetings convened before
     /// it was kept.

@@ -227,6 +227,8 @@ diesel::table! {
         cancelled_at -> Nullable<Timestamptz>,
         created_by -> Uuid,
         created_at -> Timestamptz,
+        respond_by -> Nullable<Date>,
+        ready_notified_at -> Nullable<Timestamptz>,
         convened_agenda_hash -> Nullable<Text>,
         convened_recipients -> Nullable<Int4>,
     }
@@ -253,6 +255,31 @@ diesel::table! {
         requested_at -> Nullable<Timestamptz>,
         decided_at -> Nullable<Timestamptz>,
         decided_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id) {
+        user_id -> Uuid,
+        requests -> Text,
+        updates -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Int8,
+        user_id -> Uuid,
+        project_id -> Uuid,
+        meeting_id -> Nullable<Uuid>,
+        organization_id -> Nullable<Uuid>,
+        event -> Text,
+        category -> Text,
+        details -> Jsonb,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        outbox_id -> Nullable<Int8>,
     }
 }
 
@@ -317,6 +344,18 @@ diesel::table! {
         status -> Text,
         created_by -> Uuid,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> Int8,
+        meeting_id -> Uuid,
+        organization_id -> Uuid,
+        rules -> Jsonb,
+        automatic -> Bool,
+        sent_by -> Nullable<Uuid>,
+        sent_at -> Timestamptz,
     }
 }
 
@@ -396,12 +435,21 @@ diesel::joinable!(membership_requests -> organizations (organization_id));
 diesel::joinable!(membership_requests -> users (user_id));
 diesel::joinable!(memberships -> organizations (organization_id));
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(notification_preferences -> users (user_id));
+diesel::joinable!(notifications -> meetings (meeting_id));
+diesel::joinable!(notifications -> organizations (organization_id));
+diesel::joinable!(notifications -> outbox (outbox_id));
+diesel::joinable!(notifications -> projects (project_id));
+diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(organization_domains -> organizations (organization_id));
 diesel::joinable!(organization_domains -> users (verified_by));
 diesel::joinable!(partnerships -> organizations (organization_id));
 diesel::joinable!(partnerships -> projects (project_id));
 diesel::joinable!(projects -> organizations (initiator_organization_id));
 diesel::joinable!(projects -> users (created_by));
+diesel::joinable!(reminders -> meetings (meeting_id));
+diesel::joinable!(reminders -> organizations (organization_id));
+diesel::joinable!(reminders -> users (sent_by));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -424,11 +472,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     meetings,
     membership_requests,
     memberships,
+    notification_preferences,
+    notifications,
     organization_domains,
     organizations,
     outbox,
     partnerships,
     projects,
+    reminders,
     sessions,
     signing_keys,
     users,

@@ -1,5 +1,6 @@
 //! Pure rules of the domain: no I/O, no framework, no clock (`now` is passed in).
 
+pub mod asking;
 pub mod content;
 pub mod follow_up;
 pub mod gate;

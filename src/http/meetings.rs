@@ -5,7 +5,7 @@
 //! case, and shape the answer.
 
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use crate::domain::input::{InputError, line, optional_line};
 use crate::http::perform::{for_caller, perform};
 use crate::http::views::{MeetingView, Slot};
 use crate::http::{ApiError, AppState, CurrentUser};
+use crate::workflow::asking;
 use crate::workflow::convocation::ChangeRefusal;
 use crate::workflow::meetings::{self as meetings, MeetingChange, MeetingInput};
 
@@ -132,6 +133,9 @@ pub struct MeetingChangeBody {
     starts_at: Option<DateTime<Utc>>,
     /// `"current"`: send a convened meeting's attendees its current agenda.
     agenda: Option<AgendaChoice>,
+    /// A date; `null` clears it. Only before the convocation.
+    #[serde(default, deserialize_with = "present")]
+    respond_by: Option<Option<NaiveDate>>,
 }
 
 /// Which agenda a convened meeting's attendees are sent; only the current one can be.
@@ -139,6 +143,13 @@ pub struct MeetingChangeBody {
 #[serde(rename_all = "snake_case")]
 pub enum AgendaChoice {
     Current,
+}
+
+/// A member that is present, even as `null` (`Some(None)`), apart from one that is absent.
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<NaiveDate>>, D::Error> {
+    Option::<NaiveDate>::deserialize(deserializer).map(Some)
 }
 
 impl MeetingChangeBody {
@@ -170,10 +181,15 @@ pub async fn patch(
     body: web::Json<MeetingChangeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let meeting_id = path.into_inner();
-    let change = body.into_inner().parse()?;
+    let body = body.into_inner();
+    let respond_by = body.respond_by;
+    let change = body.parse()?;
     let settings = state.settings.clone();
     let actor = current.user.clone();
     let (meeting, queued) = db::transaction(&state.pool, move |conn| {
+        if let Some(respond_by) = respond_by {
+            asking::set_respond_by(conn, &actor, meeting_id, respond_by)?;
+        }
         meetings::change(conn, &settings, &actor, meeting_id, change)
     })
     .await

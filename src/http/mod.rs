@@ -4,6 +4,7 @@
 //! handler needs lives in [`AppState`].
 
 pub mod agenda;
+pub mod asking;
 pub mod auth;
 pub mod calendar_feed;
 pub mod client_ip;
@@ -86,6 +87,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
         .route("/auth/logout", post().to(auth::logout))
         .route("/me", get().to(auth::me))
         .route("/me", patch().to(auth::update_me))
+        .route("/me/notifications", get().to(asking::preferences))
+        .route("/me/notifications", put().to(asking::set_preferences))
         .route("/organizations", post().to(organizations::create))
         .route("/organizations/{id}", get().to(organizations::get))
         .route(
@@ -201,6 +204,8 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
             put().to(poll::put_availability),
         )
         .route("/meetings/{id}/poll", get().to(poll::poll))
+        .route("/meetings/{id}/reminders", post().to(asking::remind))
+        .route("/meetings/{id}/reminders", get().to(asking::reminders))
         .route("/meetings/{id}/slot", post().to(poll::choose_slot))
         .route("/meetings/{id}/agenda", get().to(agenda::get_agenda))
         .route("/meetings/{id}/agenda", put().to(agenda::put_agenda))

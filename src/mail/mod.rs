@@ -9,6 +9,7 @@
 pub mod blocks;
 pub mod digest;
 pub mod membership;
+pub mod notices;
 pub mod templates;
 pub mod worker;
 

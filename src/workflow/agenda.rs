@@ -109,6 +109,7 @@ pub fn replace(
                 "content_hash": after.content_hash, "via": "http",
             }),
         )?;
+        super::asking::agenda_replaced(conn, &meeting, &before, &after, actor.id)?;
     }
     Ok(after)
 }

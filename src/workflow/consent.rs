@@ -208,6 +208,14 @@ pub fn replace_mission(
                 "via": "http",
             }))
             .record(conn)?;
+        super::asking::mission_changed(
+            conn,
+            project_id,
+            organization_id,
+            (&before.text, &after.text),
+            agreed,
+            actor.id,
+        )?;
     }
     Ok(after)
 }

@@ -144,6 +144,7 @@ pub fn create(
         created_at: Utc::now(),
         convened_agenda_hash: None,
         convened_recipients: None,
+        respond_by: None,
     };
     queries::insert(conn, &meeting)?;
     audit(
@@ -323,6 +324,7 @@ pub fn add_slot(
     let (meeting, access) = open(conn, actor.id, meeting_id)?;
     access.require_initiator()?;
     require_planning(&meeting)?;
+    let first = queries::slots(conn, meeting.id)?.is_empty();
     let slot = MeetingSlot {
         id: Uuid::new_v4(),
         meeting_id: meeting.id,
@@ -344,5 +346,6 @@ pub fn add_slot(
         None,
         json!({"meeting_id": meeting.id, "slot_id": slot.id, "starts_at": starts_at}),
     )?;
+    super::asking::slot_proposed(conn, &meeting, first, actor.id)?;
     Ok(slot)
 }

@@ -5,6 +5,7 @@
 //! layer parses the input, calls one use case inside a transaction, and shapes the answer.
 
 pub mod agenda;
+pub mod asking;
 pub mod attestations;
 pub mod calendar_feed;
 pub mod concertation;

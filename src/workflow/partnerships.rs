@@ -373,6 +373,16 @@ pub fn change(
     // Live clients of a partner that left are disconnected at commit.
     crate::live::notify_access_changed(conn, project_id)?;
     let organization = orgs::get(conn, organization_id)?.ok_or(Refusal::NotFound)?;
+    if matches!(transition, Transition::Accept | Transition::Decline) {
+        super::asking::partner_answered(
+            conn,
+            project_id,
+            organization_id,
+            &organization.name,
+            partnership.status.as_str(),
+            actor.id,
+        )?;
+    }
     Ok(Partner {
         partnership,
         organization_name: organization.name,

@@ -80,6 +80,8 @@ pub struct Poll {
     pub suggested_slot_id: Option<Uuid>,
     pub unanswered: Vec<(Uuid, String)>,
     pub people: Vec<queries::PersonAnswers>,
+    /// When partners should have answered.
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 /// Tallies, missing partners and the suggested slot, for anyone who sees the meeting.
@@ -138,6 +140,7 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Ref
         suggested_slot_id,
         unanswered,
         people,
+        respond_by: meeting.respond_by,
     })
 }
 

@@ -285,6 +285,12 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::RsvpResult>("RsvpResult"));
     problems.extend(check::<views::CalendarFeed>("CalendarFeed"));
     problems.extend(check::<views::CalendarFeedStatus>("CalendarFeedStatus"));
+    problems.extend(check::<views::ReminderEntry>("ReminderEntry"));
+    problems.extend(check::<views::Reminders>("Reminders"));
+    problems.extend(check::<views::ReminderSent>("ReminderSent"));
+    problems.extend(check::<views::NotificationPreferences>(
+        "NotificationPreferences",
+    ));
     assert!(
         problems.is_empty(),
         "the OpenAPI document and the Rust types disagree:\n{}",

@@ -8,6 +8,7 @@ mod support;
 mod yclient;
 
 mod actors;
+mod asking;
 mod cli;
 mod consent;
 mod contract;

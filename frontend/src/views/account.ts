@@ -1,6 +1,6 @@
-/** The user's account: display name, language, and the calendar feed address to copy. */
+/** The user's account: display name, language, the calendar feed address to copy, and how Amont's messages reach them. */
 
-import { ApiError, api } from '../api';
+import { ApiError, type NotificationPreference, type NotificationPreferences, api } from '../api';
 import { type ViewContext, closeLive, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { type Locale, isLocale, setLocale, t } from '../i18n';
@@ -97,7 +97,7 @@ export async function accountView(ctx: ViewContext): Promise<void> {
     });
   });
 
-  replace(ctx.main, h('h1', null, t('account.title')), h('p', null, me.user.email), form, feedSection(ctx));
+  replace(ctx.main, h('h1', null, t('account.title')), h('p', null, me.user.email), form, notificationsSection(ctx), feedSection(ctx));
 }
 
 /**
@@ -165,4 +165,58 @@ export function copyField(url: string): HTMLElement {
     status.ok(t('common.copied'));
   });
   return h('div', { class: 'stack' }, h('label', { for: id }, t('account.feedLabel')), h('div', { class: 'row' }, input, copy), status.el);
+}
+
+const NOTIFICATION_KINDS = ['requests', 'updates'] as const;
+const NOTIFICATION_CHOICES: NotificationPreference[] = ['immediate', 'daily', 'off'];
+
+/** How Amont's messages reach the person, per kind: right away, once a day, never. */
+function notificationsSection(ctx: ViewContext): HTMLElement {
+  const status = feedback();
+  const selects = NOTIFICATION_KINDS.map((kind) => {
+    const id = uid(`notify-${kind}`);
+    const select = h(
+      'select',
+      { id, name: kind, disabled: true },
+      NOTIFICATION_CHOICES.map((choice) => h('option', { value: choice }, t(`account.notify.${choice}` as const))),
+    );
+    return { kind, select, wrap: h('div', { class: 'field' }, h('label', { for: id }, t(`account.notify.${kind}` as const)), select) };
+  });
+  const submit = h('button', { type: 'submit', class: 'primary', disabled: true }, t('common.save'));
+  const form = h(
+    'form',
+    { class: 'card stack', 'aria-labelledby': 'notifications-title' },
+    h('h2', { id: 'notifications-title' }, t('account.notifications')),
+    h('p', { class: 'help' }, t('account.notificationsHelp')),
+    selects.map((s) => s.wrap),
+    submit,
+    status.el,
+  );
+  const show = (prefs: NotificationPreferences) => {
+    for (const s of selects) {
+      s.select.value = prefs[s.kind];
+      s.select.disabled = false;
+    }
+    submit.disabled = false;
+  };
+  void api
+    .notificationPreferences()
+    .then((prefs) => {
+      if (!ctx.signal.aborted) show(prefs);
+    })
+    .catch((error: unknown) => status.error(error));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void busy(submit, async () => {
+      try {
+        const change: Partial<NotificationPreferences> = {};
+        for (const s of selects) change[s.kind] = s.select.value as NotificationPreference;
+        show(await api.setNotificationPreferences(change));
+        status.ok(t('common.saved'));
+      } catch (error) {
+        status.error(error);
+      }
+    });
+  });
+  return form;
 }

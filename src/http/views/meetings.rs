@@ -85,6 +85,8 @@ pub struct Poll {
     pub unanswered_organizations: Vec<OrganizationRef>,
     /// Everyone's answers, by name.
     pub answers: Vec<PollAnswers>,
+    /// When partners should have answered (a date), if the initiator set one.
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 impl From<&poll::Poll> for Poll {
@@ -134,6 +136,7 @@ impl From<&poll::Poll> for Poll {
                         .collect(),
                 })
                 .collect(),
+            respond_by: read.respond_by,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What the API sends: JSON shapes of API.md, separate from database rows.
 
+pub mod asking;
 pub mod follow_up;
 pub mod health;
 pub mod meetings;
@@ -8,6 +9,7 @@ pub mod projects;
 pub mod proof;
 pub mod sessions;
 pub mod todo;
+pub use asking::*;
 pub use follow_up::*;
 pub use health::*;
 pub use meetings::*;
@@ -255,6 +257,8 @@ pub struct MeetingView {
     pub convened_agenda: Option<Vec<ConvenedAgendaItem>>,
     /// True when the meeting is convened and its live agenda is no longer the one sent.
     pub agenda_changed_since_convocation: bool,
+    /// When partners should have answered the poll (a date), if set.
+    pub respond_by: Option<chrono::NaiveDate>,
 }
 
 /// An agenda item as the attendees were sent it.
@@ -316,6 +320,7 @@ impl From<&Meeting> for MeetingView {
             ends_at: meeting.ends_at,
             sequence: meeting.sequence,
             convened_at: meeting.convened_at,
+            respond_by: meeting.respond_by,
         }
     }
 }

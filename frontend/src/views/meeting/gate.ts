@@ -1,6 +1,6 @@
 /** The concertation gate as a checklist: what is missing partner by partner, recording the concertation, sending the convocation. */
 
-import { type Readiness, ApiError, api } from '../../api';
+import { type Readiness, type ReminderSent, ApiError, api } from '../../api';
 import { every } from '../../app';
 import { h, replace, setText } from '../../dom';
 import { checklist } from '../../gate';
@@ -19,7 +19,72 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
   const convene = h('button', { type: 'button', class: 'primary', disabled: true }, t('convocation.send'));
   const status = feedback();
   let readiness: Readiness | null = null;
+  let reminders: ReminderSent[] = [];
   let lastKey = '';
+  const remindBox = h('div', { class: 'stack reminders' });
+  const remindStatus = feedback();
+  const canRemind = page.meeting.status === 'planning' && page.project.is_initiator;
+
+  /** A "Relancer" button per partner with something pending, disabled with the reason once used today. */
+  const renderReminders = () => {
+    if (!readiness || !canRemind) return;
+    const pending = new Map<string, string>();
+    for (const u of readiness.unmet) {
+      if (u.organization_id && u.organization_id !== page.project.initiator_organization_id) {
+        pending.set(u.organization_id, u.organization_name ?? t('gate.somePartner'));
+      }
+    }
+    const now = Date.now();
+    const lines = [...pending].map(([organizationId, name]) => {
+      const last = reminders.find((r) => r.organization_id === organizationId && Date.parse(r.next_allowed_at) > now);
+      const button = h(
+        'button',
+        { type: 'button', class: 'secondary', 'aria-label': t('reminders.remindLabel', { organization: name }), disabled: Boolean(last) },
+        t('reminders.remind'),
+      );
+      button.addEventListener('click', () => {
+        void busy(button, async () => {
+          try {
+            await api.remind(page.meeting.id, organizationId);
+            const text = t('reminders.sent', { organization: name });
+            remindStatus.ok(text);
+            announce(text);
+          } catch (error) {
+            remindStatus.error(error);
+          }
+          await refreshReminders();
+        });
+      });
+      const when = last ? new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(last.next_allowed_at)) : '';
+      return h(
+        'li',
+        { dataset: { organization: organizationId } },
+        h('strong', null, name),
+        ' ',
+        button,
+        last ? h('span', { class: 'muted small' }, ' ', t('reminders.already', { when })) : null,
+      );
+    });
+    const key = JSON.stringify([[...pending], reminders.map((r) => r.sent_at)]);
+    if (remindBox.dataset.key === key) return;
+    remindBox.dataset.key = key;
+    replace(
+      remindBox,
+      h('h3', null, t('reminders.title')),
+      lines.length ? h('ul', null, lines) : h('p', { class: 'muted' }, t('reminders.none')),
+      remindStatus.el,
+    );
+  };
+
+  const refreshReminders = async () => {
+    if (!canRemind) return;
+    try {
+      reminders = await api.reminders(page.meeting.id);
+      renderReminders();
+    } catch {
+      /* the gate still shows; reminders come back at the next refresh */
+    }
+  };
 
   const render = () => {
     if (!readiness) return;
@@ -54,6 +119,7 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
     const planning = page.meeting.status === 'planning';
     record.disabled = !(planning && onlyConcertationMissing);
     convene.disabled = !(planning && readiness.ready);
+    renderReminders();
   };
 
   const refresh = async () => {
@@ -118,12 +184,14 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
     summaryLine,
     list,
     updated,
+    canRemind ? remindBox : null,
     page.meeting.status === 'planning' && page.project.is_initiator
       ? h('div', { class: 'stack' }, summary.wrap, h('div', { class: 'actions' }, record, convene))
       : null,
     status.el,
   );
   void refresh();
+  void refreshReminders();
   every(ctx, 4000, refresh);
 }
 
