@@ -221,9 +221,10 @@ function answersGrid(poll: Poll, zone: string): HTMLElement | null {
   if (poll.answers.length === 0) return null;
   const titleId = uid('grid');
   const short = new Intl.DateTimeFormat(getLocale(), { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone });
+  // Wider than a phone: it scrolls, so it takes the focus (keyboard users scroll it too).
   return h(
     'div',
-    { class: 'table-wrap' },
+    { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': titleId },
     h(
       'table',
       { class: 'answers-grid', 'aria-labelledby': titleId },
