@@ -562,6 +562,10 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await drafts.nth(1).getByLabel('Échéance').fill(parisDay(30));
     await shot(ines, '16-decision-form');
     await panel.getByRole('button', { name: 'Enregistrer la décision' }).click();
+    // The meeting is still to come: recording a decision now is asked for, not refused.
+    const confirm = ines.getByRole('dialog', { name: 'Enregistrer quand même ?' });
+    await confirm.getByText('La réunion n’a pas encore commencé').waitFor();
+    await confirm.getByRole('button', { name: 'Enregistrer la décision' }).click();
     await panel.getByText(`Décision « ${DECISION} » enregistrée avec 2 actions.`).waitFor();
     const card = panel.locator('article.decision', { hasText: DECISION });
     await card.waitFor();

@@ -22,6 +22,7 @@ import {
   setPosition,
   sortActions,
   todayIn,
+  decisionWarnings,
 } from './followup';
 
 const partners = [
@@ -216,5 +217,15 @@ describe('recently changed actions', () => {
     ]);
     const merged = mergeRecent(list, recent);
     expect(merged.map((m) => `${m.id}:${m.status}`)).toEqual(['x:open', 'y:done']);
+  });
+});
+
+describe('decisionWarnings', () => {
+  const now = new Date('2026-12-01T10:00:00Z');
+  it('asks before recording a decision ahead of the meeting, or adopted over an objection', () => {
+    expect(decisionWarnings('adopted', [{ position: 'consent' }], '2026-12-02T09:00:00Z', now)).toEqual(['beforeMeeting']);
+    expect(decisionWarnings('adopted', [{ position: 'consent' }, { position: 'objection' }], '2026-11-30T09:00:00Z', now)).toEqual(['adoptedOverObjection']);
+    expect(decisionWarnings('rejected', [{ position: 'objection' }], '2026-11-30T09:00:00Z', now)).toEqual([]);
+    expect(decisionWarnings('adopted', [{ position: 'abstention' }], null, now)).toEqual([]);
   });
 });

@@ -50,6 +50,23 @@ export function positionsPayload(grid: readonly PositionRow[]): NewDecision['pos
 }
 
 /** Partners still without a position (named, for a warning before saving). */
+/**
+ * What a person should confirm before recording a decision: recorded before the meeting has
+ * started, or adopted although a partner objects. Both are allowed; neither should happen by a
+ * slip of the hand.
+ */
+export function decisionWarnings(
+  status: DecisionStatus,
+  positions: ReadonlyArray<{ position: PositionKind }>,
+  meetingStartsAt: string | null,
+  now: Date = new Date(),
+): Array<'beforeMeeting' | 'adoptedOverObjection'> {
+  const warnings: Array<'beforeMeeting' | 'adoptedOverObjection'> = [];
+  if (meetingStartsAt !== null && new Date(meetingStartsAt).getTime() > now.getTime()) warnings.push('beforeMeeting');
+  if (status === 'adopted' && positions.some((p) => p.position === 'objection')) warnings.push('adoptedOverObjection');
+  return warnings;
+}
+
 export function missingPositions(grid: readonly PositionRow[]): string[] {
   return grid.filter((row) => row.position === null).map((row) => row.organization_name);
 }

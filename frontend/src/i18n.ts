@@ -413,6 +413,10 @@ const fr = {
   'decision.status.rejected': 'Rejetée',
   'decision.status.deferred': 'Reportée',
   'decision.submit': 'Enregistrer la décision',
+  'decision.confirmTitle': 'Enregistrer quand même\u00a0?',
+  'decision.warning.beforeMeeting': 'La réunion n’a pas encore commencé\u00a0: une décision se prend en principe pendant la réunion.',
+  'decision.warning.adoptedOverObjection':
+    'Au moins un partenaire s’y oppose\u00a0: la décision sera enregistrée comme adoptée malgré son objection, qui restera visible dans le registre.',
   'decision.saved': 'Décision «\u00a0{title}\u00a0» enregistrée.',
   'decision.savedWithActions.one': 'Décision «\u00a0{title}\u00a0» enregistrée avec {count} action.',
   'decision.savedWithActions.other': 'Décision «\u00a0{title}\u00a0» enregistrée avec {count} actions.',
@@ -1018,6 +1022,10 @@ const en: Messages = {
   'decision.status.rejected': 'Rejected',
   'decision.status.deferred': 'Deferred',
   'decision.submit': 'Record the decision',
+  'decision.confirmTitle': 'Record it anyway?',
+  'decision.warning.beforeMeeting': 'The meeting has not started yet: a decision is normally taken during the meeting.',
+  'decision.warning.adoptedOverObjection':
+    'At least one partner objects: the decision will be recorded as adopted despite its objection, which stays visible in the register.',
   'decision.saved': 'Decision “{title}” recorded.',
   'decision.savedWithActions.one': 'Decision “{title}” recorded with {count} action.',
   'decision.savedWithActions.other': 'Decision “{title}” recorded with {count} actions.',

@@ -15,6 +15,7 @@ import {
   type PositionRow,
   canChangeAction,
   checkActionDrafts,
+  decisionWarnings,
   dueLabel,
   emptyActionDraft,
   fillPositions,
@@ -555,6 +556,16 @@ function decisionForm(
     }
     const chosenStatus = (form.querySelector<HTMLInputElement>(`input[name="${formId}-status"]:checked`)?.value ?? 'adopted') as DecisionStatus;
     void busy(submit, async () => {
+      // Allowed, but not by a slip of the hand: before the meeting, or adopted over an objection.
+      const warnings = decisionWarnings(chosenStatus, positionsPayload(grid), opts.meeting.starts_at);
+      if (warnings.length > 0) {
+        const ok = await confirmDialog(
+          t('decision.confirmTitle'),
+          warnings.map((w) => t(`decision.warning.${w}`)),
+          t('decision.submit'),
+        );
+        if (!ok) return;
+      }
       let decision: Decision;
       try {
         decision = await api.createDecision(opts.meeting.id, {
