@@ -12,22 +12,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::actors::{Actor, status_and_body};
-use crate::meetings::Scene;
+use crate::meetings::{Scene, rules, settle};
 use crate::smtp::Received;
-
-fn rules(body: &Value) -> Vec<(String, Option<Uuid>)> {
-    body["unmet"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no unmet list: {body}"))
-        .iter()
-        .map(|u| {
-            (
-                u["rule"].as_str().unwrap().to_owned(),
-                u["organization_id"].as_str().map(|s| s.parse().unwrap()),
-            )
-        })
-        .collect()
-}
 
 /// The decoded parts of `mimetype` in an email.
 fn parts_of(mail: &Received, mimetype: &str) -> Vec<String> {
@@ -92,10 +78,6 @@ async fn patch(actor: &Actor, meeting: Uuid, body: Value) -> (u16, Value) {
             .await,
     )
     .await
-}
-
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(800)).await;
 }
 
 /// A convened meeting (agenda "Tour de table", "Budget 2027"); the mails so far: the

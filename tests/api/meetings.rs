@@ -200,7 +200,8 @@ pub fn in_days(days: i64) -> DateTime<Utc> {
     at.date_naive().and_hms_opt(9, 0, 0).unwrap().and_utc()
 }
 
-fn rules(body: &Value) -> Vec<(String, Option<Uuid>)> {
+/// The gate's unmet rules in a 409 body, as `(rule, organization)`.
+pub fn rules(body: &Value) -> Vec<(String, Option<Uuid>)> {
     body["unmet"]
         .as_array()
         .unwrap_or_else(|| panic!("no unmet list: {body}"))
@@ -243,7 +244,8 @@ fn line_value(ics: &str, name: &str) -> Option<String> {
         .map(|l| l[name.len() + 1..].to_owned())
 }
 
-async fn settle() {
+/// Leaves the mail worker time to deliver what was queued.
+pub async fn settle() {
     tokio::time::sleep(Duration::from_millis(800)).await;
 }
 

@@ -49,6 +49,15 @@ pub struct OrganizationRef {
     pub organization_name: String,
 }
 
+impl From<&(Uuid, String)> for OrganizationRef {
+    fn from((id, name): &(Uuid, String)) -> Self {
+        OrganizationRef {
+            organization_id: *id,
+            organization_name: name.clone(),
+        }
+    }
+}
+
 /// One slot of the poll, tallied.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PollSlot {
@@ -103,25 +112,14 @@ impl From<&poll::Poll> for Poll {
                 no: s.tally.no,
                 covered_organizations: s.tally.covered,
                 all_covered: s.tally.all_covered,
-                missing_organizations: s
-                    .missing
-                    .iter()
-                    .map(|(id, name)| OrganizationRef {
-                        organization_id: *id,
-                        organization_name: name.clone(),
-                    })
-                    .collect(),
+                missing_organizations: s.missing.iter().map(OrganizationRef::from).collect(),
                 my_answer: s.my_answer,
             })
             .collect();
-        let organization = |(id, name): &(Uuid, String)| OrganizationRef {
-            organization_id: *id,
-            organization_name: name.clone(),
-        };
         Poll {
             slots,
             suggested_slot_id: read.suggested_slot_id,
-            unanswered_organizations: read.unanswered.iter().map(organization).collect(),
+            unanswered_organizations: read.unanswered.iter().map(OrganizationRef::from).collect(),
             answers: read
                 .people
                 .iter()
