@@ -163,6 +163,7 @@ fn create_example(conn: &mut PgConnection, doc_max_bytes: usize) -> Result<()> {
         status: crate::domain::project::ProjectStatus::Concertation,
         created_by: user_ids[0],
         created_at: now - Duration::days(12),
+        min_notice_days: crate::domain::partners_time::DEFAULT_MIN_NOTICE_DAYS as i32,
     };
     diesel::insert_into(projects::table)
         .values(project.clone())

@@ -16,6 +16,9 @@ use crate::domain::gate::{Consent, Decision};
 pub const MISSION: &str = "mission";
 /// The subject of an agreement to a meeting's agenda (its `subject_id` is the meeting).
 pub const AGENDA: &str = "agenda";
+/// The subject of an agreement to a convocation at short notice (its `subject_id` is the
+/// meeting).
+pub const SHORT_NOTICE: &str = "short_notice";
 
 pub fn insert(conn: &mut PgConnection, agreement: &Agreement) -> QueryResult<()> {
     diesel::insert_into(agreements::table)

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::agreements::{consent, latest};
+use crate::db::agreements::{SHORT_NOTICE, consent, latest};
 use uuid::Uuid;
 
 use crate::calendar::AgendaLine;
@@ -19,7 +19,7 @@ use crate::db::schema::{
     memberships, organizations, partnerships, projects, users,
 };
 use crate::document::{self, Agenda, DocumentError, ProjectDoc};
-use crate::domain::gate::{Evidence, GateState, PartnerState};
+use crate::domain::gate::{Evidence, GateState, Notice, PartnerState};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{Availability, Ballot, Candidate};
 
@@ -101,9 +101,23 @@ pub fn gate_state(
     now: DateTime<Utc>,
 ) -> QueryResult<GateState> {
     let project_id = meeting.project_id;
+    let represented = crate::db::time::representatives(conn, meeting.id, project_id, initiator)?;
     let mut partner_states = Vec::new();
     for (organization_id, organization_name, status) in partners(conn, project_id, initiator)? {
         partner_states.push(PartnerState {
+            short_notice_consent: latest(
+                conn,
+                project_id,
+                SHORT_NOTICE,
+                meeting.id,
+                organization_id,
+            )?
+            .as_ref()
+            .and_then(consent),
+            representatives: represented
+                .iter()
+                .find(|r| r.organization_id == organization_id)
+                .map_or(0, |r| r.people.len()),
             mission_hash: doc.mission(organization_id).content_hash,
             mission_consent: latest(
                 conn,
@@ -123,6 +137,10 @@ pub fn gate_state(
         });
     }
     let agenda = doc.agenda(meeting.id);
+    let min_notice_days: i32 = projects::table
+        .find(project_id)
+        .select(projects::min_notice_days)
+        .first(conn)?;
     let record =
         match latest_record(conn, meeting.id)? {
             None => None,
@@ -141,6 +159,11 @@ pub fn gate_state(
         starts_at: meeting.starts_at,
         now,
         record,
+        notice: Notice {
+            meeting_id: meeting.id,
+            zone: meeting.timezone.parse().unwrap_or(chrono_tz::Europe::Paris),
+            min_notice_days: min_notice_days.max(0) as u32,
+        },
     })
 }
 
@@ -308,8 +331,8 @@ pub fn delete_slot(conn: &mut PgConnection, meeting_id: Uuid, slot_id: Uuid) -> 
     Ok(deleted == 1)
 }
 
-/// Who a convocation goes to: every member of every accepted partner, once per address (the
-/// first organization in partner order when someone belongs to several).
+/// A person a convocation goes to, with the organization they are convened for.
+#[derive(Debug, Clone)]
 pub struct Invitee {
     pub user_id: Uuid,
     pub email: String,
@@ -318,39 +341,20 @@ pub struct Invitee {
     pub organization_id: Uuid,
 }
 
+/// Who a convocation goes to: the representatives of every accepted partner
+/// ([`crate::db::time::representatives`]), once per address (the first organization in partner
+/// order when someone represents several).
 pub fn invitees(
     conn: &mut PgConnection,
+    meeting_id: Uuid,
     project_id: Uuid,
     initiator: Uuid,
 ) -> QueryResult<Vec<Invitee>> {
-    let order: Vec<Uuid> = partners(conn, project_id, initiator)?
-        .into_iter()
-        .filter(|p| p.2 == PartnershipStatus::Accepted)
-        .map(|p| p.0)
-        .collect();
-    let rows: Vec<(Uuid, String, String, String, Uuid)> = memberships::table
-        .inner_join(users::table)
-        .filter(memberships::organization_id.eq_any(&order))
-        .select((
-            users::id,
-            users::email,
-            users::display_name,
-            users::locale,
-            memberships::organization_id,
-        ))
-        .order(users::email)
-        .load(conn)?;
     let mut invitees: Vec<Invitee> = Vec::new();
-    for org in &order {
-        for (user_id, email, display_name, locale, organization_id) in &rows {
-            if organization_id == org && !invitees.iter().any(|i| &i.email == email) {
-                invitees.push(Invitee {
-                    user_id: *user_id,
-                    email: email.clone(),
-                    display_name: display_name.clone(),
-                    locale: locale.clone(),
-                    organization_id: *organization_id,
-                });
+    for represented in crate::db::time::representatives(conn, meeting_id, project_id, initiator)? {
+        for person in represented.people {
+            if !invitees.iter().any(|i| i.email == person.email) {
+                invitees.push(person);
             }
         }
     }

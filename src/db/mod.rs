@@ -18,6 +18,7 @@ pub mod partnerships;
 pub mod projects;
 pub mod proof;
 pub mod schema;
+pub mod time;
 pub mod todo;
 pub mod users;
 

@@ -89,6 +89,7 @@ pub struct Project {
     pub status: ProjectStatus,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    pub min_notice_days: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

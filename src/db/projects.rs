@@ -25,19 +25,25 @@ pub fn get(conn: &mut PgConnection, project_id: Uuid) -> QueryResult<Project> {
 }
 
 /// The projects in which one of the user's organizations is invited or a partner, newest first.
-/// Changes the title and/or the summary of an open project; `None` when it is closed.
-pub fn change_text(
+/// Changes the title, the summary and the minimum notice of an open project; `None` when it is
+/// closed.
+pub fn change(
     conn: &mut PgConnection,
     project_id: Uuid,
     title: &str,
     summary: &str,
+    min_notice_days: i32,
 ) -> QueryResult<Option<Project>> {
     diesel::update(
         projects::table
             .find(project_id)
             .filter(projects::status.ne(ProjectStatus::Closed.as_str())),
     )
-    .set((projects::title.eq(title), projects::summary.eq(summary)))
+    .set((
+        projects::title.eq(title),
+        projects::summary.eq(summary),
+        projects::min_notice_days.eq(min_notice_days),
+    ))
     .returning(Project::as_returning())
     .get_result(conn)
     .optional()

@@ -192,6 +192,19 @@ diesel::table! {
         rsvp_token_hash -> Bytea,
         responded_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        attendance -> Nullable<Text>,
+        attendance_recorded_by -> Nullable<Uuid>,
+        attendance_recorded_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    meeting_representatives (meeting_id, organization_id, user_id) {
+        meeting_id -> Uuid,
+        organization_id -> Uuid,
+        user_id -> Uuid,
+        chosen_by -> Uuid,
+        chosen_at -> Timestamptz,
     }
 }
 
@@ -332,6 +345,10 @@ diesel::table! {
         answered_at -> Nullable<Timestamptz>,
         answered_by -> Nullable<Uuid>,
         comment -> Nullable<Text>,
+        hours_per_year -> Nullable<Int4>,
+        hourly_value_cents -> Nullable<Int4>,
+        time_budget_set_by -> Nullable<Uuid>,
+        time_budget_set_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -344,6 +361,7 @@ diesel::table! {
         status -> Text,
         created_by -> Uuid,
         created_at -> Timestamptz,
+        min_notice_days -> Int4,
     }
 }
 
@@ -427,6 +445,9 @@ diesel::joinable!(magic_links -> organizations (organization_id));
 diesel::joinable!(meeting_attendees -> meetings (meeting_id));
 diesel::joinable!(meeting_attendees -> organizations (organization_id));
 diesel::joinable!(meeting_attendees -> users (user_id));
+diesel::joinable!(meeting_representatives -> meetings (meeting_id));
+diesel::joinable!(meeting_representatives -> organizations (organization_id));
+diesel::joinable!(meeting_representatives -> users (user_id));
 diesel::joinable!(meeting_slots -> meetings (meeting_id));
 diesel::joinable!(meeting_slots -> users (created_by));
 diesel::joinable!(meetings -> organizations (organizer_organization_id));
@@ -468,6 +489,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     magic_links,
     meeting_attendees,
+    meeting_representatives,
     meeting_slots,
     meetings,
     membership_requests,

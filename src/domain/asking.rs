@@ -185,6 +185,9 @@ text_state! {
         /// Its agreement to the current agenda (`agenda_not_agreed`).
         #[serde(rename = "agenda_not_agreed")]
         AgendaNotAgreed => "agenda_not_agreed",
+        /// Its agreement to a convocation at short notice (`notice_too_short`).
+        #[serde(rename = "notice_too_short")]
+        ShortNoticeNotAgreed => "notice_too_short",
     }
 }
 
@@ -196,7 +199,7 @@ pub struct Pending {
 }
 
 /// Every partner other than the initiator with something pending on the meeting: the gate's
-/// partner rules (1–5) that name it, and the poll when slots are proposed, none is chosen and
+/// partner rules (1–5) that name it, its agreement to a short notice (rule 7), and the poll when slots are proposed, none is chosen and
 /// none of its members answered (`poll_answered`: the organizations of which someone did;
 /// `has_slots`: whether the poll has slots). Partners in the gate's order.
 pub fn pending(
@@ -206,6 +209,10 @@ pub fn pending(
     poll_answered: &[Uuid],
 ) -> Vec<Pending> {
     let unmet = upstream_unmet(state);
+    let short = state
+        .notice_check()
+        .map(|check| check.missing_agreements)
+        .unwrap_or_default();
     let mut out = Vec::new();
     for partner in &state.partners {
         let id = partner.organization_id;
@@ -223,6 +230,9 @@ pub fn pending(
             if !owed.contains(&rule) {
                 owed.push(rule);
             }
+        }
+        if short.contains(&id) {
+            owed.push(Owed::ShortNoticeNotAgreed);
         }
         if partner.status == PartnershipStatus::Accepted
             && has_slots
@@ -471,6 +481,8 @@ mod tests {
             mission_hash: MISSION.into(),
             mission_consent: agreed.then(|| consent(MISSION)),
             agenda_consent: agreed.then(|| consent(AGENDA)),
+            short_notice_consent: None,
+            representatives: 1,
         }
     }
 
@@ -494,6 +506,11 @@ mod tests {
             starts_at: None,
             now: at("2027-03-01T10:00:00Z"),
             record: None,
+            notice: crate::domain::gate::Notice {
+                meeting_id: Uuid::from_u128(9),
+                zone: chrono_tz::Europe::Paris,
+                min_notice_days: 0,
+            },
         };
         let found = pending(
             &state,

@@ -84,6 +84,14 @@ struct CanonicalAgenda<'a> {
 }
 
 #[derive(Serialize)]
+struct CanonicalShortNotice {
+    kind: &'static str,
+    meeting_id: String,
+    min_notice_days: u32,
+    starts_at: String,
+}
+
+#[derive(Serialize)]
 struct CanonicalItem<'a> {
     duration_min: u32,
     id: &'a str,
@@ -142,6 +150,21 @@ pub fn canonical_agenda(meeting_id: Uuid, items: &[AgendaItem]) -> String {
             .collect(),
         kind: "agenda",
         meeting_id: meeting_id.hyphenated().to_string(),
+    })
+}
+
+/// The canonical JSON of a short notice agreed to: the meeting, at this start, with this notice
+/// asked by the project. Another slot, or a project asking another notice, is another content.
+pub fn canonical_short_notice(
+    meeting_id: Uuid,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    min_notice_days: u32,
+) -> String {
+    render(&CanonicalShortNotice {
+        kind: "short_notice",
+        meeting_id: meeting_id.hyphenated().to_string(),
+        min_notice_days,
+        starts_at: starts_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     })
 }
 
@@ -242,6 +265,14 @@ mod tests {
         assert_eq!(
             canonical_agenda(meeting(), &[]),
             r#"{"items":[],"kind":"agenda","meeting_id":"0d9e8f7a-6b5c-4d3e-8f21-fedcba987654"}"#
+        );
+        use chrono::TimeZone;
+        let starts_at = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 8, 13, 30, 0)
+            .unwrap();
+        assert_eq!(
+            canonical_short_notice(meeting(), starts_at, 14),
+            r#"{"kind":"short_notice","meeting_id":"0d9e8f7a-6b5c-4d3e-8f21-fedcba987654","min_notice_days":14,"starts_at":"2026-12-08T13:30:00Z"}"#
         );
     }
 

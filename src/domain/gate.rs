@@ -16,7 +16,9 @@
 //! | 5 | a slot is chosen… | `no_slot_chosen` |
 //! |   | …and it starts after `now` | `slot_in_past` |
 //! | 6 | a concertation record exists… | `concertation_not_recorded` |
-//! |   | …and nothing it covers changed since | `concertation_stale` (per partner, or for the agenda or slot) |
+//! |   | …and nothing it covers changed since | `concertation_stale` (per partner, or for the agenda, slot or notice) |
+//! | 7 | the convocation leaves the project's minimum notice, or every accepted partner agreed to the short notice | `notice_too_short` (per partner) |
+//! |   | every accepted partner has someone to represent it | `no_representative` (per partner) |
 //!
 //! An agreement counts only when it is the partner's *latest* decision on that subject, that
 //! decision is `agree`, and it was given to the content that is current now
@@ -25,15 +27,23 @@
 //!
 //! Recording the concertation needs rules 1–5 ([`upstream_unmet`]); its [`Evidence`] freezes
 //! what they were checked against. Rule 6 compares that evidence with the current one: a new or
-//! departed accepted partner, a changed mission, a changed agenda or a changed slot makes the
-//! record stale. A fresh agreement to the same content does not (nothing agreed to changed).
+//! departed accepted partner, a changed mission, a changed agenda, a changed slot or a changed
+//! minimum notice makes the record stale. A fresh agreement to the same content does not
+//! (nothing agreed to changed).
+//!
+//! Rule 7 is about the moment of sending, so only the convocation checks it ([`unmet`]): the
+//! notice is counted in calendar days of the meeting's zone from `now`
+//! ([`partners_time::notice_days`]); a short-notice agreement binds to the meeting, its start and
+//! the notice asked ([`content::canonical_short_notice`]), so another slot asks again.
 
 use crate::domain::state::text_state;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::domain::content::agreement_counts;
+use crate::domain::content::{self, agreement_counts};
+use crate::domain::partners_time::{self, NoticeCheck};
 use crate::domain::partnership::PartnershipStatus;
 
 /// A rule of the gate, with the stable code of API.md.
@@ -49,6 +59,8 @@ pub enum Rule {
     SlotInPast,
     ConcertationNotRecorded,
     ConcertationStale,
+    NoticeTooShort,
+    NoRepresentative,
 }
 
 impl Rule {
@@ -64,6 +76,8 @@ impl Rule {
             Rule::SlotInPast => "slot_in_past",
             Rule::ConcertationNotRecorded => "concertation_not_recorded",
             Rule::ConcertationStale => "concertation_stale",
+            Rule::NoticeTooShort => "notice_too_short",
+            Rule::NoRepresentative => "no_representative",
         }
     }
 }
@@ -132,6 +146,10 @@ pub struct PartnerState {
     pub mission_consent: Option<Consent>,
     /// The partner's latest decision on this meeting's agenda.
     pub agenda_consent: Option<Consent>,
+    /// The partner's latest decision on this meeting's short notice.
+    pub short_notice_consent: Option<Consent>,
+    /// How many people would be convened for it (chosen by its members, or its default).
+    pub representatives: usize,
 }
 
 /// Everything the gate looks at, for one meeting.
@@ -146,6 +164,52 @@ pub struct GateState {
     pub now: DateTime<Utc>,
     /// The evidence of the latest concertation record, if there is one.
     pub record: Option<Evidence>,
+    /// What rule 7 counts with.
+    pub notice: Notice,
+}
+
+/// The meeting and the project's minimum notice, as rule 7 reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub meeting_id: uuid::Uuid,
+    /// The meeting's time zone: notice is counted in its calendar days.
+    pub zone: Tz,
+    pub min_notice_days: u32,
+}
+
+impl GateState {
+    /// The hash a short-notice agreement binds to for the chosen slot (`None` without one).
+    pub fn short_notice_hash(&self) -> Option<String> {
+        let starts_at = self.starts_at?;
+        Some(content::hash_canonical(&content::canonical_short_notice(
+            self.notice.meeting_id,
+            starts_at,
+            self.notice.min_notice_days,
+        )))
+    }
+
+    /// Rule 7's notice, as a convocation sent `now` would leave it (`None` without a slot, or
+    /// with a slot already past: `slot_in_past` says so).
+    pub fn notice_check(&self) -> Option<NoticeCheck> {
+        let starts_at = self.starts_at.filter(|start| *start > self.now)?;
+        let hash = self.short_notice_hash()?;
+        let days_left = partners_time::notice_days(self.now, starts_at, self.notice.zone);
+        let partners: Vec<Uuid> = accepted(self).map(|p| p.organization_id).collect();
+        let agreed: Vec<Uuid> = accepted(self)
+            .filter(|p| {
+                p.short_notice_consent
+                    .as_ref()
+                    .is_some_and(|c| c.backs(&hash))
+            })
+            .map(|p| p.organization_id)
+            .collect();
+        Some(partners_time::check_notice(
+            days_left,
+            self.notice.min_notice_days,
+            &partners,
+            &agreed,
+        ))
+    }
 }
 
 /// What a concertation record covers: frozen in it, compared with the current state later.
@@ -155,6 +219,10 @@ pub struct Evidence {
     pub partners: Vec<EvidencePartner>,
     pub agenda_hash: String,
     pub starts_at: Option<DateTime<Utc>>,
+    /// The project's minimum notice when the record was made (absent from records made before
+    /// the notice existed: they are not made stale by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_notice_days: Option<u32>,
 }
 
 /// One accepted partner in the evidence: the content it agreed to and the agreements that say so.
@@ -190,6 +258,7 @@ pub fn evidence(state: &GateState) -> Evidence {
         partners,
         agenda_hash: state.agenda_hash.clone(),
         starts_at: state.starts_at,
+        min_notice_days: Some(state.notice.min_notice_days),
     }
 }
 
@@ -279,14 +348,40 @@ pub fn agenda_changed_since_convocation(
     }
 }
 
-/// Every unmet rule (1 to 6): what must hold to send the convocation. Empty: ready.
+/// Every unmet rule (1 to 7): what must hold to send the convocation. Empty: ready.
 pub fn unmet(state: &GateState) -> Vec<Unmet> {
     let mut unmet = upstream_unmet(state);
     match &state.record {
         None => unmet.push(Unmet::general(Rule::ConcertationNotRecorded)),
         Some(record) => unmet.extend(stale(record, &evidence(state))),
     }
+    unmet.extend(time_unmet(state));
     unmet
+}
+
+/// Rule 7: a partner that has not agreed to a short notice, and one with nobody to convene.
+fn time_unmet(state: &GateState) -> Vec<Unmet> {
+    let missing = state
+        .notice_check()
+        .map(|check| check.missing_agreements)
+        .unwrap_or_default();
+    let short = accepted(state)
+        .filter(|p| missing.contains(&p.organization_id))
+        .map(|p| {
+            Unmet::of(
+                Rule::NoticeTooShort,
+                p.organization_id,
+                &p.organization_name,
+            )
+        });
+    let nobody = accepted(state).filter(|p| p.representatives == 0).map(|p| {
+        Unmet::of(
+            Rule::NoRepresentative,
+            p.organization_id,
+            &p.organization_name,
+        )
+    });
+    short.chain(nobody).collect()
 }
 
 fn find(list: &[EvidencePartner], id: Uuid) -> Option<&EvidencePartner> {
@@ -317,7 +412,13 @@ fn stale(record: &Evidence, current: &Evidence) -> Vec<Unmet> {
             ));
         }
     }
-    if record.agenda_hash != current.agenda_hash || record.starts_at != current.starts_at {
+    let notice_changed = record
+        .min_notice_days
+        .is_some_and(|days| Some(days) != current.min_notice_days);
+    if record.agenda_hash != current.agenda_hash
+        || record.starts_at != current.starts_at
+        || notice_changed
+    {
         unmet.push(Unmet::general(Rule::ConcertationStale));
     }
     unmet
@@ -355,6 +456,16 @@ mod tests {
             mission_consent: agreed(&mission),
             mission_hash: mission,
             agenda_consent: agreed(agenda),
+            short_notice_consent: None,
+            representatives: 1,
+        }
+    }
+
+    fn notice() -> Notice {
+        Notice {
+            meeting_id: Uuid::from_u128(99),
+            zone: chrono_tz::Europe::Paris,
+            min_notice_days: 2,
         }
     }
 
@@ -375,6 +486,7 @@ mod tests {
             starts_at: Some(now() + Duration::days(2)),
             now: now(),
             record: None,
+            notice: notice(),
         };
         state.record = Some(evidence(&state));
         state
@@ -454,6 +566,8 @@ mod tests {
             (Rule::SlotInPast, "slot_in_past"),
             (Rule::ConcertationNotRecorded, "concertation_not_recorded"),
             (Rule::ConcertationStale, "concertation_stale"),
+            (Rule::NoticeTooShort, "notice_too_short"),
+            (Rule::NoRepresentative, "no_representative"),
         ];
         for (rule, code) in all {
             assert_eq!(rule.code(), code);
@@ -602,7 +716,9 @@ mod tests {
             state.record = Some(evidence(&state));
             assert_eq!(rules(&unmet(&state)), vec![(Rule::SlotInPast, None)]);
         }
+        // A second ahead is in the future (with no notice asked: rule 7 would want days).
         let mut state = ready();
+        state.notice.min_notice_days = 0;
         state.starts_at = Some(now() + Duration::seconds(1));
         state.record = Some(evidence(&state));
         assert_eq!(unmet(&state), vec![]);
@@ -685,6 +801,7 @@ mod tests {
             starts_at: None,
             now: now(),
             record: None,
+            notice: notice(),
         };
         assert_eq!(
             rules(&unmet(&state)),
@@ -733,5 +850,79 @@ mod tests {
         let json = serde_json::to_value(&evidence).unwrap();
         let back: Evidence = serde_json::from_value(json).unwrap();
         assert_eq!(back, evidence);
+    }
+
+    #[test]
+    fn short_notice_needs_every_accepted_partner_for_this_very_slot() {
+        // `ready()` asks 2 days and leaves 2: enough. Asking 14 makes it short.
+        let mut state = ready();
+        state.notice.min_notice_days = 14;
+        state.record = Some(evidence(&state));
+        let check = state.notice_check().unwrap();
+        assert_eq!((check.days_left, check.required), (2, 14));
+        assert_eq!(
+            rules(&unmet(&state)),
+            vec![
+                (Rule::NoticeTooShort, Some(org(1))),
+                (Rule::NoticeTooShort, Some(org(2)))
+            ]
+        );
+        // Not a rule for recording the concertation: it depends on when the convocation leaves.
+        assert_eq!(upstream_unmet(&state), vec![]);
+        let hash = state.short_notice_hash().unwrap();
+        state.partners[0].short_notice_consent = agreed(&hash);
+        assert_eq!(
+            rules(&unmet(&state)),
+            vec![(Rule::NoticeTooShort, Some(org(2)))]
+        );
+        // An objection does not count; the declined partner is never asked.
+        state.partners[1].short_notice_consent = Some(Consent {
+            decision: Decision::Object,
+            ..agreed(&hash).unwrap()
+        });
+        assert_eq!(
+            rules(&unmet(&state)),
+            vec![(Rule::NoticeTooShort, Some(org(2)))]
+        );
+        state.partners[1].short_notice_consent = agreed(&hash);
+        assert_eq!(unmet(&state), vec![]);
+        // Another slot is another notice: the agreements given to the first one do not count
+        // (and the record, made for the other slot, is stale).
+        state.starts_at = Some(now() + Duration::days(3));
+        assert_ne!(state.short_notice_hash().unwrap(), hash);
+        assert_eq!(
+            rules(&unmet(&state)),
+            vec![
+                (Rule::ConcertationStale, None),
+                (Rule::NoticeTooShort, Some(org(1))),
+                (Rule::NoticeTooShort, Some(org(2)))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_minimum_notice_makes_the_record_stale() {
+        let mut state = ready();
+        state.notice.min_notice_days = 1;
+        assert_eq!(rules(&unmet(&state)), vec![(Rule::ConcertationStale, None)]);
+        // A record made before the notice existed is not made stale by it.
+        let mut old = evidence(&ready());
+        old.min_notice_days = None;
+        let json = serde_json::to_value(&old).unwrap();
+        assert!(json.get("min_notice_days").is_none());
+        state.record = Some(serde_json::from_value(json).unwrap());
+        assert_eq!(unmet(&state), vec![]);
+    }
+
+    #[test]
+    fn a_partner_with_nobody_to_convene_holds_the_convocation() {
+        let mut state = ready();
+        state.partners[1].representatives = 0;
+        // Not accepted partners are never convened: their count does not matter.
+        state.partners[2].representatives = 0;
+        assert_eq!(
+            rules(&unmet(&state)),
+            vec![(Rule::NoRepresentative, Some(org(2)))]
+        );
     }
 }

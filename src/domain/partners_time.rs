@@ -16,6 +16,16 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use crate::domain::input::InputError;
+use crate::domain::state::text_state;
+
+text_state! {
+    /// Whether a convened person came to a held meeting.
+    pub enum Attendance {
+        Present => "present",
+        Absent => "absent",
+        Excused => "excused",
+    }
+}
 
 /// The notice a project asks for when nothing else was set.
 pub const DEFAULT_MIN_NOTICE_DAYS: u32 = 14;
@@ -98,6 +108,34 @@ pub fn parse_min_notice_days(field: &'static str, days: i64) -> Result<u32, Inpu
     }
     Ok(days as u32)
 }
+
+/// Who represents a partner at a meeting when its members named nobody: those of its members who
+/// answered the poll; else the consultation's contact, when a member; else the member who
+/// accepted the partnership. Never someone who is not a member (any more).
+pub fn default_representatives(
+    members: &[Uuid],
+    poll_answerers: &[Uuid],
+    contact: Option<Uuid>,
+    accepted_by: Option<Uuid>,
+) -> Vec<Uuid> {
+    let answered: Vec<Uuid> = members
+        .iter()
+        .filter(|m| poll_answerers.contains(m))
+        .copied()
+        .collect();
+    if !answered.is_empty() {
+        return answered;
+    }
+    [contact, accepted_by]
+        .into_iter()
+        .flatten()
+        .find(|person| members.contains(person))
+        .into_iter()
+        .collect()
+}
+
+/// The most people a partner may name to represent it at one meeting.
+pub const MAX_REPRESENTATIVES: usize = 20;
 
 /// A partner's yearly time budget for a project, and the value of an hour of its time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -321,6 +359,33 @@ mod tests {
         assert_eq!(notice_days(sent, meeting, Cayenne), 13);
         // In Paris the meeting is on 15 June at 00:00: reversed, 14 days in the past.
         assert_eq!(notice_days(meeting, sent, Paris), -14);
+    }
+
+    #[test]
+    fn representatives_default_to_who_answered_then_the_contact_then_who_accepted() {
+        let [a, b, c, gone] = [1, 2, 3, 4].map(Uuid::from_u128);
+        let members = [a, b, c];
+        assert_eq!(
+            default_representatives(&members, &[c, gone, a], Some(b), Some(b)),
+            [a, c]
+        );
+        assert_eq!(
+            default_representatives(&members, &[gone], Some(b), Some(c)),
+            [b]
+        );
+        // A contact who is not a member (or left) does not count; who accepted does.
+        assert_eq!(
+            default_representatives(&members, &[], Some(gone), Some(c)),
+            [c]
+        );
+        assert_eq!(
+            default_representatives(&members, &[], None, Some(gone)),
+            Vec::<Uuid>::new()
+        );
+        assert_eq!(
+            default_representatives(&[], &[a], Some(a), Some(a)),
+            Vec::<Uuid>::new()
+        );
     }
 
     #[test]

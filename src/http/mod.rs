@@ -29,6 +29,7 @@ pub mod request_log;
 pub mod rsvp;
 pub mod security;
 pub mod sheet;
+pub mod time;
 pub mod todo;
 pub mod verify;
 pub mod views;
@@ -235,6 +236,30 @@ fn meeting_routes(cfg: &mut web::ServiceConfig) {
             get().to(concertation::attendees),
         )
         .route("/meetings/{id}/rsvp", put().to(rsvp::answer_in_app))
+        .route(
+            "/meetings/{id}/short-notice/agreement",
+            post().to(time::agree_short_notice),
+        )
+        .route(
+            "/meetings/{id}/representatives",
+            get().to(time::representatives),
+        )
+        .route(
+            "/meetings/{id}/attendees/{organization_id}",
+            put().to(time::choose_representatives),
+        )
+        .route("/meetings/{id}/attendance", get().to(time::attendance))
+        .route(
+            "/meetings/{id}/attendance",
+            put().to(time::record_attendance),
+        )
+        .route(
+            "/projects/{id}/partners/{organization_id}/time-budget",
+            put().to(time::set_budget),
+        )
+        .route("/projects/{id}/time", get().to(time::project_time))
+        .route("/projects/{id}/time.csv", get().to(time::project_time_csv))
+        .route("/me/meetings", get().to(time::my_meetings))
         .route("/me/calendar-feed", get().to(calendar_feed::status))
         .route("/me/calendar-feed", post().to(calendar_feed::create))
         .route("/me/calendar-feed", delete().to(calendar_feed::revoke));

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::gate::Decision;
 use crate::domain::input::{line, optional_paragraph, paragraph};
+use crate::domain::partners_time::parse_min_notice_days;
 use crate::http::CurrentUser;
 use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{AgreementView, MissionView, ProjectDetailView, ProjectView, SectionView};
@@ -182,9 +183,11 @@ pub async fn close(
 pub struct ProjectChangeBody {
     title: Option<String>,
     summary: Option<String>,
+    min_notice_days: Option<i64>,
 }
 
-/// `PATCH /api/projects/{id}` `{"title"?, "summary"?}` (initiator, open project) → the project.
+/// `PATCH /api/projects/{id}` `{"title"?, "summary"?, "min_notice_days"?}` (initiator, open
+/// project) → the project.
 pub async fn patch(
     state: web::Data<AppState>,
     current: CurrentUser,
@@ -197,6 +200,10 @@ pub async fn patch(
         summary: body
             .summary
             .map(|s| paragraph("summary", &s, 20_000))
+            .transpose()?,
+        min_notice_days: body
+            .min_notice_days
+            .map(|d| parse_min_notice_days("min_notice_days", d))
             .transpose()?,
     };
     let project = for_caller(&state, &current, path, move |conn, actor, project_id| {

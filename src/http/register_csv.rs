@@ -14,6 +14,7 @@ use chrono_tz::Europe::Paris;
 use crate::db::follow_up::DecisionView;
 use crate::domain::Locale;
 use crate::http::sheet::label;
+use crate::http::views::PartnerTimeView;
 
 /// The CSV bytes, BOM included.
 pub fn render(decisions: &[DecisionView], locale: Locale) -> Result<Vec<u8>, csv::Error> {
@@ -92,6 +93,55 @@ pub fn render(decisions: &[DecisionView], locale: Locale) -> Result<Vec<u8>, csv
                 ]
                 .map(|cell| text_cell(cell).into_owned()),
             )?;
+        }
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
+/// The time each partner gives to the project as CSV bytes (BOM included), with the register's
+/// conventions: `;` and French labels in French, `,` in English, numbers with a point.
+pub fn render_time(rows: &[PartnerTimeView], locale: Locale) -> Result<Vec<u8>, csv::Error> {
+    let (delimiter, header) = match locale {
+        Locale::Fr => (
+            b';',
+            [
+                "Partenaire",
+                "Budget annuel (h)",
+                "Heures prévues",
+                "Heures de présence",
+                "Valeur horaire (€)",
+                "Valorisation (€)",
+            ],
+        ),
+        Locale::En => (
+            b',',
+            [
+                "Partner",
+                "Yearly budget (h)",
+                "Hours planned",
+                "Hours attended",
+                "Hourly value (€)",
+                "Value (€)",
+            ],
+        ),
+    };
+    let number = |n: Option<f64>| n.map_or_else(String::new, |n| format!("{n:.2}"));
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(&mut out);
+        writer.write_record(header)?;
+        for row in rows {
+            writer.write_record([
+                text_cell(&row.organization_name).into_owned(),
+                row.hours_budget.map_or_else(String::new, |h| h.to_string()),
+                number(Some(row.hours_planned)),
+                number(Some(row.hours_attended)),
+                number(row.hourly_value_eur),
+                number(row.value_eur),
+            ])?;
         }
         writer.flush()?;
     }

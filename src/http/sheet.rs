@@ -16,7 +16,7 @@ use crate::domain::Locale;
 use crate::http::CurrentUser;
 use crate::http::perform::for_caller;
 use crate::http::views::page::{Robots, head as page_head};
-use crate::http::views::{AuditView, Sheet};
+use crate::http::views::{AuditView, PartnerTimeView, Sheet};
 use crate::http::{ApiError, AppState};
 use crate::workflow::follow_up::today;
 use crate::workflow::sheet as records;
@@ -79,6 +79,9 @@ struct Words {
     positions: &'static str,
     actions: &'static str,
     due: &'static str,
+    time: &'static str,
+    time_note: &'static str,
+    time_header: [&'static str; 5],
 }
 
 const FR: Words = Words {
@@ -105,6 +108,15 @@ const FR: Words = Words {
     positions: "Positions",
     actions: "Actions",
     due: "échéance",
+    time: "Contribution en temps des partenaires",
+    time_note: "Heures prévues : durée des réunions convoquées × personnes convoquées ; heures de présence : durée × personnes présentes. Valorisation au taux horaire déclaré par le partenaire.",
+    time_header: [
+        "Partenaire",
+        "Budget annuel",
+        "Prévues",
+        "Présence",
+        "Valorisation",
+    ],
 };
 
 const EN: Words = Words {
@@ -131,6 +143,9 @@ const EN: Words = Words {
     positions: "Positions",
     actions: "Actions",
     due: "due",
+    time: "Partners' contribution in time",
+    time_note: "Hours planned: duration of convened meetings × people convened; hours attended: duration × people present. Valued at the hourly rate each partner declared.",
+    time_header: ["Partner", "Yearly budget", "Planned", "Attended", "Value"],
 };
 
 /// A date and time as the printed pages show it (Paris time).
@@ -276,7 +291,68 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
                         }
                     }
                 }
+                (time_section(&sheet.time, w, locale))
                 footer { p.muted { (w.generated) " " (when(sheet.generated_at, locale)) } }
+            }
+        }
+    }
+}
+
+/// Hours as the pages show them ("12,5 h" in French, "12.5 h" in English).
+fn hours(value: f64, locale: Locale) -> String {
+    let text = format!("{value}");
+    match locale {
+        Locale::Fr => format!("{} h", text.replace('.', ",")),
+        Locale::En => format!("{text} h"),
+    }
+}
+
+/// Euros as the pages show them ("1 234,50 €" in French, "€1,234.50" in English).
+fn euros(value: f64, locale: Locale) -> String {
+    let cents = (value * 100.0).round() as u64;
+    let (units, rest) = (cents / 100, cents % 100);
+    let digits = units.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(if locale == Locale::Fr {
+                '\u{202f}'
+            } else {
+                ','
+            });
+        }
+        grouped.push(c);
+    }
+    match locale {
+        Locale::Fr => format!("{grouped},{rest:02}\u{a0}€"),
+        Locale::En => format!("€{grouped}.{rest:02}"),
+    }
+}
+
+/// The partners' time, when any meeting was convened.
+fn time_section(rows: &[PartnerTimeView], w: &Words, locale: Locale) -> Markup {
+    let any = rows
+        .iter()
+        .any(|r| r.hours_planned > 0.0 || r.hours_attended > 0.0 || r.hours_budget.is_some());
+    html! {
+        @if any {
+            section {
+                h2 { (w.time) }
+                table.time {
+                    thead { tr { @for h in w.time_header { th scope="col" { (h) } } } }
+                    tbody {
+                        @for r in rows {
+                            tr {
+                                th scope="row" { (r.organization_name) }
+                                td { @if let Some(b) = r.hours_budget { (hours(f64::from(b), locale)) } @else { "—" } }
+                                td { (hours(r.hours_planned, locale)) }
+                                td { (hours(r.hours_attended, locale)) }
+                                td { @if let Some(v) = r.value_eur { (euros(v, locale)) } @else { "—" } }
+                            }
+                        }
+                    }
+                }
+                p.muted { small { (w.time_note) } }
             }
         }
     }
@@ -289,6 +365,8 @@ h2{border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2rem}\
 .tag{font-size:.75rem;background:#eee;border-radius:3px;padding:.1rem .4rem;font-weight:normal}\
 .mission{background:#f7f7f7;padding:.1rem .8rem;border-left:3px solid #888}\
 .ok{color:#0a5c2b}.warn{color:#8a3b00}.muted{color:#555}code{font-size:.75rem;word-break:break-all}\
+table.time{border-collapse:collapse;width:100%}.time th,.time td{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:right}\
+.time th[scope=row],.time thead th:first-child{text-align:left}\
 @media print{body{margin:0;max-width:none}a{color:inherit}}";
 
 /// `GET /api/projects/{id}/audit`: every consent-relevant event, oldest first.
@@ -311,6 +389,8 @@ mod tests {
         ProjectView, SectionView, SheetAgreement, SheetConsulted, SheetPartner,
     };
 
+    use crate::domain::partnership::PartnershipStatus;
+
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
     }
@@ -326,6 +406,7 @@ mod tests {
                 initiator_organization_id: id(1),
                 status: crate::domain::project::ProjectStatus::Concertation,
                 created_at: at(1, 9),
+                min_notice_days: 14,
             },
             brief: SectionView {
                 text: "Ouvrir un accueil.\n\nObjectifs : « renouer » & orienter.".into(),
@@ -407,6 +488,28 @@ mod tests {
                 invited_at: at(2, 11),
             }],
             decisions: Vec::new(),
+            time: vec![
+                PartnerTimeView {
+                    organization_id: id(1),
+                    organization_name: "MJC des Quatre Vents".into(),
+                    status: PartnershipStatus::Accepted,
+                    hours_budget: Some(40),
+                    hourly_value_eur: Some(35.5),
+                    hours_planned: 4.5,
+                    hours_attended: 3.0,
+                    value_eur: Some(106.5),
+                },
+                PartnerTimeView {
+                    organization_id: id(3),
+                    organization_name: "Centre social <Nord>".into(),
+                    status: PartnershipStatus::Accepted,
+                    hours_budget: None,
+                    hourly_value_eur: None,
+                    hours_planned: 1234.75,
+                    hours_attended: 0.0,
+                    value_eur: None,
+                },
+            ],
             generated_at: at(28, 12),
         }
     }
@@ -414,6 +517,16 @@ mod tests {
     #[test]
     fn the_printable_sheet_in_french() {
         insta::assert_snapshot!(render_html(&example(), Locale::Fr).into_string());
+    }
+
+    #[test]
+    fn amounts_are_written_as_each_language_writes_them() {
+        assert_eq!(hours(12.5, Locale::Fr), "12,5 h");
+        assert_eq!(hours(12.5, Locale::En), "12.5 h");
+        assert_eq!(euros(1234.5, Locale::Fr), "1\u{202f}234,50\u{a0}€");
+        assert_eq!(euros(1234567.0, Locale::En), "€1,234,567.00");
+        assert_eq!(euros(0.05, Locale::En), "€0.05");
+        assert_eq!(euros(999.0, Locale::Fr), "999,00\u{a0}€");
     }
 
     #[test]

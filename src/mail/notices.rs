@@ -148,6 +148,10 @@ impl Words {
                 "donner votre accord sur l’ordre du jour",
                 "agree to the agenda",
             ),
+            Owed::ShortNoticeNotAgreed => self.t(
+                "dire si vous acceptez le délai court de la réunion",
+                "say whether you accept the meeting's short notice",
+            ),
         }
     }
 

@@ -143,19 +143,18 @@ pub fn to_agree(
 }
 
 /// The accepted partner the caller agrees for.
-fn agreeing_organization(access: &ProjectAccess, asked: Option<Uuid>) -> Result<Uuid, Refusal> {
+pub(super) fn agreeing_organization(
+    access: &ProjectAccess,
+    asked: Option<Uuid>,
+) -> Result<Uuid, Refusal> {
     let accepted: Vec<Uuid> = access
         .organizations
         .iter()
         .filter(|(_, s)| *s == PartnershipStatus::Accepted)
         .map(|(o, _)| *o)
         .collect();
-    let not_accepted = || {
-        Refusal::conflict(
-            "not_accepted",
-            "accept the partnership before agreeing to an agenda",
-        )
-    };
+    let not_accepted =
+        || Refusal::conflict("not_accepted", "accept the partnership before agreeing");
     match asked {
         Some(org) if accepted.contains(&org) => Ok(org),
         Some(org) if access.member_of(org) => Err(not_accepted()),

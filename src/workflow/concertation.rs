@@ -8,9 +8,12 @@ use uuid::Uuid;
 use super::Refusal;
 use super::meetings::{MeetingRead, audit, incomplete, lock_for_gate, open};
 use crate::db::models::{ConcertationRecord, MeetingAttendee, User};
-use crate::db::{Conn, meetings as queries};
+use crate::db::{Conn, meetings as queries, time as time_queries};
 use crate::domain::gate::{self, Unmet};
 use crate::domain::meeting::MeetingStatus;
+use crate::domain::partners_time::OverBudget;
+use crate::domain::partnership::PartnershipStatus;
+use crate::workflow::time;
 
 /// Where a meeting stands against the gate.
 pub struct Readiness {
@@ -19,6 +22,55 @@ pub struct Readiness {
     pub status: MeetingStatus,
     /// For a convened meeting only: its agenda as edited since, and what sending it waits for.
     pub agenda_update: Option<AgendaUpdate>,
+    /// Before the convocation, with a slot chosen: the notice it would leave (rule 7).
+    pub notice: Option<NoticeState>,
+    /// Partners the meeting would take past their yearly time budget (not blocking), with
+    /// their names.
+    pub warnings: Vec<(OverBudget, String)>,
+}
+
+/// The notice a convocation sent now would leave, and who agreed to a short one.
+pub struct NoticeState {
+    pub required_days: u32,
+    pub days_left: i64,
+    pub short: bool,
+    /// What a short-notice agreement binds to now.
+    pub content_hash: String,
+    /// Accepted partners that agreed to the short notice for this slot.
+    pub agreed: Vec<(Uuid, String)>,
+    /// Accepted partners that have not (empty when the notice is long enough).
+    pub missing: Vec<(Uuid, String)>,
+}
+
+impl NoticeState {
+    fn of(state: &gate::GateState) -> Option<NoticeState> {
+        let check = state.notice_check()?;
+        let content_hash = state.short_notice_hash()?;
+        let accepted = state
+            .partners
+            .iter()
+            .filter(|p| p.status == PartnershipStatus::Accepted);
+        let named = |p: &gate::PartnerState| (p.organization_id, p.organization_name.clone());
+        Some(NoticeState {
+            required_days: check.required,
+            days_left: check.days_left,
+            short: check.is_short(),
+            agreed: accepted
+                .clone()
+                .filter(|p| {
+                    p.short_notice_consent
+                        .as_ref()
+                        .is_some_and(|c| c.backs(&content_hash))
+                })
+                .map(named)
+                .collect(),
+            missing: accepted
+                .filter(|p| check.missing_agreements.contains(&p.organization_id))
+                .map(named)
+                .collect(),
+            content_hash,
+        })
+    }
 }
 
 /// A convened meeting's live agenda against the one its attendees were sent.
@@ -37,10 +89,31 @@ pub fn readiness(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Read
     let (doc, state) =
         queries::gate_state_now(conn, &meeting, access.project.initiator_organization_id)?;
     if meeting.status != MeetingStatus::Convened {
+        let warnings = match (meeting.status, meeting.starts_at) {
+            (MeetingStatus::Planning, Some(starts_at)) => {
+                let initiator = access.project.initiator_organization_id;
+                let represented =
+                    time_queries::representatives(conn, meeting.id, meeting.project_id, initiator)?;
+                time::over_budget(conn, &meeting, &represented, starts_at)?
+                    .into_iter()
+                    .map(|over| {
+                        let name = represented
+                            .iter()
+                            .find(|r| r.organization_id == over.organization)
+                            .map(|r| r.organization_name.clone())
+                            .unwrap_or_default();
+                        (over, name)
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         return Ok(Readiness {
             unmet: gate::unmet(&state),
             status: meeting.status,
             agenda_update: None,
+            notice: NoticeState::of(&state),
+            warnings,
         });
     }
     let attendees = queries::attendee_organizations(conn, meeting.id)?;
@@ -53,6 +126,8 @@ pub fn readiness(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Read
             changed_since_convocation: read.agenda_changed_since_convocation,
             unmet,
         }),
+        notice: None,
+        warnings: Vec::new(),
     })
 }
 

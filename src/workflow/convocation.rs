@@ -60,7 +60,7 @@ pub fn convene(
     let live = doc.agenda(meeting.id);
     let agenda = queries::agenda_lines(conn, &live)?;
     let mut convened = mark_convened(conn, &meeting, &access, &agenda, live.content_hash)?;
-    add_attendees(conn, &convened, initiator)?;
+    add_attendees(conn, &convened, initiator, actor)?;
     let recipients = invitations::queue(conn, settings, &convened, ConvocationKind::Request)?;
     let count = i32::try_from(recipients.len()).map_err(anyhow::Error::from)?;
     queries::set_convened_recipients(conn, convened.id, count)?;
@@ -104,10 +104,28 @@ fn mark_convened(
         .ok_or_else(|| Refusal::conflict("not_planning", "the meeting is no longer being planned"))
 }
 
-/// Every member of every accepted partner becomes an attendee; the organizer is the CHAIR.
-fn add_attendees(conn: &mut Conn, meeting: &Meeting, initiator: Uuid) -> Result<(), Refusal> {
+/// The representatives of every accepted partner become attendees, and the organizer, the CHAIR.
+fn add_attendees(
+    conn: &mut Conn,
+    meeting: &Meeting,
+    initiator: Uuid,
+    organizer: &User,
+) -> Result<(), Refusal> {
     let now = Utc::now();
-    for invitee in queries::invitees(conn, meeting.project_id, initiator)? {
+    let mut invitees = queries::invitees(conn, meeting.id, meeting.project_id, initiator)?;
+    if !invitees.iter().any(|i| i.user_id == organizer.id) {
+        invitees.insert(
+            0,
+            queries::Invitee {
+                user_id: organizer.id,
+                email: organizer.email.clone(),
+                display_name: organizer.display_name.clone(),
+                locale: organizer.locale.clone(),
+                organization_id: meeting.organizer_organization_id.unwrap_or(initiator),
+            },
+        );
+    }
+    for invitee in invitees {
         let chair = Some(invitee.user_id) == meeting.organizer_user_id;
         let attendee = MeetingAttendee {
             meeting_id: meeting.id,

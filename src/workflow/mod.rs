@@ -23,6 +23,7 @@ pub mod rsvp;
 pub mod sessions;
 pub mod sheet;
 pub mod signing;
+pub mod time;
 pub mod todo;
 pub mod verification;
 

@@ -9,11 +9,13 @@ use uuid::Uuid;
 use super::Refusal;
 use super::meetings::{audit, open, require_planning};
 use crate::db::models::{Meeting, MeetingSlot, User};
-use crate::db::{Conn, meetings as queries};
+use crate::db::{Conn, meetings as queries, time as time_queries};
 use crate::domain::input::InputError;
 use crate::domain::meeting::MeetingStatus;
+use crate::domain::partners_time;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{self, Availability, Tally};
+use crate::workflow::time;
 
 /// Stores the caller's answers (slot → availability), for themselves; only members of accepted
 /// partners answer, only while the meeting is being planned, only for its own slots.
@@ -71,6 +73,10 @@ pub struct SlotTally {
     /// The accepted partners nobody of which answered `yes` or `maybe`: id and name.
     pub missing: Vec<(Uuid, String)>,
     pub my_answer: Option<Availability>,
+    /// A convocation sent now for this slot would leave less notice than the project asks.
+    pub inside_notice: bool,
+    /// Partners this slot's meeting would take past their yearly time budget.
+    pub over_budget: Vec<(Uuid, String)>,
 }
 
 /// The poll: every slot's tally, the slot the rules suggest, the accepted partners none of
@@ -114,9 +120,33 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Ref
         let all: Vec<_> = candidates.iter().map(|(_, c)| c.clone()).collect();
         slots::suggest(&ids, &all, Utc::now())
     };
+    let now = Utc::now();
+    let zone = time::zone_of(&meeting);
+    let min_notice = i64::from(access.project.min_notice_days.max(0));
+    let represented = if meeting.status == MeetingStatus::Planning {
+        time_queries::representatives(conn, meeting.id, meeting.project_id, initiator)?
+    } else {
+        Vec::new()
+    };
+    let mut over_budget = Vec::new();
+    for (slot, _) in &candidates {
+        let over = if represented.is_empty() {
+            Vec::new()
+        } else {
+            time::over_budget(conn, &meeting, &represented, slot.starts_at)?
+        };
+        over_budget.push(
+            accepted
+                .iter()
+                .filter(|(id, _)| over.iter().any(|o| o.organization == *id))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
     let slots = candidates
         .into_iter()
-        .map(|(slot, candidate)| {
+        .zip(over_budget)
+        .map(|((slot, candidate), over_budget)| {
             let tally = slots::tally(&ids, &candidate.ballots);
             let missing = accepted
                 .iter()
@@ -128,6 +158,9 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Ref
                 .find(|(s, _)| *s == slot.id)
                 .and_then(|(_, a)| Availability::parse(a));
             SlotTally {
+                inside_notice: meeting.status == MeetingStatus::Planning
+                    && partners_time::notice_days(now, slot.starts_at, zone) < min_notice,
+                over_budget,
                 slot,
                 tally,
                 missing,

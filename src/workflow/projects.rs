@@ -16,6 +16,7 @@ use crate::db::partnerships;
 use crate::db::projects;
 use crate::document::{self, Section};
 use crate::domain::input::InputError;
+use crate::domain::partners_time::DEFAULT_MIN_NOTICE_DAYS;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::project::{ProjectEvent, ProjectStatus};
 use crate::workflow::receipts::{self, ConsentFacts};
@@ -53,6 +54,7 @@ pub fn create(
         status: ProjectStatus::Draft,
         created_by: actor.id,
         created_at: now,
+        min_notice_days: DEFAULT_MIN_NOTICE_DAYS as i32,
     };
     projects::insert(conn, &project)?;
     let partnership = Partnership {
@@ -120,10 +122,13 @@ pub fn replace_brief(
 pub struct ProjectChange {
     pub title: Option<String>,
     pub summary: Option<String>,
+    pub min_notice_days: Option<u32>,
 }
 
-/// The initiator renames the project or rewrites its summary (while it is open). The summary is
-/// the project's card in lists; the brief, co-edited, is the document's.
+/// The initiator renames the project, rewrites its summary or changes the notice it asks
+/// before a meeting (while it is open). The summary is the project's card in lists; the brief,
+/// co-edited, is the document's. A changed notice makes the concertation records made under
+/// the old one stale (the gate's rule 6).
 pub fn change(
     conn: &mut PgConnection,
     actor: &User,
@@ -136,7 +141,10 @@ pub fn change(
     let before = &access.project;
     let title = change.title.unwrap_or_else(|| before.title.clone());
     let summary = change.summary.unwrap_or_else(|| before.summary.clone());
-    let changed = projects::change_text(conn, project_id, &title, &summary)?
+    let notice = change
+        .min_notice_days
+        .map_or(before.min_notice_days, |d| d as i32);
+    let changed = projects::change(conn, project_id, &title, &summary, notice)?
         .ok_or_else(|| Refusal::conflict("project_closed", "the project is closed"))?;
     audit::event("project.changed")
         .project(project_id)
@@ -144,6 +152,7 @@ pub fn change(
         .details(json!({
             "title": {"before": before.title, "after": changed.title},
             "summary_changed": before.summary != changed.summary,
+            "min_notice_days": {"before": before.min_notice_days, "after": changed.min_notice_days},
         }))
         .record(conn)?;
     Ok(changed)

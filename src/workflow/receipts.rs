@@ -4,7 +4,7 @@
 //! The callers are the places where consent is recorded — the acceptance of a partnership
 //! (`workflow::partnerships`, and the initiator's at the project's creation), an agreement to a mission
 //! or an agenda (`workflow::consent::record`) — each with one call to [`sign`] and the facts of
-//! its consent. A short-notice agreement will be one more such call, with
+//! its consent; a short-notice agreement (`workflow::time`) is one more, with
 //! [`ConsentKind::ShortNoticeAgreed`]. Consents recorded before receipts existed are signed by
 //! [`sign_missing`], run after the migrations, with their original dates.
 
@@ -62,6 +62,7 @@ impl ConsentFacts {
         let (kind, meeting_id) = match agreement.subject.as_str() {
             "mission" => (ConsentKind::MissionAgreed, None),
             "agenda" => (ConsentKind::AgendaAgreed, Some(agreement.subject_id)),
+            "short_notice" => (ConsentKind::ShortNoticeAgreed, Some(agreement.subject_id)),
             _ => return None,
         };
         Some(ConsentFacts {

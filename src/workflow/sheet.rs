@@ -35,6 +35,8 @@ pub struct Sheet {
     pub consulted: Vec<(Partnership, Organization)>,
     /// What the project's meetings decided, with positions and actions.
     pub decisions: Vec<DecisionView>,
+    /// The time each partner gives (planned, attended, valued).
+    pub time: Vec<crate::workflow::time::PartnerTimeRow>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -115,7 +117,9 @@ pub fn build(
         }
     }
     let decisions = decision_views(conn, project.id, &DecisionFilter::default(), today)?;
+    let time = crate::workflow::time::time_rows(conn, &project, None)?;
     Ok(Sheet {
+        time,
         brief: doc.brief(),
         project,
         partners,

@@ -82,6 +82,10 @@ impl Actor {
         self.call(Method::PUT, path, Some(body)).await
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> Response {
+        self.call(Method::PATCH, path, Some(body)).await
+    }
+
     /// GET, expecting 200, as JSON.
     pub async fn read(&self, path: &str) -> Value {
         let response = self.get(path).await;

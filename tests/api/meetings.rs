@@ -25,8 +25,20 @@ pub struct Scene {
 }
 
 impl Scene {
-    /// The CAF is invited (a consultation email: 1 message), and has a member, Claire.
+    /// The CAF is invited (a consultation email: 1 message), and has a member, Claire. The
+    /// project asks no minimum notice: these scenes are about the other rules of the gate (the
+    /// notice, rule 7, is in `partners_time.rs`, with [`Scene::asking_notice`]).
     pub async fn new() -> Scene {
+        let scene = Scene::asking_notice().await;
+        let path = format!("/api/projects/{}", scene.project);
+        let (status, body) =
+            status_and_body(scene.ines.patch(&path, json!({"min_notice_days": 0})).await).await;
+        assert_eq!(status, 200, "{body}");
+        scene
+    }
+
+    /// The same scene with the project's default minimum notice (14 days).
+    pub async fn asking_notice() -> Scene {
         let app = TestApp::spawn().await;
         let ines = Actor::new(&app, "ines@mjc.example", "Inès Martin");
         let mjc = ines.organization("MJC des Quatre Vents").await;

@@ -73,6 +73,10 @@ pub struct PollSlot {
     /// Accepted partners nobody of which answered `yes` or `maybe`.
     pub missing_organizations: Vec<OrganizationRef>,
     pub my_answer: Option<Availability>,
+    /// A convocation sent now for this slot would leave less notice than the project asks.
+    pub inside_notice: bool,
+    /// Partners a meeting at this slot would take past their yearly time budget.
+    pub over_budget_organizations: Vec<OrganizationRef>,
 }
 
 /// One person's answers to the poll (a row of the names × slots grid).
@@ -114,6 +118,12 @@ impl From<&poll::Poll> for Poll {
                 all_covered: s.tally.all_covered,
                 missing_organizations: s.missing.iter().map(OrganizationRef::from).collect(),
                 my_answer: s.my_answer,
+                inside_notice: s.inside_notice,
+                over_budget_organizations: s
+                    .over_budget
+                    .iter()
+                    .map(OrganizationRef::from)
+                    .collect(),
             })
             .collect();
         Poll {
@@ -250,6 +260,42 @@ pub struct Readiness {
     pub status: MeetingStatus,
     /// Only for a convened meeting.
     pub agenda_update: Option<AgendaUpdate>,
+    /// Before the convocation, once a slot is chosen: the notice a convocation sent now would
+    /// leave (gate rule 7).
+    pub notice: Option<NoticeView>,
+    /// What does not block the convocation but should be known: partners the meeting would
+    /// take past their yearly time budget (`time_budget_exceeded`).
+    pub warnings: Vec<ReadinessWarning>,
+}
+
+/// The notice a convocation sent now would leave, and who agreed to a short one.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NoticeView {
+    /// The project's `min_notice_days`.
+    pub required_days: u32,
+    /// Calendar days between today and the meeting, in the meeting's time zone.
+    pub days_left: i64,
+    /// Whether that is less than required.
+    pub short: bool,
+    /// What a short-notice agreement binds to now (the meeting, its start, the notice asked).
+    pub content_hash: String,
+    /// Accepted partners that agreed to the short notice for this slot.
+    pub agreed_organizations: Vec<OrganizationRef>,
+    /// Accepted partners that have not (empty when the notice is long enough).
+    pub missing_organizations: Vec<OrganizationRef>,
+}
+
+/// A warning of the readiness (not blocking).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReadinessWarning {
+    /// `time_budget_exceeded`.
+    pub rule: String,
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    /// Hours planned for the partner in the meeting's year, this meeting included.
+    pub hours_planned: f64,
+    /// Its yearly budget.
+    pub hours_budget: u32,
 }
 
 /// A convened meeting's live agenda against the one its attendees were sent.
@@ -275,6 +321,25 @@ impl From<concertation::Readiness> for Readiness {
                 ready: update.unmet.is_empty(),
                 unmet: update.unmet.iter().map(Unmet::from).collect(),
             }),
+            notice: readiness.notice.map(|n| NoticeView {
+                required_days: n.required_days,
+                days_left: n.days_left,
+                short: n.short,
+                content_hash: n.content_hash,
+                agreed_organizations: n.agreed.iter().map(OrganizationRef::from).collect(),
+                missing_organizations: n.missing.iter().map(OrganizationRef::from).collect(),
+            }),
+            warnings: readiness
+                .warnings
+                .iter()
+                .map(|(over, name)| ReadinessWarning {
+                    rule: "time_budget_exceeded".into(),
+                    organization_id: over.organization,
+                    organization_name: name.clone(),
+                    hours_planned: over.hours_planned,
+                    hours_budget: over.hours_budget,
+                })
+                .collect(),
         }
     }
 }
@@ -295,6 +360,9 @@ pub struct Evidence {
     pub partners: Vec<EvidencePartner>,
     pub agenda_hash: String,
     pub starts_at: Option<DateTime<Utc>>,
+    /// The project's minimum notice when the record was made (absent from older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_notice_days: Option<u32>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

@@ -8,6 +8,7 @@ pub mod page;
 pub mod projects;
 pub mod proof;
 pub mod sessions;
+pub mod time;
 pub mod todo;
 pub use asking::*;
 pub use follow_up::*;
@@ -16,6 +17,7 @@ pub use meetings::*;
 pub use projects::*;
 pub use proof::*;
 pub use sessions::*;
+pub use time::*;
 pub use todo::*;
 
 use chrono::{DateTime, Utc};
@@ -133,6 +135,8 @@ pub struct ProjectView {
     pub initiator_organization_id: Uuid,
     pub status: ProjectStatus,
     pub created_at: DateTime<Utc>,
+    /// Days of notice a convocation must leave (gate rule 7).
+    pub min_notice_days: i32,
 }
 
 impl From<&Project> for ProjectView {
@@ -144,6 +148,7 @@ impl From<&Project> for ProjectView {
             initiator_organization_id: project.initiator_organization_id,
             status: project.status,
             created_at: project.created_at,
+            min_notice_days: project.min_notice_days,
         }
     }
 }

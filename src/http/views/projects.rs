@@ -97,6 +97,8 @@ pub struct Sheet {
     pub consulted: Vec<SheetConsulted>,
     /// What the project's meetings decided, with positions and actions.
     pub decisions: Vec<DecisionView>,
+    /// The time each partner gives to the project ("contribution en temps des partenaires").
+    pub time: Vec<super::PartnerTimeView>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -175,6 +177,11 @@ impl From<records::Sheet> for Sheet {
                 })
                 .collect(),
             decisions: sheet.decisions,
+            time: sheet
+                .time
+                .iter()
+                .map(super::PartnerTimeView::from)
+                .collect(),
             generated_at: sheet.generated_at,
         }
     }
