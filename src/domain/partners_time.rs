@@ -20,6 +20,7 @@ use crate::domain::state::text_state;
 
 text_state! {
     /// Whether a convened person came to a held meeting.
+    #[schemars(rename = "AttendanceStatus")]
     pub enum Attendance {
         Present => "present",
         Absent => "absent",

@@ -229,7 +229,7 @@ pub fn record_attendance(
     }
     if meeting.starts_at.is_none_or(|start| start > Utc::now()) {
         return Err(Refusal::conflict(
-            "meeting_not_started",
+            "not_started",
             "attendance is recorded once the meeting has started",
         ));
     }

@@ -288,6 +288,16 @@ fn the_documented_shapes_are_the_ones_the_server_sends() {
     problems.extend(check::<views::ReminderEntry>("ReminderEntry"));
     problems.extend(check::<views::Reminders>("Reminders"));
     problems.extend(check::<views::ReminderSent>("ReminderSent"));
+    problems.extend(check::<views::NoticeView>("Notice"));
+    problems.extend(check::<views::ReadinessWarning>("ReadinessWarning"));
+    problems.extend(check::<views::PersonRef>("PersonRef"));
+    problems.extend(check::<views::Representation>("Representation"));
+    problems.extend(check::<views::TimeBudgetView>("TimeBudget"));
+    problems.extend(check::<views::AttendanceEntry>("AttendanceEntry"));
+    problems.extend(check::<views::PartnerTimeView>("PartnerTime"));
+    problems.extend(check::<views::MyMeetingView>("MyMeeting"));
+    problems.extend(check::<views::WeekHours>("WeekHours"));
+    problems.extend(check::<views::MyMeetings>("MyMeetings"));
     problems.extend(check::<views::NotificationPreferences>(
         "NotificationPreferences",
     ));

@@ -194,6 +194,8 @@ fn the_error_schema_has_the_codes_of_api_md() {
             "slot_in_past",
             "concertation_not_recorded",
             "concertation_stale",
+            "notice_too_short",
+            "no_representative",
         ]
     );
     let error = &schemas["Error"]["properties"];

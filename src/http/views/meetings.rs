@@ -270,6 +270,7 @@ pub struct Readiness {
 
 /// The notice a convocation sent now would leave, and who agreed to a short one.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Notice")]
 pub struct NoticeView {
     /// The project's `min_notice_days`.
     pub required_days: u32,

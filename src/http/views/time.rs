@@ -66,6 +66,7 @@ impl Representation {
 
 /// A partner's yearly time budget for the project.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "TimeBudget")]
 pub struct TimeBudgetView {
     pub organization_id: Uuid,
     pub hours_per_year: u32,
@@ -109,6 +110,7 @@ impl From<&Attended> for AttendanceEntry {
 
 /// The time one partner gives to the project.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "PartnerTime")]
 pub struct PartnerTimeView {
     pub organization_id: Uuid,
     pub organization_name: String,
@@ -142,6 +144,7 @@ impl From<&PartnerTimeRow> for PartnerTimeView {
 
 /// One of the caller's convened meetings.
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "MyMeeting")]
 pub struct MyMeetingView {
     pub id: Uuid,
     pub project_id: Uuid,
