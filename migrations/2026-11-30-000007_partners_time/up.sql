@@ -33,3 +33,9 @@ ALTER TABLE meeting_attendees
     -- No foreign key: user_id stays the one join to users (the audit names who recorded).
     ADD COLUMN attendance_recorded_by uuid,
     ADD COLUMN attendance_recorded_at timestamptz;
+
+-- A partner's agreement to being convened at short notice is an agreement like the others: its
+-- subject is the meeting, its content the meeting's start and the notice asked.
+ALTER TABLE agreements DROP CONSTRAINT agreements_subject_check;
+ALTER TABLE agreements ADD CONSTRAINT agreements_subject_check
+    CHECK (subject IN ('mission', 'agenda', 'short_notice'));

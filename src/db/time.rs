@@ -196,13 +196,21 @@ fn budget_of(hours: Option<i32>, cents: Option<i32>) -> Option<TimeBudget> {
     })
 }
 
+/// A partner of the project with its budget.
+pub struct PartnerBudget {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub status: PartnershipStatus,
+    pub budget: Option<TimeBudget>,
+}
+
 /// Every partner of the project that takes or took part (accepted or withdrawn), with its
 /// status and its budget, in the gate's order.
 pub fn budgets(
     conn: &mut PgConnection,
     project_id: Uuid,
     initiator: Uuid,
-) -> QueryResult<Vec<(Uuid, String, PartnershipStatus, Option<TimeBudget>)>> {
+) -> QueryResult<Vec<PartnerBudget>> {
     let rows: BTreeMap<Uuid, (Option<i32>, Option<i32>)> = partnerships::table
         .filter(partnerships::project_id.eq(project_id))
         .select((
@@ -224,7 +232,12 @@ pub fn budgets(
         })
         .map(|(id, name, status)| {
             let (h, c) = rows.get(&id).copied().unwrap_or((None, None));
-            (id, name, status, budget_of(h, c))
+            PartnerBudget {
+                organization_id: id,
+                organization_name: name,
+                status,
+                budget: budget_of(h, c),
+            }
         })
         .collect())
 }
@@ -292,19 +305,19 @@ pub fn attended(
     conn: &mut PgConnection,
     meeting_ids: &[Uuid],
 ) -> QueryResult<Vec<(Uuid, Attended)>> {
-    let rows: Vec<(Uuid, Option<Uuid>, String, String, Uuid, Option<String>)> =
-        meeting_attendees::table
-            .filter(meeting_attendees::meeting_id.eq_any(meeting_ids))
-            .order((meeting_attendees::created_at, meeting_attendees::email))
-            .select((
-                meeting_attendees::meeting_id,
-                meeting_attendees::user_id,
-                meeting_attendees::email,
-                meeting_attendees::display_name,
-                meeting_attendees::organization_id,
-                meeting_attendees::attendance,
-            ))
-            .load(conn)?;
+    type Row = (Uuid, Option<Uuid>, String, String, Uuid, Option<String>);
+    let rows: Vec<Row> = meeting_attendees::table
+        .filter(meeting_attendees::meeting_id.eq_any(meeting_ids))
+        .order((meeting_attendees::created_at, meeting_attendees::email))
+        .select((
+            meeting_attendees::meeting_id,
+            meeting_attendees::user_id,
+            meeting_attendees::email,
+            meeting_attendees::display_name,
+            meeting_attendees::organization_id,
+            meeting_attendees::attendance,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(

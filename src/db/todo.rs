@@ -148,6 +148,11 @@ pub struct Planned {
     pub title: String,
     pub has_future_slot: bool,
     pub answered: bool,
+    /// The chosen slot's start, if one is chosen.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub timezone: String,
+    /// The project's minimum notice.
+    pub min_notice_days: i32,
 }
 
 /// The meetings being planned in these projects.
@@ -157,11 +162,20 @@ pub fn planned_meetings(
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<Planned>> {
-    let found: Vec<(Uuid, Uuid, String)> = meetings::table
+    type Row = (Uuid, Uuid, String, Option<DateTime<Utc>>, String, i32);
+    let found: Vec<Row> = meetings::table
+        .inner_join(projects::table)
         .filter(meetings::project_id.eq_any(project_ids))
         .filter(meetings::status.eq(MeetingStatus::Planning.as_str()))
         .order(meetings::created_at)
-        .select((meetings::id, meetings::project_id, meetings::title))
+        .select((
+            meetings::id,
+            meetings::project_id,
+            meetings::title,
+            meetings::starts_at,
+            meetings::timezone,
+            projects::min_notice_days,
+        ))
         .load(conn)?;
     let ids: Vec<Uuid> = found.iter().map(|m| m.0).collect();
     let with_future_slot: Vec<Uuid> = meeting_slots::table
@@ -178,13 +192,18 @@ pub fn planned_meetings(
         .load(conn)?;
     Ok(found
         .into_iter()
-        .map(|(id, project_id, title)| Planned {
-            id,
-            project_id,
-            title,
-            has_future_slot: with_future_slot.contains(&id),
-            answered: answered.contains(&id),
-        })
+        .map(
+            |(id, project_id, title, starts_at, timezone, min_notice_days)| Planned {
+                id,
+                project_id,
+                title,
+                has_future_slot: with_future_slot.contains(&id),
+                answered: answered.contains(&id),
+                starts_at,
+                timezone,
+                min_notice_days,
+            },
+        )
         .collect())
 }
 

@@ -278,9 +278,9 @@ pub async fn my_meetings(
         .map_or_else(Utc::now, |d| d.with_timezone(&Utc));
     let from = query.from.unwrap_or(today);
     let to = query.to.unwrap_or(from + Duration::weeks(8));
-    let (meetings, weeks) = as_caller(&state, &current, move |conn, actor| {
+    let load = as_caller(&state, &current, move |conn, actor| {
         time::my_meetings(conn, actor, from, to, zone)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(MyMeetings::new(from, to, &meetings, &weeks)))
+    Ok(HttpResponse::Ok().json(MyMeetings::new(from, to, &load.meetings, &load.weeks)))
 }

@@ -333,20 +333,20 @@ pub fn time_rows(
         .filter_map(|(m, attendees)| meeting_time(m, attendees))
         .filter(|m| year.is_none_or(|y| m.year() == y))
         .collect();
-    let with_budgets: Vec<(Uuid, Option<TimeBudget>)> =
-        partners.iter().map(|p| (p.0, p.3)).collect();
+    let with_budgets: Vec<(Uuid, Option<TimeBudget>)> = partners
+        .iter()
+        .map(|p| (p.organization_id, p.budget))
+        .collect();
     let given = partners_time::time_given(&with_budgets, &meetings);
     Ok(partners
         .into_iter()
         .zip(given)
-        .map(
-            |((organization_id, organization_name, status, _), time)| PartnerTimeRow {
-                organization_id,
-                organization_name,
-                status,
-                time,
-            },
-        )
+        .map(|(partner, time)| PartnerTimeRow {
+            organization_id: partner.organization_id,
+            organization_name: partner.organization_name,
+            status: partner.status,
+            time,
+        })
         .collect())
 }
 
@@ -392,6 +392,13 @@ pub fn over_budget(
     Ok(partners_time::over_budget(&this, &others, &budgets))
 }
 
+/// A person's meetings in a window and the hours they take per week.
+pub struct MeetingLoad {
+    pub meetings: Vec<MyMeeting>,
+    /// `(monday, hours)`, weeks with meetings only.
+    pub weeks: Vec<(NaiveDate, f64)>,
+}
+
 /// A person's convened meetings starting in `[from, to)` and the hours they take per week (in
 /// `zone`).
 pub fn my_meetings(
@@ -400,7 +407,7 @@ pub fn my_meetings(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     zone: Tz,
-) -> Result<(Vec<MyMeeting>, Vec<(NaiveDate, f64)>), Refusal> {
+) -> Result<MeetingLoad, Refusal> {
     if to <= from {
         return Err(InputError {
             field: "to",
@@ -427,5 +434,5 @@ pub fn my_meetings(
         })
         .collect();
     let weeks = partners_time::hours_per_week(&times, zone);
-    Ok((meetings, weeks))
+    Ok(MeetingLoad { meetings, weeks })
 }

@@ -1,17 +1,19 @@
 //! What a person has to do (`GET /api/me/todo`): every thing Amont waits for from them, each one
 //! click from done — consultations to answer, requests to join to decide, polls to answer,
-//! missions and agendas to agree to as they are written now, convocations to answer, actions
-//! to do. Made from what is stored each time it is asked (nothing to keep in step).
+//! missions and agendas to agree to as they are written now, short notices to accept or refuse,
+//! convocations to answer, actions to do. Made from what is stored each time it is asked (nothing to keep in step).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::Refusal;
+use crate::db::agreements::SHORT_NOTICE;
 use crate::db::models::User;
 use crate::db::{Conn, agreements, todo as queries};
 use crate::document;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::todo::{TodoItem, TodoKind, ordered};
+use crate::domain::{content, partners_time};
 
 /// Everything `actor` has to do now, in the order to see it ([`ordered`]).
 pub fn todo(conn: &mut Conn, actor: &User, now: DateTime<Utc>) -> Result<Vec<TodoItem>, Refusal> {
@@ -158,6 +160,20 @@ fn agreements_and_polls(
                     it.meeting_id = Some(m.id);
                     items.push(for_organization(it, org, &t.organization_name));
                 }
+                if let Some(hash) = short_notice_asked(m, now)
+                    && !backs(conn, project_id, SHORT_NOTICE, m.id, org, &hash)?
+                {
+                    let mut it = item(
+                        TodoKind::ShortNoticeAgreement,
+                        project_id,
+                        &t.project_title,
+                        &m.title,
+                        format!("/meetings/{}", m.id),
+                    );
+                    it.meeting_id = Some(m.id);
+                    it.due = m.starts_at;
+                    items.push(for_organization(it, org, &t.organization_name));
+                }
             }
         }
         let title = &accepted
@@ -178,6 +194,17 @@ fn agreements_and_polls(
         }
     }
     Ok(items)
+}
+
+/// When a meeting's chosen slot is closer than the project's notice: what agreeing to the short
+/// notice binds to (gate rule 7).
+fn short_notice_asked(m: &queries::Planned, now: DateTime<Utc>) -> Option<String> {
+    let starts_at = m.starts_at.filter(|start| *start > now)?;
+    let zone = m.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let required = m.min_notice_days.max(0) as u32;
+    (partners_time::notice_days(now, starts_at, zone) < i64::from(required)).then(|| {
+        content::hash_canonical(&content::canonical_short_notice(m.id, starts_at, required))
+    })
 }
 
 /// Whether the organization's latest word on a subject is an agreement to this very text.

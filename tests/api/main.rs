@@ -24,6 +24,7 @@ mod meetings;
 mod membership;
 mod openapi;
 mod operations;
+mod partners_time;
 mod poll;
 mod proof;
 mod todo;
