@@ -1,17 +1,21 @@
 //! Queries of "asking people": notices waiting to be emailed, people's notification
 //! preferences, reminders sent to partners, and what the notice step scans (meetings with a
-//! `respond_by`, meetings whose gate may have become satisfied).
+//! `respond_by`, meetings whose gate may have become satisfied, agreements a live edit may have
+//! voided).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::db::agreements::{AGENDA, MISSION};
+use crate::db::models::Agreement;
 use crate::db::schema::{
-    availability_answers, meetings, memberships, notification_preferences, notifications,
-    partnerships, projects, reminders, users,
+    agreements, availability_answers, document_updates, meetings, memberships,
+    notification_preferences, notifications, partnerships, projects, reminders, users,
 };
 use crate::domain::asking::{Category, Event, Preference, Preferences, Waiting};
+use crate::domain::gate::Decision;
 
 /// A person to tell: their id, address and language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -395,4 +399,70 @@ pub fn set_respond_by(
     .set(meetings::respond_by.eq(respond_by))
     .execute(conn)
     .map(|n| n == 1)
+}
+
+/// The projects whose document was edited since `since`, each with who edited it last.
+pub fn recently_edited(
+    conn: &mut PgConnection,
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<(Uuid, Option<Uuid>)>> {
+    let rows: Vec<(Uuid, Option<Uuid>)> = document_updates::table
+        .filter(document_updates::created_at.gt(since))
+        .order((document_updates::project_id, document_updates::id.desc()))
+        .select((document_updates::project_id, document_updates::user_id))
+        .load(conn)?;
+    let mut projects: Vec<(Uuid, Option<Uuid>)> = Vec::new();
+    for (project_id, user_id) in rows {
+        if projects.last().is_none_or(|(p, _)| *p != project_id) {
+            projects.push((project_id, user_id));
+        }
+    }
+    Ok(projects)
+}
+
+/// The agreements to missions and agendas of the project that are their organization's latest
+/// word on their subject, an agreement (not an objection), edited since they were given, and
+/// not yet told to have stopped counting: those a change of the text may have voided.
+pub fn agreements_to_watch(
+    conn: &mut PgConnection,
+    project_id: Uuid,
+) -> QueryResult<Vec<Agreement>> {
+    let all: Vec<(Agreement, Option<DateTime<Utc>>)> = agreements::table
+        .filter(agreements::project_id.eq(project_id))
+        .filter(agreements::subject.eq_any([MISSION, AGENDA]))
+        .order(agreements::created_at.desc())
+        .select((Agreement::as_select(), agreements::voided_notified_at))
+        .load(conn)?;
+    let mut seen: Vec<(String, Uuid, Uuid)> = Vec::new();
+    let mut watched = Vec::new();
+    for (agreement, notified) in all {
+        let key = (
+            agreement.subject.clone(),
+            agreement.subject_id,
+            agreement.organization_id,
+        );
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        if agreement.decision == Decision::Agree.as_str() && notified.is_none() {
+            watched.push(agreement);
+        }
+    }
+    Ok(watched)
+}
+
+/// Marks agreements as told to have stopped counting.
+pub fn mark_voided_notified(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        agreements::table
+            .filter(agreements::id.eq_any(ids))
+            .filter(agreements::voided_notified_at.is_null()),
+    )
+    .set(agreements::voided_notified_at.eq(Some(at)))
+    .execute(conn)
 }

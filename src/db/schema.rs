@@ -29,6 +29,7 @@ diesel::table! {
         comment -> Nullable<Text>,
         user_id -> Uuid,
         created_at -> Timestamptz,
+        voided_notified_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -1,8 +1,8 @@
 //! The notice emails (API.md, "Asking people"): a person's waiting notices of one project, sent
 //! as one email in their language, at most every 15 minutes (`domain::asking::send_now`).
 //!
-//! [`run`] is one step: automatic reminders due, gates that became satisfied, then every
-//! person and project with notices waiting. Each (person, project) is one transaction: its
+//! [`run`] is one step: automatic reminders due, gates that became satisfied, agreements voided
+//! by edits of the live document, then every person and project with notices waiting. Each (person, project) is one transaction: its
 //! waiting rows are locked (`SKIP LOCKED`: another instance's run passes them by), the email is
 //! queued in the outbox and the rows closed with it — so a notice is emailed once, or not yet.
 //! [`spawn`] runs the step every minute; tests call [`run`] with the time they choose.
@@ -30,6 +30,8 @@ use crate::workflow::{Refusal, asking};
 pub struct Step {
     pub reminders: usize,
     pub gates: usize,
+    /// Agreements found voided by edits of the live document.
+    pub voided: usize,
     pub emails: usize,
 }
 
@@ -41,6 +43,9 @@ pub fn run(conn: &mut Conn, settings: &Settings, now: DateTime<Utc>) -> Result<S
     let gates = conn
         .transaction(|conn| asking::watch_gates(conn, now))
         .map_err(refusal)?;
+    let voided = conn
+        .transaction(|conn| asking::watch_agreements(conn, now))
+        .map_err(refusal)?;
     let mut emails = 0;
     for (user_id, project_id) in store::waiting_pairs(conn)? {
         let sent = conn.transaction::<bool, anyhow::Error, _>(|conn| {
@@ -51,6 +56,7 @@ pub fn run(conn: &mut Conn, settings: &Settings, now: DateTime<Utc>) -> Result<S
     Ok(Step {
         reminders,
         gates,
+        voided,
         emails,
     })
 }

@@ -127,7 +127,7 @@ pub fn mission_changed(
     organization_id: Uuid,
     (before, after): (&str, &str),
     agreement_voided: bool,
-    actor: Uuid,
+    actor: Option<Uuid>,
 ) -> Result<usize, QueryError> {
     let (event, details) = if agreement_voided {
         (
@@ -140,7 +140,7 @@ pub fn mission_changed(
     tell_members(
         conn,
         &[organization_id],
-        Some(actor),
+        actor,
         NewNotice {
             project_id,
             meeting_id: None,
@@ -202,13 +202,16 @@ pub fn agenda_replaced(
     actor: Uuid,
 ) -> Result<usize, QueryError> {
     let mut voided = Vec::new();
+    let mut told = Vec::new();
     for partner in partners_but_initiator(conn, meeting.project_id)? {
         let latest =
             crate::db::agreements::latest(conn, meeting.project_id, "agenda", meeting.id, partner)?;
-        if latest.is_some_and(|a| super::consent::backs(&a, &before.content_hash)) {
+        if let Some(agreement) = latest.filter(|a| super::consent::backs(a, &before.content_hash)) {
             voided.push(partner);
+            told.push(agreement.id);
         }
     }
+    store::mark_voided_notified(conn, &told, chrono::Utc::now())?;
     let text = |agenda: &crate::document::Agenda| {
         agenda
             .items
@@ -417,6 +420,116 @@ pub fn watch_gates(conn: &mut Conn, now: DateTime<Utc>) -> Result<usize, Refusal
         }
     }
     Ok(told)
+}
+
+/// How long after an edit of a project's document the step still looks at it: the step runs every
+/// minute, so an edit is looked at about ten times (a restart in between loses nothing).
+const EDITS_WATCHED_FOR: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Watches agreements that an edit of the live document may have voided — the same notices as an
+/// edit through the API (`mission_changed`, `agenda_replaced`), for edits made in the browser,
+/// which reach the server as CRDT updates with no section named. For each project edited
+/// lately, each organization's latest agreement to a mission or an agenda that no longer matches
+/// the text is told once (its members get the texts before and after) and audited. Returns how
+/// many agreements were found voided.
+pub fn watch_agreements(conn: &mut Conn, now: DateTime<Utc>) -> Result<usize, Refusal> {
+    let mut voided = 0;
+    for (project_id, editor) in store::recently_edited(conn, now - EDITS_WATCHED_FOR)? {
+        let watched = store::agreements_to_watch(conn, project_id)?;
+        if watched.is_empty() {
+            continue;
+        }
+        let doc = crate::document::load(conn, project_id)?;
+        for agreement in watched {
+            if told_voided(conn, &doc, &agreement, editor)? {
+                store::mark_voided_notified(conn, &[agreement.id], now)?;
+                crate::db::audit::event("agreement.voided")
+                    .project(project_id)
+                    .organization(agreement.organization_id)
+                    .details(json!({
+                        "agreement_id": agreement.id,
+                        "subject": agreement.subject,
+                        "subject_id": agreement.subject_id,
+                        "content_hash": agreement.content_hash,
+                        "via": "live",
+                    }))
+                    .record(conn)?;
+                voided += 1;
+            }
+        }
+    }
+    Ok(voided)
+}
+
+/// Tells the agreeing organization that its agreement stopped counting when the text it agreed
+/// to is no longer the document's; whether it did.
+fn told_voided(
+    conn: &mut Conn,
+    doc: &crate::document::ProjectDoc,
+    agreement: &crate::db::models::Agreement,
+    editor: Option<Uuid>,
+) -> Result<bool, Refusal> {
+    let agreed: serde_json::Value =
+        serde_json::from_str(&agreement.content).unwrap_or(serde_json::Value::Null);
+    match agreement.subject.as_str() {
+        "mission" => {
+            let mission = doc.mission(agreement.subject_id);
+            if mission.content_hash == agreement.content_hash {
+                return Ok(false);
+            }
+            let before = agreed["text"].as_str().unwrap_or_default();
+            mission_changed(
+                conn,
+                agreement.project_id,
+                agreement.organization_id,
+                (before, &mission.text),
+                true,
+                editor,
+            )?;
+            Ok(true)
+        }
+        "agenda" => {
+            let Some(meeting) = meeting_queries::find(conn, agreement.subject_id)? else {
+                return Ok(false);
+            };
+            let agenda = doc.agenda(meeting.id);
+            if agenda.content_hash == agreement.content_hash
+                || meeting.status == crate::domain::meeting::MeetingStatus::Cancelled
+            {
+                return Ok(false);
+            }
+            let before: Vec<String> = agreed["items"]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|i| format!("- {}", i["title"].as_str().unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let after: Vec<String> = agenda
+                .items
+                .iter()
+                .map(|i| format!("- {}", i.title))
+                .collect();
+            let details = json!({"subject": "agenda", "meeting_title": meeting.title,
+                                 "before": before.join("\n"), "after": after.join("\n")});
+            tell_members(
+                conn,
+                &[agreement.organization_id],
+                editor,
+                NewNotice {
+                    project_id: meeting.project_id,
+                    meeting_id: Some(meeting.id),
+                    organization_id: Some(agreement.organization_id),
+                    event: Event::AgreementVoided,
+                    details: &details,
+                },
+            )?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// The caller's notification preferences.

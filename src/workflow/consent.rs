@@ -194,9 +194,13 @@ pub fn replace_mission(
     let after =
         document::replace_mission(conn, project_id, organization_id, actor.id, text, max_bytes)?;
     if before.content_hash != after.content_hash {
-        let agreed =
+        let voided =
             agreements::latest(conn, project_id, MISSION, organization_id, organization_id)?
-                .is_some_and(|a| backs(&a, &before.content_hash));
+                .filter(|a| backs(a, &before.content_hash));
+        let agreed = voided.is_some();
+        if let Some(agreement) = &voided {
+            crate::db::asking::mark_voided_notified(conn, &[agreement.id], Utc::now())?;
+        }
         audit::event("mission.changed")
             .project(project_id)
             .by(actor.id, acting_organization(&access, organization_id))
@@ -214,7 +218,7 @@ pub fn replace_mission(
             organization_id,
             (&before.text, &after.text),
             agreed,
-            actor.id,
+            Some(actor.id),
         )?;
     }
     Ok(after)

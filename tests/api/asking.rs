@@ -325,3 +325,93 @@ async fn a_reminder_may_name_one_partner() {
         "{body}"
     );
 }
+
+#[actix_web::test]
+async fn an_agreement_voided_by_a_live_edit_is_told_once_like_one_voided_through_the_api() {
+    use crate::yclient::{YClient, ws_url};
+    use yrs::{Array, GetString, Map, Text, WriteTxn};
+    let scene = Scene::new().await;
+    let (meeting, _) = scene.upstream_done().await;
+    let now = Utc::now();
+    step(&scene, now); // the gate is satisfied: the initiator is told
+    mails(&scene, 3).await;
+    // Inès edits in the browser: a line added to the agenda and a word to the CAF's mission.
+    let ines = YClient::connect(&ws_url(scene.app.address, scene.project, &scene.ines.token)).await;
+    ines.synced().await;
+    let (caf, meeting_key) = (scene.caf.to_string(), meeting.to_string());
+    ines.edit(|txn| {
+        let agendas = txn.get_or_insert_map("agendas");
+        let Some(yrs::Out::YArray(items)) = agendas.get(txn, meeting_key.as_str()) else {
+            panic!("no agenda");
+        };
+        let item = items.push_back(txn, yrs::MapPrelim::default());
+        item.insert(txn, "id", uuid::Uuid::new_v4().to_string());
+        item.insert(txn, "title", yrs::TextPrelim::new("Point ajouté en direct"));
+        item.insert(txn, "duration_min", 10);
+        let missions = txn.get_or_insert_map("missions");
+        let Some(yrs::Out::YText(text)) = missions.get(txn, caf.as_str()) else {
+            panic!("no mission");
+        };
+        let end = text.get_string(txn).chars().count() as u32;
+        text.insert(txn, end, " et l'accueil du mercredi");
+    });
+    // The edit is durable once the readiness sees it.
+    let readiness = format!("/api/meetings/{meeting}/readiness");
+    for _ in 0..100 {
+        if scene.ines.read(&readiness).await["ready"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The step finds both agreements of the CAF voided, and the initiator's to the agenda (its
+    // editor is not told of what she did herself; the MJC has no other member).
+    let done = step(&scene, now + chrono::Duration::minutes(1));
+    assert_eq!(done.voided, 3, "{done:?}");
+    assert_eq!(
+        step(&scene, now + chrono::Duration::minutes(2)).voided,
+        0,
+        "told once"
+    );
+    let done = step(&scene, now + chrono::Duration::hours(1));
+    assert_eq!(done.emails, 1, "{done:?}");
+    let all = mails(&scene, 4).await;
+    let last = all.last().unwrap();
+    assert!(last.to.contains("claire@caf.example"));
+    let text = last.text.clone().unwrap();
+    assert!(
+        text.contains("Le texte de votre mission a changé"),
+        "{text}"
+    );
+    assert!(
+        text.contains("et l'accueil du mercredi"),
+        "the new text: {text}"
+    );
+    assert!(
+        text.contains("Point ajouté en direct"),
+        "the new agenda: {text}"
+    );
+    let trail = scene
+        .ines
+        .read(&format!("/api/projects/{}/audit", scene.project))
+        .await;
+    let live: Vec<&Value> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "agreement.voided" && e["details"]["via"] == "live")
+        .collect();
+    assert_eq!(live.len(), 3);
+    // An edit through the API is told by the API path, not a second time by the step.
+    let path = format!("/api/projects/{}/missions/{}", scene.project, scene.mjc);
+    let hash = scene.ines.read(&path).await["content_hash"].clone();
+    agree(&scene.ines, &format!("{path}/agreement"), &hash).await;
+    let (status, _) = status_and_body(
+        scene
+            .claire
+            .put(&path, json!({"text": "Revue par la CAF"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(step(&scene, now + chrono::Duration::hours(2)).voided, 0);
+}

@@ -1,0 +1,1 @@
+ALTER TABLE agreements DROP COLUMN voided_notified_at;
