@@ -12,6 +12,7 @@ pub mod concertation;
 pub mod convocation;
 pub mod decisions;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod live;
@@ -183,7 +184,8 @@ fn follow_up_routes(cfg: &mut web::ServiceConfig) {
         .route("/actions/{id}", patch().to(decisions::patch_action))
         .route("/projects/{id}/actions", get().to(decisions::list_actions))
         .route("/me/actions", get().to(decisions::my_actions))
-        .route("/me/todo", get().to(todo::mine));
+        .route("/me/todo", get().to(todo::mine))
+        .route("/me/events", get().to(events::stream));
 }
 
 /// Meetings, the poll, the agenda, the gate and convocations (API.md, "Meetings…" and

@@ -6,7 +6,8 @@
 //! another instance's, or an HTTP replacement's — is handed to the project's open room, which
 //! applies and relays it. Updates too large for a notification are read back from the log by
 //! id. After the connection is lost and re-established, notifications may have been missed, so
-//! every open room reloads its document from the database.
+//! every open room reloads its document from the database. The same connection listens to the
+//! project events (every audited change) and hands them to the pages this instance serves.
 
 use std::sync::Weak;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::room::Durable;
-use super::{ACCESS_CHANNEL, Inner, SESSION_CHANNEL};
+use super::{ACCESS_CHANNEL, EVENTS_CHANNEL, Inner, ProjectEvent, SESSION_CHANNEL};
 use crate::document::{self, UPDATES_CHANNEL};
 
 pub(super) fn spawn(database_url: Url, live: Weak<Inner>) -> Result<()> {
@@ -33,6 +34,7 @@ fn connect(database_url: &Url) -> QueryResult<PgConnection> {
     diesel::sql_query(format!("LISTEN {UPDATES_CHANNEL}")).execute(&mut conn)?;
     diesel::sql_query(format!("LISTEN {ACCESS_CHANNEL}")).execute(&mut conn)?;
     diesel::sql_query(format!("LISTEN {SESSION_CHANNEL}")).execute(&mut conn)?;
+    diesel::sql_query(format!("LISTEN {EVENTS_CHANNEL}")).execute(&mut conn)?;
     Ok(conn)
 }
 
@@ -53,6 +55,11 @@ fn run(database_url: Url, live: Weak<Inner>) {
                         );
                         inner.dispatch_all(|| Durable::Reload);
                         inner.dispatch_all(|| Durable::AccessChanged);
+                        // Project events may have been missed too: pages read everything again.
+                        let _ = inner.events.send(ProjectEvent {
+                            project_id: None,
+                            action: "resync".into(),
+                        });
                     }
                     failures = 0;
                     conn = Some(fresh);
@@ -92,6 +99,13 @@ fn run(database_url: Url, live: Weak<Inner>) {
                     received += 1;
                     if let Ok(project_id) = n.payload.parse::<Uuid>() {
                         inner.dispatch(project_id, Durable::AccessChanged);
+                    }
+                }
+                Ok(n) if n.channel == EVENTS_CHANNEL => {
+                    received += 1;
+                    if let Some(event) = ProjectEvent::parse(&n.payload) {
+                        // Nobody listening is not an error.
+                        let _ = inner.events.send(event);
                     }
                 }
                 Ok(n) if n.channel == SESSION_CHANNEL => {

@@ -53,6 +53,33 @@ pub const ACCESS_CHANNEL: &str = "amont_access";
 /// instance closes the connections opened with it.
 pub const SESSION_CHANNEL: &str = "amont_session_end";
 
+/// The PostgreSQL channel on which every audited change of a project is announced at commit
+/// (payload: `"<project id> <action>"`, sent by a trigger on `audit_events`).
+pub const EVENTS_CHANNEL: &str = "amont_events";
+
+/// A change of a project, as open pages learn it (`GET /api/me/events`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectEvent {
+    /// `None`: anything may have changed (this instance lost its listening connection meanwhile).
+    pub project_id: Option<Uuid>,
+    /// The audited action (`agreement.recorded`, `availability.answered`, …).
+    pub action: String,
+}
+
+impl ProjectEvent {
+    /// Reads a notification's payload (`"<project id> <action>"`).
+    pub fn parse(payload: &str) -> Option<ProjectEvent> {
+        let (project, action) = payload.split_once(' ')?;
+        Some(ProjectEvent {
+            project_id: Some(project.parse().ok()?),
+            action: action.to_owned(),
+        })
+    }
+}
+
+/// How many project events wait for a slow page before it is told to read everything again.
+const EVENTS_BUFFER: usize = 1024;
+
 /// Timings and bounds of live co-editing. [`LiveOptions::from_settings`] is what the server uses.
 #[derive(Debug, Clone)]
 pub struct LiveOptions {
@@ -186,6 +213,8 @@ struct Inner {
     users: Mutex<HashMap<Uuid, usize>>,
     /// Each user's byte budget, over all their connections on this instance.
     user_bytes: DefaultKeyedRateLimiter<Uuid>,
+    /// Project changes announced by the database, for the pages this instance serves.
+    events: tokio::sync::broadcast::Sender<ProjectEvent>,
 }
 
 impl Live {
@@ -216,6 +245,7 @@ impl Live {
             metrics,
             next_id: AtomicU64::new(1),
             compactions: tokio::sync::Semaphore::new(1),
+            events: tokio::sync::broadcast::channel(EVENTS_BUFFER).0,
         });
         listener::spawn(database_url.clone(), Arc::downgrade(&inner))?;
         Ok(Live { inner })
@@ -223,6 +253,11 @@ impl Live {
 
     pub fn options(&self) -> &LiveOptions {
         &self.inner.options
+    }
+
+    /// The project changes announced from now on (on any instance).
+    pub fn events(&self) -> tokio::sync::broadcast::Receiver<ProjectEvent> {
+        self.inner.events.subscribe()
     }
 
     /// The number of rooms open on this instance.

@@ -15,6 +15,7 @@ mod contract;
 mod defences;
 mod document;
 mod editing;
+mod events;
 mod follow_up;
 mod frozen_agenda;
 mod fuzz;
