@@ -1,6 +1,7 @@
 /** What every view shares: the signed-in user, the live document sessions, the view lifecycle. */
 
 import { type Me, api } from './api';
+import { serverEvents } from './events';
 import { LiveSession } from './live';
 
 export interface ViewContext {
@@ -35,12 +36,15 @@ export async function loadMe(): Promise<Me | null> {
   return session.me;
 }
 
-/** Calls `fn` now (optionally) and every `ms` while the view is open. */
-export function every(ctx: ViewContext, ms: number, fn: () => unknown): void {
-  const id = window.setInterval(() => {
+/**
+ * Calls `fn` whenever the server says one of the person's projects changed, or the open live
+ * document changed (`events.ts`), while the view is open — instead of polling.
+ */
+export function onChange(ctx: ViewContext, fn: () => unknown): void {
+  const stop = serverEvents.listen(() => {
     if (!ctx.signal.aborted) void fn();
-  }, ms);
-  ctx.onLeave(() => window.clearInterval(id));
+  });
+  ctx.onLeave(stop);
 }
 
 // One live document session per project, kept while the user moves between that project's
@@ -50,7 +54,9 @@ let current: { projectId: string; session: Promise<LiveSession> } | null = null;
 export function liveSession(projectId: string): Promise<LiveSession> {
   if (current?.projectId === projectId) return current.session;
   closeLive();
-  const created = Promise.resolve(new LiveSession(projectId));
+  const live = new LiveSession(projectId);
+  live.doc.on('update', () => serverEvents.documentChanged());
+  const created = Promise.resolve(live);
   current = { projectId, session: created };
   return created;
 }

@@ -8,6 +8,7 @@ import './style.css';
 import { api, setUnauthenticatedHandler } from './api';
 import { type View, type ViewContext, closeLive, hasUnsavedWork, loadMe, rememberNext, session, shell } from './app';
 import { h, replace, setText } from './dom';
+import { serverEvents } from './events';
 import { describeHealth, fetchHealth } from './health';
 import { LOCALE_STORAGE_KEY, type Locale, type MessageKey, getLocale, isLocale, messages, pickLocale, setLocale, t } from './i18n';
 import { type Route, match, router } from './router';
@@ -107,6 +108,7 @@ async function logout(): Promise<void> {
     /* logged out anyway */
   }
   closeLive();
+  serverEvents.close();
   session.me = null;
   renderShell();
   router.navigate('/');

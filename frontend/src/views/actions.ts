@@ -6,7 +6,7 @@
 
 import type { Action, ActionStatus } from '../api';
 import { api } from '../api';
-import { type ViewContext, every } from '../app';
+import { type ViewContext, onChange } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import { ACTION_STATUSES, mergeRecent } from '../followup';
 import { t, tn } from '../i18n';
@@ -75,5 +75,5 @@ export async function actionsView(ctx: ViewContext): Promise<void> {
 
   replace(ctx.main, h('h1', null, t('myActions.title')), h('p', null, t('myActions.intro')), filter, count, status.el, list);
   await load();
-  every(ctx, 15_000, load);
+  onChange(ctx, load);
 }

@@ -6,7 +6,7 @@
  */
 
 import { type Action, type ActionStatus, type Decision, type DecisionStatus, type Meeting, type Partnership, type ProjectDetail, api } from '../api';
-import { type ViewContext, every, session } from '../app';
+import { type ViewContext, onChange, session } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import {
   DECISION_STATUSES,
@@ -277,7 +277,7 @@ export function decisionsTab(opts: DecisionsTabOptions): HTMLElement {
     }
   })();
   void itemsReady.then(refresh);
-  every(ctx, 6000, refresh);
+  onChange(ctx, refresh);
 
   const titleId = uid('decisions');
   return h(

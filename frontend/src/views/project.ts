@@ -5,7 +5,7 @@
  */
 
 import { type Partnership, type ProjectDetail, api } from '../api';
-import { type ViewContext, every, liveSession, session } from '../app';
+import { type ViewContext, onChange, liveSession, session } from '../app';
 import { h, replace, uid } from '../dom';
 import { getLocale, t } from '../i18n';
 import { browserZone, describeSlot } from '../slots';
@@ -222,15 +222,15 @@ function partnersSection(ctx: ViewContext, project: ProjectDetail, initial: Part
     if (hadFocus && !list.contains(document.activeElement)) list.focus();
   };
   render(initial);
-  every(ctx, 5000, async () => {
+  onChange(ctx, async () => {
     try {
       render(await api.partners(project.id));
     } catch {
-      /* next round */
+      /* read again on the next change */
     }
   });
-  // A mission agreed meanwhile has a new receipt; less often than the list (the sheet is bigger).
-  every(ctx, 30000, () => fillReceipts(list, project.id).catch(() => {}));
+  // A mission agreed meanwhile has a new receipt.
+  onChange(ctx, () => fillReceipts(list, project.id).catch(() => {}));
   return h(
     'section',
     { class: 'partners-section', 'aria-labelledby': titleId },

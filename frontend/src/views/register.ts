@@ -5,7 +5,7 @@
  */
 
 import { type Decision, type Meeting, type Partnership, type ProjectDetail, api } from '../api';
-import { type ViewContext, every } from '../app';
+import { type ViewContext, onChange } from '../app';
 import { h, replace, setText, uid } from '../dom';
 import { DECISION_STATUSES, type RegisterFilters, filtersProblem, parseRegisterQuery, registerQuery } from '../followup';
 import { getLocale, t, tn } from '../i18n';
@@ -159,5 +159,5 @@ export async function registerView(ctx: ViewContext): Promise<void> {
     list,
   );
   await load();
-  every(ctx, 6000, load);
+  onChange(ctx, load);
 }

@@ -6,7 +6,7 @@
 
 import * as Y from 'yjs';
 import { type Agreement, type Section, api } from '../api';
-import { type ViewContext, every } from '../app';
+import { type ViewContext, onChange } from '../app';
 import { h, setText, uid } from '../dom';
 import { t } from '../i18n';
 import type { LiveSession } from '../live';
@@ -164,7 +164,7 @@ export function sectionEditor(ctx: ViewContext, opts: SectionOptions): HTMLEleme
     textarea.disabled = false;
     renderState();
     await refresh();
-    every(ctx, 4000, refresh);
+    onChange(ctx, refresh);
   })();
 
   return section;

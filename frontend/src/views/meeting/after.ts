@@ -1,7 +1,7 @@
 /** After the convocation: the attendees and their answers, the caller's own answer, changing the time or place, cancelling. */
 
 import { api } from '../../api';
-import { every, session } from '../../app';
+import { onChange, session } from '../../app';
 import { h, replace, setText, uid } from '../../dom';
 import { t } from '../../i18n';
 import { utcToZoned, zoneLabel, zonedToUtc } from '../../slots';
@@ -50,7 +50,7 @@ export function afterSection(page: MeetingPage): HTMLElement | null {
     }
   };
   void refresh();
-  every(ctx, 8000, refresh);
+  onChange(ctx, refresh);
   if (m.status !== 'convened') {
     return h('section', { class: 'card', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('attendees.title')), table);
   }

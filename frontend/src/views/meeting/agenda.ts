@@ -6,7 +6,7 @@
 
 import type * as Y from 'yjs';
 import { type Agenda, type Readiness, api } from '../../api';
-import { every } from '../../app';
+import { onChange } from '../../app';
 import { h, replace, setText, uid } from '../../dom';
 import { getLocale, t } from '../../i18n';
 import { agendaItems } from '../../live';
@@ -125,7 +125,7 @@ export function agendaSection(page: MeetingPage): HTMLElement {
     ctx.onLeave(() => window.clearTimeout(debounce));
     renderState();
     await refresh();
-    every(ctx, 5000, refresh);
+    onChange(ctx, refresh);
   })();
 
   return h(

@@ -1,7 +1,7 @@
 /** The concertation gate as a checklist: what is missing partner by partner, recording the concertation, sending the convocation. */
 
 import { type Readiness, type ReminderSent, ApiError, api } from '../../api';
-import { every } from '../../app';
+import { onChange } from '../../app';
 import { h, replace, setText } from '../../dom';
 import { checklist } from '../../gate';
 import { getLocale, t, tn } from '../../i18n';
@@ -192,7 +192,7 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
   );
   void refresh();
   void refreshReminders();
-  every(ctx, 4000, refresh);
+  onChange(ctx, refresh);
 }
 
 function gateError(error: unknown): string {

@@ -1,7 +1,7 @@
 /** The slot poll: each partner's answers per slot, the suggested slot, choosing one, adding slots. */
 
 import { type Answer, type Poll, ApiError, api } from '../../api';
-import { every } from '../../app';
+import { onChange } from '../../app';
 import { h, replace, uid } from '../../dom';
 import { getLocale, t } from '../../i18n';
 import { browserZone, describeSlot, zoneLabel, zonedToUtc } from '../../slots';
@@ -174,7 +174,7 @@ export function pollSection(page: MeetingPage): HTMLElement {
     }
   };
   void refresh();
-  every(ctx, 6000, refresh);
+  onChange(ctx, refresh);
 
   return h(
     'section',
