@@ -55,7 +55,10 @@ export function liveSession(projectId: string): Promise<LiveSession> {
   if (current?.projectId === projectId) return current.session;
   closeLive();
   const live = new LiveSession(projectId);
-  live.doc.on('update', () => serverEvents.documentChanged());
+  // Edits, not the first load: pages have just read what the document holds.
+  live.doc.on('update', () => {
+    if (live.synced) serverEvents.documentChanged();
+  });
   const created = Promise.resolve(live);
   current = { projectId, session: created };
   return created;
