@@ -412,14 +412,47 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     assert.equal(await cafLine(sophie).getAttribute('data-state'), 'stale');
     await ines.getByText(`${CAF} n’a pas encore approuvé l’ordre du jour.`).waitFor({ timeout: 15_000 });
     await shot(sophie, '12-agenda-agreement-stale');
-    // Both agree to the agenda as it is now.
+    // Both agree to the agenda as it is now. The CAF's agreement reaches the initiator's open
+    // page as a server event (no polling): how long it takes is reported, not asserted.
     for (const [page, org] of [
       [sophie, CAF],
       [ines, MJC],
     ]) {
+      const clicked = Date.now();
       await agreeWhenEnabled(page, page.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${org}` }));
       await page.locator('.agreements li', { hasText: org }).and(page.locator('[data-state="current"]')).waitFor({ timeout: 20_000 });
+      if (page === sophie) {
+        await ines.getByText(`${CAF} n’a pas encore approuvé l’ordre du jour.`).waitFor({ state: 'detached', timeout: 20_000 });
+        console.log(`# the partner's agreement reached the initiator's checklist in ${Date.now() - clicked} ms`);
+      }
     }
+  });
+
+  step('an idle meeting page asks the server nothing: changes come as server events', async () => {
+    await ines.goto(meetingUrl);
+    await ines.locator('.agreements li', { hasText: CAF }).waitFor();
+    await ines.waitForTimeout(1500); // what the page loads
+    const asked = [];
+    const count = (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/')) asked.push(request.url());
+    };
+    ines.on('request', count);
+    await ines.waitForTimeout(15_000);
+    ines.off('request', count);
+    console.log(`# an idle meeting page made ${asked.length} API requests in 15 s (${asked.length * 4} a minute)`);
+    assert.deepEqual(asked, [], 'no polling');
+    // The stream is open, and a change elsewhere makes the page read again.
+    const read = ines.waitForRequest((r) => new URL(r.url()).pathname.endsWith('/readiness'), { timeout: 10_000 });
+    const answered = await sophie.evaluate(async (url) => {
+      const id = new URL(url).pathname.split('/').pop();
+      const poll = await (await fetch(`/api/meetings/${id}/poll`)).json();
+      const answers = Object.fromEntries(poll.slots.map((slot) => [slot.id, 'yes']));
+      return (
+        await fetch(`/api/meetings/${id}/availability`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answers }) })
+      ).status;
+    }, meetingUrl);
+    assert.equal(answered, 200);
+    await read;
   });
 
   step('the suggested slot is chosen, the concertation recorded, the convocation sent by email', async () => {
