@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { calendarParts, readMail, repo, startStack, stopStack, waitForLink } from './harness.mjs';
+import { calendarParts, readMail, repo, startStack, stopStack, waitForLink, waitForMail } from './harness.mjs';
 
 const shots = join(repo, 'test-artifacts', 'screenshots');
 mkdirSync(shots, { recursive: true });
@@ -313,6 +313,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
 });
 
 describe('meetings, gate, convocation', { concurrency: false }, () => {
+  let pollMailsFrom = 0; // the partner's poll email comes after the slots are proposed
   step('the initiator creates a meeting and proposes slots', async () => {
     // Only the initiator's members prepare meetings.
     await sophie.goto(projectUrl);
@@ -324,6 +325,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByRole('button', { name: 'Créer la réunion' }).click();
     await ines.getByRole('heading', { level: 1, name: 'Comité de lancement' }).waitFor();
     meetingUrl = ines.url();
+    pollMailsFrom = readMail(stack.maildir).length;
     const next = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
     for (const time of ['10:00', '14:00', '18:00']) {
       await ines.getByLabel('Date', { exact: true }).fill(next);
@@ -343,13 +345,26 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.waitForFunction(() => document.querySelectorAll('table.poll-grid tbody tr').length === 2);
   });
 
-  step('both answer the poll; the gate blocks; the agenda is co-edited', async () => {
-    await sophie.goto(meetingUrl);
-    for (const page of [ines, sophie]) {
-      await page.locator('table.poll-grid tbody tr').first().getByLabel('Oui').check();
-      await page.getByRole('button', { name: 'Enregistrer mes disponibilités' }).click();
-      await page.getByText('Disponibilités enregistrées.').waitFor();
-    }
+  step('the partner receives the poll email and follows its link to answer', async () => {
+    // The notice reaches her through the real SMTP server, with a direct link to the meeting.
+    const mail = await waitForMail(stack.maildir, PARTNER, {
+      after: pollMailsFrom,
+      words: ['Le sondage de dates de la réunion « Comité de lancement » est ouvert'],
+    });
+    const link = /https?:\/\/[^\s"<>]+\/meetings\/[0-9a-f-]{36}/.exec(mail.text)?.[0];
+    assert.ok(link, 'a link to the meeting in the poll email');
+    assert.equal(new URL(link).pathname, new URL(meetingUrl).pathname);
+    await sophie.goto(link);
+    await sophie.getByRole('heading', { level: 1, name: 'Comité de lancement' }).waitFor();
+    await sophie.locator('table.poll-grid tbody tr').first().getByLabel('Oui').check();
+    await sophie.getByRole('button', { name: 'Enregistrer mes disponibilités' }).click();
+    await sophie.getByText('Disponibilités enregistrées.').waitFor();
+  });
+
+  step('the initiator answers the poll; the gate blocks; a reminder reaches the partner; the agenda is co-edited', async () => {
+    await ines.locator('table.poll-grid tbody tr').first().getByLabel('Oui').check();
+    await ines.getByRole('button', { name: 'Enregistrer mes disponibilités' }).click();
+    await ines.getByText('Disponibilités enregistrées.').waitFor();
     // Everyone's answers by name; every partner answered.
     await ines.getByRole('table', { name: 'Les réponses de chacun' }).getByRole('rowheader', { name: 'Sophie Bernard' }).waitFor({ timeout: 15_000 });
     await ines.getByText('Chaque partenaire a répondu.').waitFor({ timeout: 15_000 });
@@ -358,6 +373,20 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     assert.equal(await ines.getByRole('button', { name: 'Envoyer la convocation' }).isDisabled(), true);
     await ines.getByText(`${CAF} n’a pas encore approuvé sa mission.`).waitFor({ timeout: 15_000 });
     await shot(ines, '10-gate-blocked');
+
+    // "Relancer" on the partner's gate line: the reminder reaches her mailbox, naming what she owes.
+    const remindersFrom = readMail(stack.maildir).length;
+    const remind = ines.getByRole('button', { name: `Relancer ${CAF}` });
+    await remind.click();
+    await ines.getByText(`${CAF} a été relancé.`).waitFor();
+    await ines.getByText(/Déjà relancé aujourd’hui/).waitFor();
+    assert.equal(await remind.isDisabled(), true, 'once a day per partner');
+    await shot(ines, '10a-gate-reminded');
+    const reminder = await waitForMail(stack.maildir, PARTNER, {
+      after: remindersFrom,
+      words: ['Rappel pour la réunion « Comité de lancement »', 'donner votre accord sur votre mission'],
+    });
+    assert.match(reminder.text, /https?:\/\/[^\s"<>]+\/meetings\/[0-9a-f-]{36}/, 'the reminder leads to the meeting');
 
     await ines.getByRole('button', { name: 'Ajouter un point' }).click();
     await ines.getByLabel('Intitulé').first().fill('Tour de table <script>window.__pwned = 2</script>');
@@ -514,6 +543,51 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await sophie.setViewportSize({ width: 1100, height: 900 });
     await ines.reload();
     await partnerRow().filter({ hasText: 'Accepte' }).waitFor({ timeout: 15_000 });
+  });
+});
+
+describe('the agenda after the convocation', { concurrency: false }, () => {
+  const ADDED = 'Calendrier d’ouverture';
+
+  step('an edit is shown as changed since the convocation, agreed again, and sent as an update carrying it', async () => {
+    assert.ok(convened, 'needs the convened meeting of the previous steps');
+    await ines.goto(meetingUrl);
+    await ines.waitForFunction(() => document.querySelectorAll('input.agenda-title').length === 2, null, { timeout: 20_000 });
+    assert.equal(await ines.locator('.changed-since-convocation').count(), 0, 'nothing changed yet');
+    await ines.getByRole('button', { name: 'Ajouter un point' }).click();
+    await ines.getByLabel('Intitulé').nth(2).fill(ADDED);
+    // Shown to both as changed, with the agenda as it was sent; nothing goes out yet.
+    for (const page of [ines, sophie]) {
+      if (page === sophie) await sophie.goto(meetingUrl);
+      await page.locator('.changed-since-convocation').waitFor({ timeout: 20_000 });
+      await page.locator('.agenda-update-state', { hasText: 'En attente de' }).waitFor({ timeout: 20_000 });
+    }
+    const send = ines.getByRole('button', { name: 'Envoyer le nouvel ordre du jour aux participants' });
+    assert.equal(await send.isDisabled(), true, 'the convened partners agree first');
+    await ines.locator('details.agenda-as-sent summary').click();
+    assert.equal(await ines.locator('details.agenda-as-sent li', { hasText: ADDED }).count(), 0, 'the agenda as sent is the old one');
+    await shot(ines, '15e-agenda-changed-since-convocation');
+    // Each convened partner agrees to the new agenda, then the update is sent.
+    for (const [page, org] of [
+      [sophie, CAF],
+      [ines, MJC],
+    ]) {
+      await agreeWhenEnabled(page, page.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${org}` }));
+      await page.locator('.agreements li', { hasText: org }).and(page.locator('[data-state="current"]')).waitFor({ timeout: 20_000 });
+    }
+    await ines.getByText('Tous les partenaires convoqués ont approuvé le nouvel ordre du jour.').waitFor({ timeout: 20_000 });
+    const before = readMail(stack.maildir).length;
+    await send.click();
+    await ines.getByRole('dialog').getByRole('button', { name: 'Envoyer le nouvel ordre du jour aux participants' }).click();
+    await ines.getByText('Nouvel ordre du jour envoyé aux participants.').waitFor();
+    await ines.locator('.changed-since-convocation').waitFor({ state: 'detached', timeout: 20_000 });
+    // The update reaches the partner: the same event, a higher SEQUENCE, the new agenda in it.
+    const update = await waitForMail(stack.maildir, PARTNER, { after: before, words: [ADDED, 'Budget'] });
+    const calendars = calendarParts(update.raw);
+    assert.ok(calendars.length > 0, 'a text/calendar part');
+    assert.match(calendars[0], /METHOD:REQUEST/);
+    assert.match(calendars[0], /SEQUENCE:[1-9]/);
+    await shot(ines, '15f-agenda-update-sent');
   });
 });
 

@@ -1,11 +1,13 @@
 //! The notice emails (API.md, "Asking people"): a person's waiting notices of one project, sent
-//! as one email in their language, at most every 15 minutes (`domain::asking::send_now`).
+//! as one email in their language, at most every 15 minutes (`AMONT_NOTICE_WINDOW`,
+//! `domain::asking::send_now`).
 //!
 //! [`run`] is one step: automatic reminders due, gates that became satisfied, then every
 //! person and project with notices waiting. Each (person, project) is one transaction: its
 //! waiting rows are locked (`SKIP LOCKED`: another instance's run passes them by), the email is
 //! queued in the outbox and the rows closed with it — so a notice is emailed once, or not yet.
-//! [`spawn`] runs the step every minute; tests call [`run`] with the time they choose.
+//! [`spawn`] runs the step every minute (`AMONT_NOTICE_EVERY`); tests call [`run`] with the time
+//! they choose.
 
 use std::time::Duration;
 
@@ -79,6 +81,7 @@ fn send_one(
         preferences,
         last,
         now,
+        settings.notice_window(),
     );
     if !decided.drop.is_empty() {
         store::close(conn, &decided.drop, None, now)?;
@@ -122,6 +125,30 @@ impl Words {
         match self.locale {
             Locale::Fr => fr.to_owned(),
             Locale::En => en.to_owned(),
+        }
+    }
+
+    /// How often these emails come at most, and where to change what comes.
+    fn how_often(&self, window: chrono::Duration) -> String {
+        let minutes = (window.num_seconds() + 59) / 60;
+        let (fr, en) = match minutes {
+            15 => (
+                "par quart d’heure".to_owned(),
+                "per quarter of an hour".to_owned(),
+            ),
+            ..=1 => ("par minute".to_owned(), "per minute".to_owned()),
+            n => (
+                format!("toutes les {n} minutes"),
+                format!("every {n} minutes"),
+            ),
+        };
+        match self.locale {
+            Locale::Fr => format!(
+                "Vous recevez ces messages au plus une fois {fr} et par projet ; vos préférences sont sur votre page de compte."
+            ),
+            Locale::En => format!(
+                "You get these messages at most once {en} per project; your preferences are on your account page."
+            ),
         }
     }
 
@@ -287,10 +314,9 @@ pub fn render_notices(
             label: words.t("Ouvrir dans Amont", "Open in Amont"),
         });
     }
-    blocks.push(Block::Para(vec![Span::Plain(words.t(
-        "Vous recevez ces messages au plus une fois par quart d’heure et par projet ; vos préférences sont sur votre page de compte.",
-        "You get these messages at most once per quarter of an hour per project; your preferences are on your account page.",
-    ))]));
+    blocks.push(Block::Para(vec![Span::Plain(
+        words.how_often(settings.notice_window()),
+    )]));
     blocks.push(Block::Button {
         link: settings.link("/account"),
         label: words.t("Mes préférences", "My preferences"),
