@@ -378,7 +378,7 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     const remindersFrom = readMail(stack.maildir).length;
     const remind = ines.getByRole('button', { name: `Relancer ${CAF}` });
     await remind.click();
-    await ines.getByText(`${CAF} a été relancé.`).waitFor();
+    await ines.locator('main').getByText(`${CAF} a été relancé.`).waitFor();
     await ines.getByText(/Déjà relancé aujourd’hui/).waitFor();
     assert.equal(await remind.isDisabled(), true, 'once a day per partner');
     await shot(ines, '10a-gate-reminded');
@@ -579,7 +579,7 @@ describe('the agenda after the convocation', { concurrency: false }, () => {
     const before = readMail(stack.maildir).length;
     await send.click();
     await ines.getByRole('dialog').getByRole('button', { name: 'Envoyer le nouvel ordre du jour aux participants' }).click();
-    await ines.getByText('Nouvel ordre du jour envoyé aux participants.').waitFor();
+    await ines.locator('main').getByText('Nouvel ordre du jour envoyé aux participants.').waitFor();
     await ines.locator('.changed-since-convocation').waitFor({ state: 'detached', timeout: 20_000 });
     // The update reaches the partner: the same event, a higher SEQUENCE, the new agenda in it.
     const update = await waitForMail(stack.maildir, PARTNER, { after: before, words: [ADDED, 'Budget'] });
@@ -644,6 +644,8 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     const card = panel.locator('article.decision', { hasText: DECISION });
     await card.waitFor();
     await card.getByText('Point : Budget').waitFor();
+    // Recorded before the meeting started: the decision says so.
+    await card.getByText('Enregistrée avant le début de la réunion.').waitFor();
     await card.getByText(`${CAF} : Consentement — « Sous réserve du vote du budget 2027. »`).waitFor();
     assert.equal(await card.locator('.action').first().getAttribute('data-overdue'), 'true');
     await card.locator('.action').first().getByText('En retard de 3 jours').waitFor();
@@ -682,6 +684,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await ines.getByRole('link', { name: 'Registre des décisions' }).click();
     await ines.getByRole('heading', { level: 1, name: 'Registre des décisions' }).waitFor();
     await ines.getByText('1 décision').waitFor();
+    await ines.locator('article.decision').getByText('Enregistrée avant le début de la réunion.').waitFor();
     const action = ines.locator('article.decision .action', { hasText: LATE });
     await action.and(ines.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
     await action.getByText('Modifiée par').waitFor();

@@ -79,6 +79,7 @@ struct Words {
     positions: &'static str,
     actions: &'static str,
     due: &'static str,
+    before_meeting: &'static str,
 }
 
 const FR: Words = Words {
@@ -105,6 +106,7 @@ const FR: Words = Words {
     positions: "Positions",
     actions: "Actions",
     due: "échéance",
+    before_meeting: "Enregistrée avant le début de la réunion.",
 };
 
 const EN: Words = Words {
@@ -131,6 +133,7 @@ const EN: Words = Words {
     positions: "Positions",
     actions: "Actions",
     due: "due",
+    before_meeting: "Recorded before the meeting started.",
 };
 
 /// A date and time as the printed pages show it (Paris time).
@@ -257,6 +260,7 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
                             article.partner {
                                 h3 { (d.title) " " span.tag { (label(&d.status, locale)) } }
                                 p.muted { (d.meeting_title) " — " (when(d.created_at, locale)) }
+                                @if d.recorded_before_meeting { p.warn.before-meeting { (w.before_meeting) } }
                                 @if !d.text.trim().is_empty() { (paragraphs(&d.text)) }
                                 @if !d.positions.is_empty() {
                                     h4 { (w.positions) }

@@ -157,6 +157,7 @@ export function decisionCard(decision: Decision, opts: DecisionCardOptions): HTM
       item ? [t('decision.item', { title: item }), ' · '] : null,
       t('decision.by', { name: decision.created_by_name, date: formatDate(decision.created_at) }),
     ),
+    decision.recorded_before_meeting ? h('p', { class: 'notice before-meeting' }, t('decision.recordedBeforeMeeting')) : null,
     decision.text ? h('p', { class: 'decision-text' }, decision.text) : null,
     h('h4', null, t('positions.title')),
     decision.positions.length === 0
