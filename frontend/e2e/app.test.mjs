@@ -325,14 +325,65 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByRole('button', { name: 'Créer la réunion' }).click();
     await ines.getByRole('heading', { level: 1, name: 'Comité de lancement' }).waitFor();
     meetingUrl = ines.url();
+
+    // Corrected while planning: the server's refusal is shown as it says it, on the field at
+    // fault; then the place and the date answers are wanted by are saved, the focus kept.
+    const edit = ines.locator('details.edit-meeting');
+    await edit.getByText('Modifier la réunion').click();
+    await edit.getByLabel('Titre de la réunion').fill('   ');
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await edit.getByText('Titre : à remplir.').waitFor();
+    assert.equal(await edit.getByLabel('Titre de la réunion').getAttribute('aria-invalid'), 'true');
+    assert.equal(await ines.evaluate(() => document.activeElement?.getAttribute('name')), 'title', 'the focus goes to the field at fault');
+    await edit.getByLabel('Titre de la réunion').fill('Comité de lancement');
+    await edit.getByLabel(/^Lieu/).fill('Salle du conseil, MJC');
+    await edit.getByLabel(/^Réponses attendues avant le/).fill(parisDay(15));
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await ines.locator('main').getByText('Réunion modifiée.').waitFor();
+    await ines.getByText('Lieu : Salle du conseil, MJC').waitFor();
+    await ines.getByText(/^Réponses au sondage attendues avant le/).waitFor();
+    assert.equal(await ines.evaluate(() => document.activeElement?.textContent), 'Enregistrer', 'the focus stays on the button');
+    await shot(ines, '09a-meeting-edited');
+
+    // Several slots in one go: one date, several times; a past one is refused on its own row,
+    // the others are added, and the refused row keeps what was typed until it is corrected.
     pollMailsFrom = readMail(stack.maildir).length;
-    const next = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
-    for (const time of ['10:00', '14:00', '18:00']) {
-      await ines.getByLabel('Date', { exact: true }).fill(next);
-      await ines.getByLabel(/Heure de début/).fill(time);
-      await ines.getByRole('button', { name: 'Ajouter le créneau' }).click();
-      await ines.getByText('Créneau ajouté.').waitFor();
-    }
+    const next = parisDay(20);
+    const rows = ines.locator('.slot-row');
+    await rows.nth(0).getByLabel('Date', { exact: true }).fill(next);
+    await rows
+      .nth(0)
+      .getByLabel(/Heure de début/)
+      .fill('10:00');
+    await ines.getByRole('button', { name: 'Ajouter un autre créneau' }).click();
+    assert.equal(await rows.nth(1).getByLabel('Date', { exact: true }).inputValue(), next, 'a new row takes the date above');
+    assert.equal(
+      await rows
+        .nth(1)
+        .getByLabel(/Heure de début/)
+        .inputValue(),
+      '11:30',
+      'and the time a meeting later',
+    );
+    await rows
+      .nth(1)
+      .getByLabel(/Heure de début/)
+      .fill('14:00');
+    await ines.getByRole('button', { name: 'Ajouter un autre créneau' }).click();
+    await rows.nth(2).getByLabel('Date', { exact: true }).fill(parisDay(-1));
+    await ines.getByRole('button', { name: 'Ajouter les 3 créneaux' }).click();
+    await ines.getByText('2 créneaux ajoutés. 1 créneau n’a pas été ajouté').waitFor();
+    assert.equal(await rows.count(), 1, 'the refused row stays, alone');
+    await rows.nth(0).getByText('Début : la date est passée, choisissez une date à venir.').waitFor();
+    assert.equal(await rows.nth(0).getByLabel('Date', { exact: true }).inputValue(), parisDay(-1));
+    await shot(ines, '09b-slots-one-refused');
+    await rows.nth(0).getByLabel('Date', { exact: true }).fill(next);
+    await rows
+      .nth(0)
+      .getByLabel(/Heure de début/)
+      .fill('18:00');
+    await ines.getByRole('button', { name: 'Ajouter le créneau' }).click();
+    await ines.getByText('1 créneau ajouté.').waitFor();
     await ines.locator('table.poll-grid tbody tr').nth(2).waitFor();
     // A slot added by mistake is removed (after a confirmation).
     await ines
@@ -343,13 +394,20 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByRole('dialog').getByRole('button', { name: 'Retirer', exact: true }).click();
     await ines.getByText(/Créneau du .* retiré\./).waitFor();
     await ines.waitForFunction(() => document.querySelectorAll('table.poll-grid tbody tr').length === 2);
+    // The editing and add-slots forms fit a phone.
+    await ines.getByRole('button', { name: 'Ajouter un autre créneau' }).click();
+    await ines.setViewportSize({ width: 360, height: 780 });
+    assert.ok((await overflowOf(ines)) <= 1, 'the planning meeting page fits 360 px');
+    await shot(ines, '09c-meeting-planning-phone');
+    await ines.locator('.add-slot').screenshot({ path: join(shots, '09d-add-slots-phone.png') });
+    await ines.setViewportSize({ width: 1100, height: 900 });
   });
 
   step('the partner receives the poll email and follows its link to answer', async () => {
     // The notice reaches her through the real SMTP server, with a direct link to the meeting.
     const mail = await waitForMail(stack.maildir, PARTNER, {
       after: pollMailsFrom,
-      words: ['Le sondage de dates de la réunion « Comité de lancement » est ouvert'],
+      words: ['Le sondage de dates de la réunion « Comité de lancement » est ouvert', 'Merci de répondre avant le'],
     });
     const link = /https?:\/\/[^\s"<>]+\/meetings\/[0-9a-f-]{36}/.exec(mail.text)?.[0];
     assert.ok(link, 'a link to the meeting in the poll email');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSlot, formatRange, utcToZoned, zoneOffsetMinutes, zonedToUtc } from './slots';
+import { describeSlot, formatRange, timeAfter, utcToZoned, zoneOffsetMinutes, zonedToUtc } from './slots';
 
 describe('zonedToUtc (Europe/Paris)', () => {
   it('uses +1 in winter and +2 in summer', () => {
@@ -53,5 +53,16 @@ describe('offsets and display', () => {
     expect(describeSlot('2026-12-03T09:00:00Z', null, 'Europe/Paris', 'Europe/Brussels', 'fr').viewer).toBeNull();
     const reunion = describeSlot('2026-12-03T09:00:00Z', '2026-12-03T10:00:00Z', 'Europe/Paris', 'Indian/Reunion', 'fr');
     expect(reunion.viewer).toBe('jeudi 3 décembre 2026, 13:00\u202f–\u202f14:00 (Reunion)');
+  });
+});
+
+describe('timeAfter (the next row of the add-slots form)', () => {
+  it('adds the meeting’s length on the same day', () => {
+    expect(timeAfter('10:00', 90)).toBe('11:30');
+    expect(timeAfter('09:45', 15)).toBe('10:00');
+  });
+  it('keeps the time past midnight, or when it is not one', () => {
+    expect(timeAfter('23:00', 90)).toBe('23:00');
+    expect(timeAfter('', 60)).toBe('');
   });
 });

@@ -129,3 +129,15 @@ export function browserZone(): string {
     return 'UTC';
   }
 }
+
+/**
+ * The wall-clock time `minutes` after `time` (`HH:MM`) on the same day: what the next row of the
+ * add-slots form proposes (one date, several times). Past midnight, or not a time: `time` itself.
+ */
+export function timeAfter(time: string, minutes: number): string {
+  const m = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!m) return time;
+  const total = Number(m[1]) * 60 + Number(m[2]) + minutes;
+  if (total >= 24 * 60) return time;
+  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
