@@ -292,6 +292,15 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     assert.ok((await sheet.content()).includes(CAF));
     assert.equal(await sheet.evaluate(() => window.__pwned), undefined);
     await shot(sheet, '08-sheet');
+    // Its content in a main landmark, nothing serious for axe-core, and a way back to the project.
+    await sheet.getByRole('main').getByRole('heading', { level: 1 }).waitFor();
+    assert.deepEqual(await seriousViolations(sheet), []);
+    await sheet.setViewportSize({ width: 360, height: 780 });
+    assert.ok((await overflowOf(sheet)) <= 1, 'the sheet fits 360 px');
+    await shot(sheet, '08a-sheet-phone');
+    await sheet.getByRole('link', { name: 'Retour au projet' }).click();
+    await sheet.getByRole('heading', { level: 1, name: /Accueil jeunes/ }).waitFor();
+    assert.equal(sheet.url(), projectUrl);
     await sheet.close();
 
     await ines.getByRole('button', { name: 'EN', exact: true }).click();
@@ -582,6 +591,9 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await page.setViewportSize({ width: 360, height: 780 });
     assert.ok((await overflowOf(page)) <= 1, 'the RSVP page fits 360 px');
     await shot(page, '15b-rsvp-recorded-phone');
+    // A way back to the app: the meeting, once signed in.
+    await page.getByRole('link', { name: 'Ouvrir la réunion dans Amont' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
     await context.close();
     await ines.reload();
     await partnerRow().filter({ hasText: 'Peut-être' }).waitFor({ timeout: 15_000 });

@@ -80,6 +80,7 @@ struct Words {
     actions: &'static str,
     due: &'static str,
     before_meeting: &'static str,
+    back: &'static str,
 }
 
 const FR: Words = Words {
@@ -107,6 +108,7 @@ const FR: Words = Words {
     actions: "Actions",
     due: "échéance",
     before_meeting: "Enregistrée avant le début de la réunion.",
+    back: "Retour au projet",
 };
 
 const EN: Words = Words {
@@ -134,6 +136,7 @@ const EN: Words = Words {
     actions: "Actions",
     due: "due",
     before_meeting: "Recorded before the meeting started.",
+    back: "Back to the project",
 };
 
 /// A date and time as the printed pages show it (Paris time).
@@ -198,83 +201,86 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
         html lang=(w.lang) {
             (page_head(&title, SHEET_CSS, Robots::Index))
             body {
-                header {
-                    p.kicker { (w.title) }
-                    h1 { (sheet.project.title) }
-                }
-                section {
-                    h2 { (w.brief) }
-                    (paragraphs(&sheet.brief.text))
-                }
-                section {
-                    h2 { (w.partners) }
-                    @if sheet.partners.is_empty() { p { (w.none) } }
-                    @for partner in &sheet.partners {
-                        article.partner {
-                            h3 {
-                                (partner.organization_name)
-                                @if partner.is_initiator { " " span.tag { (w.initiator) } }
-                            }
-                            @if let Some(siren) = &partner.siren {
-                                p.muted { "SIREN " (siren) }
-                            }
-                            @if let Some(role) = &partner.proposed_role {
-                                p { strong { (w.role) " : " } (role) }
-                            }
-                            h4 { (w.mission) }
-                            @if partner.mission.text.trim().is_empty() {
-                                p.muted { (w.empty) }
-                            } @else {
-                                div.mission { (paragraphs(&partner.mission.text)) }
-                            }
-                            @match &partner.agreement {
-                                Some(a) if partner.mission_agreed => {
-                                    p.ok { "✔ " (w.agreed) " — " (w.agreed_by) " " (a.user_name) ", " (when(a.created_at, locale))
-                                        br; small { (w.fingerprint) " " code { (a.content_hash) } } }
-                                }
-                                Some(a) if a.current => {
-                                    p.warn { "✖ " (w.objected_by) " " (a.user_name) ", " (when(a.created_at, locale))
-                                        @if let Some(c) = &a.comment { " — « " (c) " »" } }
-                                }
-                                Some(_) => { p.warn { "⚠ " (w.not_agreed) " : " (w.changed_since) } }
-                                None => { p.warn { "○ " (w.not_agreed) } }
-                            }
-                        }
+                nav.back { a href=(format!("/projects/{}", sheet.project.id)) { span aria-hidden="true" { "← " } (w.back) } }
+                main {
+                    header {
+                        p.kicker { (w.title) }
+                        h1 { (sheet.project.title) }
                     }
-                }
-                @if !sheet.consulted.is_empty() {
                     section {
-                        h2 { (w.consulted) }
-                        p.muted { (w.consulted_note) }
-                        ul {
-                            @for c in &sheet.consulted {
-                                li { (c.organization_name) " — " (w.no_answer) }
-                            }
-                        }
+                        h2 { (w.brief) }
+                        (paragraphs(&sheet.brief.text))
                     }
-                }
-                @if !sheet.decisions.is_empty() {
                     section {
-                        h2 { (w.decisions) }
-                        @for d in &sheet.decisions {
+                        h2 { (w.partners) }
+                        @if sheet.partners.is_empty() { p { (w.none) } }
+                        @for partner in &sheet.partners {
                             article.partner {
-                                h3 { (d.title) " " span.tag { (label(&d.status, locale)) } }
-                                p.muted { (d.meeting_title) " — " (when(d.created_at, locale)) }
-                                @if d.recorded_before_meeting { p.warn.before-meeting { (w.before_meeting) } }
-                                @if !d.text.trim().is_empty() { (paragraphs(&d.text)) }
-                                @if !d.positions.is_empty() {
-                                    h4 { (w.positions) }
-                                    ul { @for p in &d.positions {
-                                        li { (p.organization_name) " : " (label(&p.position, locale))
-                                            @if let Some(c) = &p.comment { " — « " (c) " »" } }
-                                    } }
+                                h3 {
+                                    (partner.organization_name)
+                                    @if partner.is_initiator { " " span.tag { (w.initiator) } }
                                 }
-                                @if !d.actions.is_empty() {
-                                    h4 { (w.actions) }
-                                    ul { @for a in &d.actions {
-                                        li { (a.title) " — " (a.owner_organization_name) ", " (w.due) " "
-                                            (a.due_on.format("%d/%m/%Y").to_string()) " — " (label(&a.status, locale)) }
-                                    } }
+                                @if let Some(siren) = &partner.siren {
+                                    p.muted { "SIREN " (siren) }
+                                }
+                                @if let Some(role) = &partner.proposed_role {
+                                    p { strong { (w.role) " : " } (role) }
+                                }
+                                h4 { (w.mission) }
+                                @if partner.mission.text.trim().is_empty() {
+                                    p.muted { (w.empty) }
+                                } @else {
+                                    div.mission { (paragraphs(&partner.mission.text)) }
+                                }
+                                @match &partner.agreement {
+                                    Some(a) if partner.mission_agreed => {
+                                        p.ok { "✔ " (w.agreed) " — " (w.agreed_by) " " (a.user_name) ", " (when(a.created_at, locale))
+                                            br; small { (w.fingerprint) " " code { (a.content_hash) } } }
+                                    }
+                                    Some(a) if a.current => {
+                                        p.warn { "✖ " (w.objected_by) " " (a.user_name) ", " (when(a.created_at, locale))
+                                            @if let Some(c) = &a.comment { " — « " (c) " »" } }
+                                    }
+                                    Some(_) => { p.warn { "⚠ " (w.not_agreed) " : " (w.changed_since) } }
+                                    None => { p.warn { "○ " (w.not_agreed) } }
+                                }
+                            }
+                        }
+                    }
+                    @if !sheet.consulted.is_empty() {
+                        section {
+                            h2 { (w.consulted) }
+                            p.muted { (w.consulted_note) }
+                            ul {
+                                @for c in &sheet.consulted {
+                                    li { (c.organization_name) " — " (w.no_answer) }
+                                }
+                            }
+                        }
+                    }
+                    @if !sheet.decisions.is_empty() {
+                        section {
+                            h2 { (w.decisions) }
+                            @for d in &sheet.decisions {
+                                article.partner {
+                                    h3 { (d.title) " " span.tag { (label(&d.status, locale)) } }
+                                    p.muted { (d.meeting_title) " — " (when(d.created_at, locale)) }
+                                    @if d.recorded_before_meeting { p.warn.before-meeting { (w.before_meeting) } }
+                                    @if !d.text.trim().is_empty() { (paragraphs(&d.text)) }
+                                    @if !d.positions.is_empty() {
+                                        h4 { (w.positions) }
+                                        ul { @for p in &d.positions {
+                                            li { (p.organization_name) " : " (label(&p.position, locale))
+                                                @if let Some(c) = &p.comment { " — « " (c) " »" } }
+                                        } }
+                                    }
+                                    @if !d.actions.is_empty() {
+                                        h4 { (w.actions) }
+                                        ul { @for a in &d.actions {
+                                            li { (a.title) " — " (a.owner_organization_name) ", " (w.due) " "
+                                                (a.due_on.format("%d/%m/%Y").to_string()) " — " (label(&a.status, locale)) }
+                                        } }
+                                    }
                                 }
                             }
                         }
@@ -286,14 +292,15 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
     }
 }
 
-const SHEET_CSS: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}\
+const SHEET_CSS: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5;overflow-wrap:anywhere}\
 h1{margin:.2rem 0 1.5rem}.kicker{text-transform:uppercase;letter-spacing:.08em;color:#555;margin:0}\
 h2{border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2rem}\
 .partner{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0;break-inside:avoid}\
 .tag{font-size:.75rem;background:#eee;border-radius:3px;padding:.1rem .4rem;font-weight:normal}\
 .mission{background:#f7f7f7;padding:.1rem .8rem;border-left:3px solid #888}\
 .ok{color:#0a5c2b}.warn{color:#8a3b00}.muted{color:#555}code{font-size:.75rem;word-break:break-all}\
-@media print{body{margin:0;max-width:none}a{color:inherit}}";
+.back{margin:0 0 1rem}.back a{color:#1b1b1b}\
+@media print{body{margin:0;max-width:none}a{color:inherit}.back{display:none}}";
 
 /// `GET /api/projects/{id}/audit`: every consent-relevant event, oldest first.
 pub async fn audit(
