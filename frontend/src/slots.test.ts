@@ -44,7 +44,7 @@ describe('offsets and display', () => {
   it('formats a range in the meeting zone', () => {
     expect(formatRange('2026-12-03T09:00:00Z', '2026-12-03T11:00:00Z', 'Europe/Paris', 'fr')).toBe('jeudi 3 décembre 2026, 10:00\u202f–\u202f12:00');
     // On the fall-back day, a 2-hour meeting from 01:30 ends at 02:30 (winter time).
-    expect(formatRange('2026-10-24T23:30:00Z', '2026-10-25T01:30:00Z', 'Europe/Paris', 'en')).toBe('Sunday, October 25, 2026, 01:30\u202f–\u202f02:30');
+    expect(formatRange('2026-10-24T23:30:00Z', '2026-10-25T01:30:00Z', 'Europe/Paris', 'en')).toBe('Sunday, 25 October 2026, 01:30\u202f–\u202f02:30');
   });
   it('adds the viewer zone only when the wall time differs', () => {
     const same = describeSlot('2026-12-03T09:00:00Z', '2026-12-03T10:00:00Z', 'Europe/Paris', 'Europe/Paris', 'fr');

@@ -4,6 +4,7 @@
  * also in the viewer's when it differs. Pure (the viewer's zone is a parameter).
  */
 
+import { formatDate } from './dates';
 import type { Locale } from './i18n';
 
 interface Wall {
@@ -89,14 +90,12 @@ export function utcToZoned(iso: string, timeZone: string): { date: string; time:
 
 /** "mardi 3 décembre 2026, 10:00 – 11:00" in `timeZone`. */
 export function formatRange(startIso: string, endIso: string | null, timeZone: string, locale: Locale): string {
-  const start = new Date(startIso);
-  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(start);
-  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const from = time.format(start);
+  const opts = { timeZone, locale };
+  const day = formatDate(startIso, 'weekday', opts);
+  const from = formatDate(startIso, 'time', opts);
   if (!endIso) return `${day}, ${from}`;
-  const end = new Date(endIso);
   const sameDay = utcToZoned(startIso, timeZone).date === utcToZoned(endIso, timeZone).date;
-  const to = sameDay ? time.format(end) : `${new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long' }).format(end)} ${time.format(end)}`;
+  const to = sameDay ? formatDate(endIso, 'time', opts) : `${formatDate(endIso, 'dayMonth', opts)} ${formatDate(endIso, 'time', opts)}`;
   return `${day}, ${from}\u202f–\u202f${to}`;
 }
 

@@ -179,7 +179,11 @@ impl Words {
     }
 
     fn respond_by(&self, details: &Value) -> String {
-        match details["respond_by"].as_str() {
+        let date = details["respond_by"]
+            .as_str()
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+            .map(|d| crate::calendar::long_date(d, self.locale));
+        match date {
             Some(date) => match self.locale {
                 Locale::Fr => format!(" Merci de répondre avant le {date}."),
                 Locale::En => format!(" Please answer by {date}."),

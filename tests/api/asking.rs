@@ -223,7 +223,10 @@ async fn reminders_go_once_a_day_per_partner_and_automatically_before_respond_by
     let all = mails(&scene, 4).await;
     let text = all.last().unwrap().text.clone().unwrap();
     assert!(
-        text.contains(&format!("Merci de répondre avant le {respond_by}")),
+        text.contains(&format!(
+            "Merci de répondre avant le {}",
+            amont::calendar::long_date(respond_by, amont::domain::Locale::Fr)
+        )),
         "{text}"
     );
     let sent = scene.ines.read(&path).await;

@@ -30,7 +30,8 @@ import {
   todayIn,
 } from '../followup';
 import { getLocale, t, tn } from '../i18n';
-import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField, formatDate, rerender } from '../ui';
+import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField, rerender } from '../ui';
+import { formatDate } from '../dates';
 
 export interface FollowUpRights {
   isInitiator: boolean;

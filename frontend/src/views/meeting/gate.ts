@@ -3,6 +3,7 @@
 import { type Readiness, type ReminderSent, ApiError, api } from '../../api';
 import { every } from '../../app';
 import { h, replace, setText } from '../../dom';
+import { formatDate } from '../../dates';
 import { checklist } from '../../gate';
 import { getLocale, t, tn } from '../../i18n';
 import { browserZone, describeSlot } from '../../slots';
@@ -55,7 +56,7 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
           await refreshReminders();
         });
       });
-      const when = last ? new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(last.next_allowed_at)) : '';
+      const when = last ? formatDate(last.next_allowed_at, 'momentShort') : '';
       return h(
         'li',
         { dataset: { organization: organizationId } },
@@ -113,7 +114,7 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
       );
       setText(summaryLine, readiness.ready ? t('gate.ready') : t('gate.notReady'));
     }
-    setText(updated, t('gate.updated', { time: new Intl.DateTimeFormat(getLocale(), { timeStyle: 'medium' }).format(new Date()) }));
+    setText(updated, t('gate.updated', { time: formatDate(new Date(), 'clock') }));
     const onlyConcertationMissing =
       readiness.unmet.length > 0 && readiness.unmet.every((u) => u.rule === 'concertation_not_recorded' || u.rule === 'concertation_stale');
     const planning = page.meeting.status === 'planning';

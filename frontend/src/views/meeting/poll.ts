@@ -6,6 +6,7 @@ import { h, replace, setText, uid } from '../../dom';
 import { getLocale, t, tn } from '../../i18n';
 import { browserZone, describeSlot, timeAfter, zoneLabel, zonedToUtc } from '../../slots';
 import { busy, confirmDialog, errorMessage, feedback, field } from '../../ui';
+import { formatDate } from '../../dates';
 import type { MeetingPage } from './page';
 
 export function pollSection(page: MeetingPage): HTMLElement {
@@ -302,7 +303,6 @@ function slotForm(page: MeetingPage, refresh: () => Promise<void>): HTMLElement 
 function answersGrid(poll: Poll, zone: string): HTMLElement | null {
   if (poll.answers.length === 0) return null;
   const titleId = uid('grid');
-  const short = new Intl.DateTimeFormat(getLocale(), { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone });
   // Wider than a phone: it scrolls, so it takes the focus (keyboard users scroll it too).
   return h(
     'div',
@@ -318,7 +318,7 @@ function answersGrid(poll: Poll, zone: string): HTMLElement | null {
           'tr',
           null,
           h('th', { scope: 'col' }, t('poll.person')),
-          poll.slots.map((s) => h('th', { scope: 'col' }, short.format(new Date(s.starts_at)))),
+          poll.slots.map((s) => h('th', { scope: 'col' }, formatDate(s.starts_at, 'slotShort', { timeZone: zone }))),
         ),
       ),
       h(
