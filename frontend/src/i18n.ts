@@ -384,6 +384,8 @@ const fr = {
   'reminders.sent': '{organization} a été relancé.',
   'reminders.already': 'Déjà relancé aujourd’hui : possible à nouveau le {when}.',
   'reminders.none': 'Aucun partenaire n’a rien en attente.',
+  'reminders.noMember':
+    '{organization} n’a encore personne dans Amont (son contact ne s’est jamais connecté)\u00a0: aucune relance ne peut lui parvenir. Contactez-la directement.',
   'nav.actions': 'Mes actions',
   'error.empty_content': 'Le texte est vide\u00a0: écrivez-le avant de l’approuver.',
   'error.not_convened': 'Les décisions s’enregistrent pour une réunion convoquée ou tenue.',
@@ -1008,6 +1010,7 @@ const en: Messages = {
   'reminders.sent': '{organization} was reminded.',
   'reminders.already': 'Already reminded today: possible again on {when}.',
   'reminders.none': 'No partner has anything pending.',
+  'reminders.noMember': '{organization} has nobody in Amont yet (its contact never signed in): no reminder can reach it. Contact it directly.',
   'nav.actions': 'My actions',
   'error.empty_content': 'The text is empty: write it before agreeing to it.',
   'error.not_convened': 'Decisions are recorded for a convened or held meeting.',

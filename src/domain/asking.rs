@@ -5,7 +5,8 @@
 //! - [`pending`]: each partner (not the initiator) with something to do — answer the
 //!   consultation, answer the poll, agree to its mission, agree to the agenda.
 //! - [`send_now`]: a person's pending notices of one project go out together, at most once per
-//!   window ([`COALESCING_WINDOW`] unless configured); "daily" notices wait for the next morning, "off" ones are dropped.
+//!   window ([`COALESCING_WINDOW`] unless configured); "daily" notices wait for the next
+//!   morning, "off" ones are dropped.
 //! - [`may_remind`], [`auto_reminder_due`]: one reminder per partner per [`REMINDER_INTERVAL`];
 //!   the automatic one from two days before the poll's `respond_by`.
 
@@ -242,6 +243,18 @@ pub fn pending(
         }
     }
     out
+}
+
+text_state! {
+    /// Why a partner with something pending was not reminded.
+    pub enum SkipReason {
+        /// Reminded less than [`REMINDER_INTERVAL`] ago.
+        #[serde(rename = "reminded_recently")]
+        RemindedRecently => "reminded_recently",
+        /// Nobody in Amont speaks for it yet (no member account): no email could reach it.
+        #[serde(rename = "no_member")]
+        NoMember => "no_member",
+    }
 }
 
 /// Whether a partner last reminded at `last` may be reminded again at `now`; otherwise the

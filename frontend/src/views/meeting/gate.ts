@@ -46,10 +46,15 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
       button.addEventListener('click', () => {
         void busy(button, async () => {
           try {
-            await api.remind(page.meeting.id, organizationId);
-            const text = t('reminders.sent', { organization: name });
-            remindStatus.ok(text);
-            announce(text);
+            const result = await api.remind(page.meeting.id, organizationId);
+            const skipped = result.skipped.find((s) => s.organization_id === organizationId);
+            if (skipped?.reason === 'no_member') remindStatus.error(t('reminders.noMember', { organization: name }));
+            else if (skipped) remindStatus.error(t('reminders.already', { when: skipped.next_at ? formatDate(skipped.next_at, 'momentShort') : '' }));
+            else {
+              const text = t('reminders.sent', { organization: name });
+              remindStatus.ok(text);
+              announce(text);
+            }
           } catch (error) {
             remindStatus.error(error);
           }
