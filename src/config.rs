@@ -109,6 +109,15 @@ pub struct Settings {
     /// consent receipts and attestations. Unset: a key kept in the database, made on first start.
     #[arg(long, global = true, env = "AMONT_SIGNING_KEY_FILE", value_parser = parse_signing_key_file)]
     pub signing_key_file: Option<SigningKeyFile>,
+
+    /// Seconds within which a person gets at most one notice email per project (what happens
+    /// meanwhile joins the next one).
+    #[arg(long, global = true, env = "AMONT_NOTICE_WINDOW", default_value_t = 15 * 60, value_parser = parse_seconds)]
+    pub notice_window: u32,
+
+    /// Seconds between two looks at the waiting notices (and the automatic reminders).
+    #[arg(long, global = true, env = "AMONT_NOTICE_EVERY", default_value_t = 60, value_parser = parse_seconds)]
+    pub notice_every: u32,
 }
 
 /// The signing key read from `AMONT_SIGNING_KEY_FILE` at start-up (so a bad file stops the
@@ -146,11 +155,18 @@ impl Settings {
             trusted_proxies: Vec::new(),
             metrics_bind: None,
             signing_key_file: None,
+            notice_window: 15 * 60,
+            notice_every: 60,
         }
     }
 }
 
 impl Settings {
+    /// At most one notice email per person and project in this window.
+    pub fn notice_window(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::from(self.notice_window))
+    }
+
     /// An absolute link under the base URL (which may itself have a path).
     pub fn link(&self, path_and_query: &str) -> Url {
         let base = self.base_url.as_str().trim_end_matches('/');
@@ -217,6 +233,14 @@ fn parse_positive_count(value: &str) -> Result<u32, String> {
         Ok(0) => Err("must be at least 1".into()),
         Ok(n) => Ok(n),
         Err(e) => Err(format!("not a count ({e})")),
+    }
+}
+
+fn parse_seconds(value: &str) -> Result<u32, String> {
+    match value.parse::<u32>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a number of seconds ({e})")),
     }
 }
 

@@ -296,7 +296,7 @@ fn serve(settings: Settings) -> Result<()> {
             pool.clone(),
             (*settings).clone(),
             mailer.clone(),
-            std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs(u64::from(settings.notice_every)),
         );
         let live = amont::live::Live::start(
             &url,

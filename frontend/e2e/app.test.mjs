@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { calendarParts, readMail, repo, startStack, stopStack, waitForLink } from './harness.mjs';
+import { calendarParts, readMail, repo, startStack, stopStack, waitForLink, waitForMail } from './harness.mjs';
 
 const shots = join(repo, 'test-artifacts', 'screenshots');
 mkdirSync(shots, { recursive: true });
@@ -292,6 +292,15 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
     assert.ok((await sheet.content()).includes(CAF));
     assert.equal(await sheet.evaluate(() => window.__pwned), undefined);
     await shot(sheet, '08-sheet');
+    // Its content in a main landmark, nothing serious for axe-core, and a way back to the project.
+    await sheet.getByRole('main').getByRole('heading', { level: 1 }).waitFor();
+    assert.deepEqual(await seriousViolations(sheet), []);
+    await sheet.setViewportSize({ width: 360, height: 780 });
+    assert.ok((await overflowOf(sheet)) <= 1, 'the sheet fits 360 px');
+    await shot(sheet, '08a-sheet-phone');
+    await sheet.getByRole('link', { name: 'Retour au projet' }).click();
+    await sheet.getByRole('heading', { level: 1, name: /Accueil jeunes/ }).waitFor();
+    assert.equal(sheet.url(), projectUrl);
     await sheet.close();
 
     await ines.getByRole('button', { name: 'EN', exact: true }).click();
@@ -313,6 +322,7 @@ describe('consult, co-edit, agree', { concurrency: false }, () => {
 });
 
 describe('meetings, gate, convocation', { concurrency: false }, () => {
+  let pollMailsFrom = 0; // the partner's poll email comes after the slots are proposed
   step('the initiator creates a meeting and proposes slots', async () => {
     // Only the initiator's members prepare meetings.
     await sophie.goto(projectUrl);
@@ -324,13 +334,65 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByRole('button', { name: 'Créer la réunion' }).click();
     await ines.getByRole('heading', { level: 1, name: 'Comité de lancement' }).waitFor();
     meetingUrl = ines.url();
-    const next = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
-    for (const time of ['10:00', '14:00', '18:00']) {
-      await ines.getByLabel('Date', { exact: true }).fill(next);
-      await ines.getByLabel(/Heure de début/).fill(time);
-      await ines.getByRole('button', { name: 'Ajouter le créneau' }).click();
-      await ines.getByText('Créneau ajouté.').waitFor();
-    }
+
+    // Corrected while planning: the server's refusal is shown as it says it, on the field at
+    // fault; then the place and the date answers are wanted by are saved, the focus kept.
+    const edit = ines.locator('details.edit-meeting');
+    await edit.getByText('Modifier la réunion').click();
+    await edit.getByLabel('Titre de la réunion').fill('   ');
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await edit.getByText('Titre : à remplir.').waitFor();
+    assert.equal(await edit.getByLabel('Titre de la réunion').getAttribute('aria-invalid'), 'true');
+    assert.equal(await ines.evaluate(() => document.activeElement?.getAttribute('name')), 'title', 'the focus goes to the field at fault');
+    await edit.getByLabel('Titre de la réunion').fill('Comité de lancement');
+    await edit.getByLabel(/^Lieu/).fill('Salle du conseil, MJC');
+    await edit.getByLabel(/^Réponses attendues avant le/).fill(parisDay(15));
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await ines.locator('main').getByText('Réunion modifiée.').waitFor();
+    await ines.getByText('Lieu : Salle du conseil, MJC').waitFor();
+    await ines.getByText(/^Réponses au sondage attendues avant le/).waitFor();
+    assert.equal(await ines.evaluate(() => document.activeElement?.textContent), 'Enregistrer', 'the focus stays on the button');
+    await shot(ines, '09a-meeting-edited');
+
+    // Several slots in one go: one date, several times; a past one is refused on its own row,
+    // the others are added, and the refused row keeps what was typed until it is corrected.
+    pollMailsFrom = readMail(stack.maildir).length;
+    const next = parisDay(20);
+    const rows = ines.locator('.slot-row');
+    await rows.nth(0).getByLabel('Date', { exact: true }).fill(next);
+    await rows
+      .nth(0)
+      .getByLabel(/Heure de début/)
+      .fill('10:00');
+    await ines.getByRole('button', { name: 'Ajouter un autre créneau' }).click();
+    assert.equal(await rows.nth(1).getByLabel('Date', { exact: true }).inputValue(), next, 'a new row takes the date above');
+    assert.equal(
+      await rows
+        .nth(1)
+        .getByLabel(/Heure de début/)
+        .inputValue(),
+      '11:30',
+      'and the time a meeting later',
+    );
+    await rows
+      .nth(1)
+      .getByLabel(/Heure de début/)
+      .fill('14:00');
+    await ines.getByRole('button', { name: 'Ajouter un autre créneau' }).click();
+    await rows.nth(2).getByLabel('Date', { exact: true }).fill(parisDay(-1));
+    await ines.getByRole('button', { name: 'Ajouter les 3 créneaux' }).click();
+    await ines.getByText('2 créneaux ajoutés. 1 créneau n’a pas été ajouté').waitFor();
+    assert.equal(await rows.count(), 1, 'the refused row stays, alone');
+    await rows.nth(0).getByText('Début : la date est passée, choisissez une date à venir.').waitFor();
+    assert.equal(await rows.nth(0).getByLabel('Date', { exact: true }).inputValue(), parisDay(-1));
+    await shot(ines, '09b-slots-one-refused');
+    await rows.nth(0).getByLabel('Date', { exact: true }).fill(next);
+    await rows
+      .nth(0)
+      .getByLabel(/Heure de début/)
+      .fill('18:00');
+    await ines.getByRole('button', { name: 'Ajouter le créneau' }).click();
+    await ines.getByText('1 créneau ajouté.').waitFor();
     await ines.locator('table.poll-grid tbody tr').nth(2).waitFor();
     // A slot added by mistake is removed (after a confirmation).
     await ines
@@ -341,15 +403,35 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await ines.getByRole('dialog').getByRole('button', { name: 'Retirer', exact: true }).click();
     await ines.getByText(/Créneau du .* retiré\./).waitFor();
     await ines.waitForFunction(() => document.querySelectorAll('table.poll-grid tbody tr').length === 2);
+    // The editing and add-slots forms fit a phone.
+    await ines.getByRole('button', { name: 'Ajouter un autre créneau' }).click();
+    await ines.setViewportSize({ width: 360, height: 780 });
+    assert.ok((await overflowOf(ines)) <= 1, 'the planning meeting page fits 360 px');
+    await shot(ines, '09c-meeting-planning-phone');
+    await ines.locator('.add-slot').screenshot({ path: join(shots, '09d-add-slots-phone.png') });
+    await ines.setViewportSize({ width: 1100, height: 900 });
   });
 
-  step('both answer the poll; the gate blocks; the agenda is co-edited', async () => {
-    await sophie.goto(meetingUrl);
-    for (const page of [ines, sophie]) {
-      await page.locator('table.poll-grid tbody tr').first().getByLabel('Oui').check();
-      await page.getByRole('button', { name: 'Enregistrer mes disponibilités' }).click();
-      await page.getByText('Disponibilités enregistrées.').waitFor();
-    }
+  step('the partner receives the poll email and follows its link to answer', async () => {
+    // The notice reaches her through the real SMTP server, with a direct link to the meeting.
+    const mail = await waitForMail(stack.maildir, PARTNER, {
+      after: pollMailsFrom,
+      words: ['Le sondage de dates de la réunion « Comité de lancement » est ouvert', 'Merci de répondre avant le'],
+    });
+    const link = /https?:\/\/[^\s"<>]+\/meetings\/[0-9a-f-]{36}/.exec(mail.text)?.[0];
+    assert.ok(link, 'a link to the meeting in the poll email');
+    assert.equal(new URL(link).pathname, new URL(meetingUrl).pathname);
+    await sophie.goto(link);
+    await sophie.getByRole('heading', { level: 1, name: 'Comité de lancement' }).waitFor();
+    await sophie.locator('table.poll-grid tbody tr').first().getByLabel('Oui').check();
+    await sophie.getByRole('button', { name: 'Enregistrer mes disponibilités' }).click();
+    await sophie.getByText('Disponibilités enregistrées.').waitFor();
+  });
+
+  step('the initiator answers the poll; the gate blocks; a reminder reaches the partner; the agenda is co-edited', async () => {
+    await ines.locator('table.poll-grid tbody tr').first().getByLabel('Oui').check();
+    await ines.getByRole('button', { name: 'Enregistrer mes disponibilités' }).click();
+    await ines.getByText('Disponibilités enregistrées.').waitFor();
     // Everyone's answers by name; every partner answered.
     await ines.getByRole('table', { name: 'Les réponses de chacun' }).getByRole('rowheader', { name: 'Sophie Bernard' }).waitFor({ timeout: 15_000 });
     await ines.getByText('Chaque partenaire a répondu.').waitFor({ timeout: 15_000 });
@@ -358,6 +440,20 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     assert.equal(await ines.getByRole('button', { name: 'Envoyer la convocation' }).isDisabled(), true);
     await ines.getByText(`${CAF} n’a pas encore approuvé sa mission.`).waitFor({ timeout: 15_000 });
     await shot(ines, '10-gate-blocked');
+
+    // "Relancer" on the partner's gate line: the reminder reaches her mailbox, naming what she owes.
+    const remindersFrom = readMail(stack.maildir).length;
+    const remind = ines.getByRole('button', { name: `Relancer ${CAF}` });
+    await remind.click();
+    await ines.locator('main').getByText(`${CAF} a été relancé.`).waitFor();
+    await ines.getByText(/Déjà relancé aujourd’hui/).waitFor();
+    assert.equal(await remind.isDisabled(), true, 'once a day per partner');
+    await shot(ines, '10a-gate-reminded');
+    const reminder = await waitForMail(stack.maildir, PARTNER, {
+      after: remindersFrom,
+      words: ['Rappel pour la réunion « Comité de lancement »', 'donner votre accord sur votre mission'],
+    });
+    assert.match(reminder.text, /https?:\/\/[^\s"<>]+\/meetings\/[0-9a-f-]{36}/, 'the reminder leads to the meeting');
 
     await ines.getByRole('button', { name: 'Ajouter un point' }).click();
     await ines.getByLabel('Intitulé').first().fill('Tour de table <script>window.__pwned = 2</script>');
@@ -528,6 +624,9 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await page.setViewportSize({ width: 360, height: 780 });
     assert.ok((await overflowOf(page)) <= 1, 'the RSVP page fits 360 px');
     await shot(page, '15b-rsvp-recorded-phone');
+    // A way back to the app: the meeting, once signed in.
+    await page.getByRole('link', { name: 'Ouvrir la réunion dans Amont' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
     await context.close();
     await ines.reload();
     await partnerRow().filter({ hasText: 'Peut-être' }).waitFor({ timeout: 15_000 });
@@ -547,6 +646,51 @@ describe('meetings, gate, convocation', { concurrency: false }, () => {
     await sophie.setViewportSize({ width: 1100, height: 900 });
     await ines.reload();
     await partnerRow().filter({ hasText: 'Accepte' }).waitFor({ timeout: 15_000 });
+  });
+});
+
+describe('the agenda after the convocation', { concurrency: false }, () => {
+  const ADDED = 'Calendrier d’ouverture';
+
+  step('an edit is shown as changed since the convocation, agreed again, and sent as an update carrying it', async () => {
+    assert.ok(convened, 'needs the convened meeting of the previous steps');
+    await ines.goto(meetingUrl);
+    await ines.waitForFunction(() => document.querySelectorAll('input.agenda-title').length === 2, null, { timeout: 20_000 });
+    assert.equal(await ines.locator('.changed-since-convocation').count(), 0, 'nothing changed yet');
+    await ines.getByRole('button', { name: 'Ajouter un point' }).click();
+    await ines.getByLabel('Intitulé').nth(2).fill(ADDED);
+    // Shown to both as changed, with the agenda as it was sent; nothing goes out yet.
+    for (const page of [ines, sophie]) {
+      if (page === sophie) await sophie.goto(meetingUrl);
+      await page.locator('.changed-since-convocation').waitFor({ timeout: 20_000 });
+      await page.locator('.agenda-update-state', { hasText: 'En attente de' }).waitFor({ timeout: 20_000 });
+    }
+    const send = ines.getByRole('button', { name: 'Envoyer le nouvel ordre du jour aux participants' });
+    assert.equal(await send.isDisabled(), true, 'the convened partners agree first');
+    await ines.locator('details.agenda-as-sent summary').click();
+    assert.equal(await ines.locator('details.agenda-as-sent li', { hasText: ADDED }).count(), 0, 'the agenda as sent is the old one');
+    await shot(ines, '15e-agenda-changed-since-convocation');
+    // Each convened partner agrees to the new agenda, then the update is sent.
+    for (const [page, org] of [
+      [sophie, CAF],
+      [ines, MJC],
+    ]) {
+      await agreeWhenEnabled(page, page.getByRole('button', { name: `J’approuve l’ordre du jour au nom de ${org}` }));
+      await page.locator('.agreements li', { hasText: org }).and(page.locator('[data-state="current"]')).waitFor({ timeout: 20_000 });
+    }
+    await ines.getByText('Tous les partenaires convoqués ont approuvé le nouvel ordre du jour.').waitFor({ timeout: 20_000 });
+    const before = readMail(stack.maildir).length;
+    await send.click();
+    await ines.getByRole('dialog').getByRole('button', { name: 'Envoyer le nouvel ordre du jour aux participants' }).click();
+    await ines.locator('main').getByText('Nouvel ordre du jour envoyé aux participants.').waitFor();
+    await ines.locator('.changed-since-convocation').waitFor({ state: 'detached', timeout: 20_000 });
+    // The update reaches the partner: the same event, a higher SEQUENCE, the new agenda in it.
+    const update = await waitForMail(stack.maildir, PARTNER, { after: before, words: [ADDED, 'Budget'] });
+    const calendars = calendarParts(update.raw);
+    assert.ok(calendars.length > 0, 'a text/calendar part');
+    assert.match(calendars[0], /METHOD:REQUEST/);
+    assert.match(calendars[0], /SEQUENCE:[1-9]/);
+    await shot(ines, '15f-agenda-update-sent');
   });
 });
 
@@ -603,6 +747,8 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     const card = panel.locator('article.decision', { hasText: DECISION });
     await card.waitFor();
     await card.getByText('Point : Budget').waitFor();
+    // Recorded before the meeting started: the decision says so.
+    await card.getByText('Enregistrée avant le début de la réunion.').waitFor();
     await card.getByText(`${CAF} : Consentement — « Sous réserve du vote du budget 2027. »`).waitFor();
     assert.equal(await card.locator('.action').first().getAttribute('data-overdue'), 'true');
     await card.locator('.action').first().getByText('En retard de 3 jours').waitFor();
@@ -641,6 +787,7 @@ describe('decisions and follow-up', { concurrency: false }, () => {
     await ines.getByRole('link', { name: 'Registre des décisions' }).click();
     await ines.getByRole('heading', { level: 1, name: 'Registre des décisions' }).waitFor();
     await ines.getByText('1 décision').waitFor();
+    await ines.locator('article.decision').getByText('Enregistrée avant le début de la réunion.').waitFor();
     const action = ines.locator('article.decision .action', { hasText: LATE });
     await action.and(ines.locator('[data-status="done"]')).waitFor({ timeout: 20_000 });
     await action.getByText('Modifiée par').waitFor();

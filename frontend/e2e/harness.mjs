@@ -94,6 +94,9 @@ export async function startStack() {
         AMONT_STATIC_DIR: join(frontend, 'dist'),
         AMONT_DATA_DIR: join(work, 'var'),
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        // Notices go out within a second (not a quarter of an hour): the scenario reads them.
+        AMONT_NOTICE_WINDOW: '1',
+        AMONT_NOTICE_EVERY: '1',
         RUST_LOG: process.env.RUST_LOG || 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -132,17 +135,64 @@ export async function stopStack(stack) {
   }
 }
 
-/** Every message in the maildir, decoded enough to find links: {to, subject, text}. */
+/** Quoted-printable to text: soft line breaks joined, each run of escapes read as UTF-8. */
+function decodeQuotedPrintable(text) {
+  return text.replace(/=\r?\n/g, '').replace(/(?:=[0-9A-F]{2})+/g, (run) =>
+    Buffer.from(
+      run
+        .slice(1)
+        .split('=')
+        .map((hex) => parseInt(hex, 16)),
+    ).toString('utf8'),
+  );
+}
+
+/** The text of the message's base64 text parts (plain and HTML), decoded. */
+function base64TextParts(raw) {
+  const texts = [];
+  const re = /Content-Type:\s*text\/(?:plain|html)[^]*?\r?\n\r?\n/gi;
+  let m;
+  while ((m = re.exec(raw))) {
+    if (!/Content-Transfer-Encoding:\s*base64/i.test(m[0])) continue;
+    const start = m.index + m[0].length;
+    const end = raw.indexOf('\n--', start);
+    texts.push(Buffer.from(raw.slice(start, end === -1 ? undefined : end).replace(/\s+/g, ''), 'base64').toString('utf8'));
+  }
+  return texts;
+}
+
+/** Every message in the maildir, decoded enough to find links and read words: {to, subject, text}. */
 export function readMail(maildir) {
   const dir = join(maildir, 'new');
+  // Maildir names start with the second and the (unpadded) microsecond of delivery.
+  const when = (name) => {
+    const m = /^(\d+)\.M(\d+)/.exec(name);
+    return m ? Number(m[1]) * 1e6 + Number(m[2]) : 0;
+  };
   return readdirSync(dir)
-    .sort()
+    .sort((a, b) => when(a) - when(b) || a.localeCompare(b))
     .map((name) => {
       const raw = readFileSync(join(dir, name), 'utf8');
       const header = (n) => new RegExp(`^${n}:\\s*(.*)$`, 'mi').exec(raw)?.[1] ?? '';
-      const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+      const text = [decodeQuotedPrintable(raw), ...base64TextParts(raw)].join('\n');
       return { to: header('To'), subject: header('Subject'), text, raw };
     });
+}
+
+/** Waits for a message to `address`, after the first `after` ones, whose text has every one of `words`; returns it. */
+export async function waitForMail(maildir, address, { after = 0, words = [] } = {}) {
+  let found;
+  await waitFor(
+    () => {
+      found = readMail(maildir)
+        .slice(after)
+        .find((m) => m.to.toLowerCase().includes(address.toLowerCase()) && words.every((w) => m.text.includes(w)));
+      return Boolean(found);
+    },
+    `an email to ${address} saying ${words.map((w) => `“${w}”`).join(', ')}`,
+    30_000,
+  );
+  return found;
 }
 
 /** Waits for a message to `address` whose text matches `pattern`; returns the first link found. */

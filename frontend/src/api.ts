@@ -51,6 +51,15 @@ export interface Mission extends Section {
 }
 export type MeetingStatus = 'planning' | 'convened' | 'cancelled' | 'held';
 export type Meeting = Schemas['Meeting'];
+/** What `PATCH /api/meetings/{id}` changes (absent: unchanged; an empty place or link clears it; `respond_by: null` too). */
+export interface MeetingChange {
+  title?: string;
+  duration_minutes?: number;
+  location?: string;
+  video_url?: string;
+  starts_at?: string;
+  respond_by?: string | null;
+}
 export type NotificationPreferences = Schemas['NotificationPreferences'];
 export type NotificationPreference = Schemas['NotificationPreference'];
 export type Reminders = Schemas['Reminders'];
@@ -318,7 +327,7 @@ export class Api {
   meeting(id: string) {
     return this.get<Meeting>(`/api/meetings/${enc(id)}`);
   }
-  updateMeeting(id: string, patch: { starts_at?: string; location?: string; title?: string; video_url?: string }) {
+  updateMeeting(id: string, patch: MeetingChange) {
     return this.patch<Meeting>(`/api/meetings/${enc(id)}`, patch);
   }
   /** Sends a convened meeting's attendees its current agenda (once the convened partners agreed to it). */

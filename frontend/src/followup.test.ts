@@ -8,7 +8,6 @@ import {
   dueLabel,
   fillPositions,
   filtersProblem,
-  formatDay,
   isIsoDate,
   mergeRecent,
   missingPositions,
@@ -136,12 +135,6 @@ describe('dates', () => {
     // 23:30 UTC on 31 December is already 1 January in Paris.
     expect(todayIn('Europe/Paris', new Date('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
     expect(todayIn('UTC', new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
-  });
-
-  it('formats a calendar day without shifting it, whatever the zone', () => {
-    expect(formatDay('2026-12-03', 'fr')).toBe('3 décembre 2026');
-    expect(formatDay('2026-12-03', 'en')).toBe('3 December 2026');
-    expect(formatDay('not a date', 'fr')).toBe('not a date');
   });
 });
 

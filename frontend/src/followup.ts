@@ -5,6 +5,7 @@
  */
 
 import type { ActionStatus, DecisionStatus, NewDecision, PositionKind } from './api';
+import { formatDay } from './dates';
 import { type Locale, t } from './i18n';
 
 export const DECISION_STATUSES: readonly DecisionStatus[] = ['adopted', 'rejected', 'deferred'];
@@ -188,12 +189,6 @@ export function daysBetween(from: string, to: string): number {
   const a = Date.parse(`${from}T00:00:00Z`);
   const b = Date.parse(`${to}T00:00:00Z`);
   return Math.round((b - a) / 86_400_000);
-}
-
-/** `2026-12-03` → "3 décembre 2026" / "December 3, 2026", whatever the viewer's time zone. */
-export function formatDay(isoDate: string, locale: Locale, style: 'long' | 'medium' = 'long'): string {
-  if (!isIsoDate(isoDate)) return isoDate;
-  return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: style, timeZone: 'UTC' }).format(new Date(`${isoDate}T12:00:00Z`));
 }
 
 /** `YYYY-MM-DD` plus `days`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSlot, formatRange, utcToZoned, zoneOffsetMinutes, zonedToUtc } from './slots';
+import { describeSlot, formatRange, timeAfter, utcToZoned, zoneOffsetMinutes, zonedToUtc } from './slots';
 
 describe('zonedToUtc (Europe/Paris)', () => {
   it('uses +1 in winter and +2 in summer', () => {
@@ -44,7 +44,7 @@ describe('offsets and display', () => {
   it('formats a range in the meeting zone', () => {
     expect(formatRange('2026-12-03T09:00:00Z', '2026-12-03T11:00:00Z', 'Europe/Paris', 'fr')).toBe('jeudi 3 décembre 2026, 10:00\u202f–\u202f12:00');
     // On the fall-back day, a 2-hour meeting from 01:30 ends at 02:30 (winter time).
-    expect(formatRange('2026-10-24T23:30:00Z', '2026-10-25T01:30:00Z', 'Europe/Paris', 'en')).toBe('Sunday, October 25, 2026, 01:30\u202f–\u202f02:30');
+    expect(formatRange('2026-10-24T23:30:00Z', '2026-10-25T01:30:00Z', 'Europe/Paris', 'en')).toBe('Sunday, 25 October 2026, 01:30\u202f–\u202f02:30');
   });
   it('adds the viewer zone only when the wall time differs', () => {
     const same = describeSlot('2026-12-03T09:00:00Z', '2026-12-03T10:00:00Z', 'Europe/Paris', 'Europe/Paris', 'fr');
@@ -53,5 +53,16 @@ describe('offsets and display', () => {
     expect(describeSlot('2026-12-03T09:00:00Z', null, 'Europe/Paris', 'Europe/Brussels', 'fr').viewer).toBeNull();
     const reunion = describeSlot('2026-12-03T09:00:00Z', '2026-12-03T10:00:00Z', 'Europe/Paris', 'Indian/Reunion', 'fr');
     expect(reunion.viewer).toBe('jeudi 3 décembre 2026, 13:00\u202f–\u202f14:00 (Reunion)');
+  });
+});
+
+describe('timeAfter (the next row of the add-slots form)', () => {
+  it('adds the meeting’s length on the same day', () => {
+    expect(timeAfter('10:00', 90)).toBe('11:30');
+    expect(timeAfter('09:45', 15)).toBe('10:00');
+  });
+  it('keeps the time past midnight, or when it is not one', () => {
+    expect(timeAfter('23:00', 90)).toBe('23:00');
+    expect(timeAfter('', 60)).toBe('');
   });
 });

@@ -4,6 +4,7 @@
  * also in the viewer's when it differs. Pure (the viewer's zone is a parameter).
  */
 
+import { formatDate } from './dates';
 import type { Locale } from './i18n';
 
 interface Wall {
@@ -89,14 +90,12 @@ export function utcToZoned(iso: string, timeZone: string): { date: string; time:
 
 /** "mardi 3 décembre 2026, 10:00 – 11:00" in `timeZone`. */
 export function formatRange(startIso: string, endIso: string | null, timeZone: string, locale: Locale): string {
-  const start = new Date(startIso);
-  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(start);
-  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const from = time.format(start);
+  const opts = { timeZone, locale };
+  const day = formatDate(startIso, 'weekday', opts);
+  const from = formatDate(startIso, 'time', opts);
   if (!endIso) return `${day}, ${from}`;
-  const end = new Date(endIso);
   const sameDay = utcToZoned(startIso, timeZone).date === utcToZoned(endIso, timeZone).date;
-  const to = sameDay ? time.format(end) : `${new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long' }).format(end)} ${time.format(end)}`;
+  const to = sameDay ? formatDate(endIso, 'time', opts) : `${formatDate(endIso, 'dayMonth', opts)} ${formatDate(endIso, 'time', opts)}`;
   return `${day}, ${from}\u202f–\u202f${to}`;
 }
 
@@ -128,4 +127,16 @@ export function browserZone(): string {
   } catch {
     return 'UTC';
   }
+}
+
+/**
+ * The wall-clock time `minutes` after `time` (`HH:MM`) on the same day: what the next row of the
+ * add-slots form proposes (one date, several times). Past midnight, or not a time: `time` itself.
+ */
+export function timeAfter(time: string, minutes: number): string {
+  const m = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!m) return time;
+  const total = Number(m[1]) * 60 + Number(m[2]) + minutes;
+  if (total >= 24 * 60) return time;
+  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }

@@ -208,10 +208,6 @@ export function confirmDialog(title: string, body: Array<Node | string>, confirm
   });
 }
 
-export function formatDate(iso: string): string {
-  return new Intl.DateTimeFormat(getLocale(), { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
-}
-
 export interface TabSpec {
   key: string;
   label: string;

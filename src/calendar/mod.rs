@@ -297,6 +297,19 @@ const FR_MONTHS: [&str; 12] = [
     "décembre",
 ];
 
+/// A calendar day written out: `15 décembre 2026`, `15 December 2026`.
+pub fn long_date(date: chrono::NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::Fr => format!(
+            "{} {} {}",
+            date.day(),
+            FR_MONTHS[date.month0() as usize],
+            date.year()
+        ),
+        Locale::En => date.format("%-d %B %Y").to_string(),
+    }
+}
+
 /// The meeting's time in its own zone, written out: `mardi 3 décembre 2026, 10:00–12:00
 /// (Europe/Paris, UTC+01:00)`; across a change of the clocks, each end with its offset:
 /// `dimanche 25 octobre 2026, 01:30 (UTC+02:00)–02:30 (UTC+01:00), Europe/Paris`.

@@ -474,3 +474,10 @@ fn a_meeting_across_a_clock_change_shows_both_offsets() {
         "samedi 24 octobre 2026, 01:30–03:30 (Europe/Paris, UTC+02:00)"
     );
 }
+
+#[test]
+fn a_calendar_day_is_written_out_in_the_reader_s_language() {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+    assert_eq!(long_date(day, Locale::Fr), "5 décembre 2026");
+    assert_eq!(long_date(day, Locale::En), "5 December 2026");
+}

@@ -66,6 +66,8 @@ pub struct DecisionView {
     pub created_by: Uuid,
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
+    /// Recorded before the meeting started (or while it had no time): allowed, and said so.
+    pub recorded_before_meeting: bool,
 }
 
 /// Which decisions to read.
@@ -175,7 +177,7 @@ pub fn decision_views(
     let mut query = decisions::table
         .inner_join(meetings::table)
         .filter(decisions::project_id.eq(project_id))
-        .select((Decision::as_select(), meetings::title))
+        .select((Decision::as_select(), meetings::title, meetings::starts_at))
         .order((decisions::created_at.asc(), decisions::id.asc()))
         .into_boxed();
     if let Some(status) = &filter.status {
@@ -197,7 +199,7 @@ pub fn decision_views(
     {
         query = query.filter(decisions::created_at.lt(to));
     }
-    let rows: Vec<(Decision, String)> = query.load(conn)?;
+    let rows: Vec<(Decision, String, Option<DateTime<Utc>>)> = query.load(conn)?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.0.id).collect();
     let positions: Vec<DecisionPosition> = decision_positions::table
         .filter(decision_positions::decision_id.eq_any(&ids))
@@ -224,7 +226,7 @@ pub fn decision_views(
     )?;
     Ok(rows
         .into_iter()
-        .map(|(d, meeting_title)| {
+        .map(|(d, meeting_title, starts_at)| {
             let mut own_positions: Vec<PositionView> = positions
                 .iter()
                 .filter(|p| p.decision_id == d.id)
@@ -253,6 +255,10 @@ pub fn decision_views(
                 text: d.text,
                 status: d.status,
                 created_by: d.created_by,
+                recorded_before_meeting: follow_up::recorded_before_meeting(
+                    d.created_at,
+                    starts_at,
+                ),
                 created_at: d.created_at,
             }
         })

@@ -5,7 +5,8 @@
 //! - [`pending`]: each partner (not the initiator) with something to do — answer the
 //!   consultation, answer the poll, agree to its mission, agree to the agenda.
 //! - [`send_now`]: a person's pending notices of one project go out together, at most once per
-//!   [`COALESCING_WINDOW`]; "daily" notices wait for the next morning, "off" ones are dropped.
+//!   window ([`COALESCING_WINDOW`] unless configured); "daily" notices wait for the next
+//!   morning, "off" ones are dropped.
 //! - [`may_remind`], [`auto_reminder_due`]: one reminder per partner per [`REMINDER_INTERVAL`];
 //!   the automatic one from two days before the poll's `respond_by`.
 
@@ -17,7 +18,8 @@ use crate::domain::gate::{GateState, Rule, upstream_unmet};
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::state::text_state;
 
-/// At most one email per person and project in this window.
+/// At most one email per person and project in this window (the default of
+/// `AMONT_NOTICE_WINDOW`).
 pub const COALESCING_WINDOW: Duration = Duration::minutes(15);
 /// At most one reminder per partner (and meeting) in this interval.
 pub const REMINDER_INTERVAL: Duration = Duration::hours(24);
@@ -137,21 +139,22 @@ pub fn next_morning(at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Decides, for one person and one project: `waiting` notices, the person's `preferences`, and
-/// when the last email about this project went to them. Nothing goes out within
-/// [`COALESCING_WINDOW`] of the last email; after it, as soon as one notice is due (immediate:
-/// at once; daily: from the next morning), every waiting notice not turned off goes in the same
-/// email — what happened meanwhile joins it.
+/// when the last email about this project went to them. Nothing goes out within `window`
+/// ([`COALESCING_WINDOW`] by default) of the last email; after it, as soon as one notice is due
+/// (immediate: at once; daily: from the next morning), every waiting notice not turned off goes
+/// in the same email — what happened meanwhile joins it.
 pub fn send_now(
     waiting: &[Waiting],
     preferences: Preferences,
     last_sent: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    window: Duration,
 ) -> Outcome {
     let (off, on): (Vec<&Waiting>, Vec<&Waiting>) = waiting
         .iter()
         .partition(|w| preferences.of(w.category) == Preference::Off);
     let drop = off.iter().map(|w| w.id).collect();
-    if last_sent.is_some_and(|last| now < last + COALESCING_WINDOW) {
+    if last_sent.is_some_and(|last| now < last + window) {
         return Outcome { send: vec![], drop };
     }
     let due = on.iter().any(|w| match preferences.of(w.category) {
@@ -252,6 +255,18 @@ pub fn pending(
     out
 }
 
+text_state! {
+    /// Why a partner with something pending was not reminded.
+    pub enum SkipReason {
+        /// Reminded less than [`REMINDER_INTERVAL`] ago.
+        #[serde(rename = "reminded_recently")]
+        RemindedRecently => "reminded_recently",
+        /// Nobody in Amont speaks for it yet (no member account): no email could reach it.
+        #[serde(rename = "no_member")]
+        NoMember => "no_member",
+    }
+}
+
 /// Whether a partner last reminded at `last` may be reminded again at `now`; otherwise the
 /// earliest time it may.
 pub fn may_remind(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), DateTime<Utc>> {
@@ -302,7 +317,13 @@ mod tests {
             waiting(1, Category::Requests, "2027-03-01T10:00:00Z"),
             waiting(2, Category::Updates, "2027-03-01T10:01:00Z"),
         ];
-        let out = send_now(&w, Preferences::default(), None, at("2027-03-01T10:01:00Z"));
+        let out = send_now(
+            &w,
+            Preferences::default(),
+            None,
+            at("2027-03-01T10:01:00Z"),
+            COALESCING_WINDOW,
+        );
         assert_eq!(out.send, vec![1, 2]);
         assert!(out.drop.is_empty());
     }
@@ -313,13 +334,30 @@ mod tests {
         let last = Some(at("2027-03-01T10:00:00Z"));
         let p = Preferences::default();
         assert!(
-            send_now(&w, p, last, at("2027-03-01T10:14:59Z"))
+            send_now(&w, p, last, at("2027-03-01T10:14:59Z"), COALESCING_WINDOW)
                 .send
                 .is_empty()
         );
         assert_eq!(
-            send_now(&w, p, last, at("2027-03-01T10:15:00Z")).send,
+            send_now(&w, p, last, at("2027-03-01T10:15:00Z"), COALESCING_WINDOW).send,
             vec![3]
+        );
+    }
+
+    #[test]
+    fn a_configured_window_replaces_the_fifteen_minutes() {
+        let w = [waiting(4, Category::Requests, "2027-03-01T10:00:30Z")];
+        let last = Some(at("2027-03-01T10:00:00Z"));
+        let p = Preferences::default();
+        let window = Duration::seconds(60);
+        assert!(
+            send_now(&w, p, last, at("2027-03-01T10:00:59Z"), window)
+                .send
+                .is_empty()
+        );
+        assert_eq!(
+            send_now(&w, p, last, at("2027-03-01T10:01:00Z"), window).send,
+            vec![4]
         );
     }
 
@@ -332,12 +370,25 @@ mod tests {
         // 10:00 UTC = 11:00 Paris (winter): next morning is 06:00 UTC the day after.
         let daily = waiting(1, Category::Updates, "2027-03-01T10:00:00Z");
         assert!(
-            send_now(&[daily], p, None, at("2027-03-02T05:59:00Z"))
-                .send
-                .is_empty()
+            send_now(
+                &[daily],
+                p,
+                None,
+                at("2027-03-02T05:59:00Z"),
+                COALESCING_WINDOW
+            )
+            .send
+            .is_empty()
         );
         assert_eq!(
-            send_now(&[daily], p, None, at("2027-03-02T06:00:00Z")).send,
+            send_now(
+                &[daily],
+                p,
+                None,
+                at("2027-03-02T06:00:00Z"),
+                COALESCING_WINDOW
+            )
+            .send,
             vec![1]
         );
         let both = [
@@ -345,7 +396,14 @@ mod tests {
             waiting(2, Category::Requests, "2027-03-01T11:00:00Z"),
         ];
         assert_eq!(
-            send_now(&both, p, None, at("2027-03-01T11:00:00Z")).send,
+            send_now(
+                &both,
+                p,
+                None,
+                at("2027-03-01T11:00:00Z"),
+                COALESCING_WINDOW
+            )
+            .send,
             vec![1, 2]
         );
     }
@@ -360,10 +418,16 @@ mod tests {
             waiting(1, Category::Requests, "2027-03-01T10:00:00Z"),
             waiting(2, Category::Updates, "2027-03-01T10:00:00Z"),
         ];
-        let out = send_now(&w, p, None, at("2027-03-01T10:00:00Z"));
+        let out = send_now(&w, p, None, at("2027-03-01T10:00:00Z"), COALESCING_WINDOW);
         assert_eq!(out.send, vec![2]);
         assert_eq!(out.drop, vec![1]);
-        let out = send_now(&w[..1], p, None, at("2027-03-01T10:00:00Z"));
+        let out = send_now(
+            &w[..1],
+            p,
+            None,
+            at("2027-03-01T10:00:00Z"),
+            COALESCING_WINDOW,
+        );
         assert_eq!(
             out,
             Outcome {

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::domain::state::text_state;
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use uuid::Uuid;
 
 text_state! {
@@ -47,6 +47,15 @@ pub fn check_positions(accepted: &[Uuid], positions: &[Uuid]) -> Result<(), Posi
         }
     }
     Ok(())
+}
+
+/// Whether a decision was recorded before its meeting started (allowed, and said so wherever
+/// the decision is shown): recorded before `starts_at`, or while the meeting had no time yet.
+pub fn recorded_before_meeting(
+    recorded_at: DateTime<Utc>,
+    starts_at: Option<DateTime<Utc>>,
+) -> bool {
+    starts_at.is_none_or(|start| recorded_at < start)
 }
 
 text_state! {
@@ -96,6 +105,16 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    #[test]
+    fn a_decision_before_the_start_or_without_a_time_is_recorded_before_the_meeting() {
+        let start: DateTime<Utc> = "2026-12-03T09:00:00Z".parse().unwrap();
+        let second = chrono::Duration::seconds(1);
+        assert!(recorded_before_meeting(start - second, Some(start)));
+        assert!(!recorded_before_meeting(start, Some(start)));
+        assert!(!recorded_before_meeting(start + second, Some(start)));
+        assert!(recorded_before_meeting(start, None));
     }
 
     #[test]

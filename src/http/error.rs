@@ -230,6 +230,31 @@ pub fn json_error(
     }
 }
 
+/// A JSON body parsed by the handler itself, once it has checked the caller may act on what the
+/// path names (a stranger learns nothing from a 400 about the body): the refusals of the
+/// `web::Json` extractor, as [`json_error`] words them.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    request: &actix_web::HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    use actix_web::HttpMessage;
+    let json = request.mime_type().ok().flatten().is_some_and(|mime| {
+        mime.subtype() == actix_web::mime::JSON || mime.suffix() == Some(actix_web::mime::JSON)
+    });
+    if !json {
+        return Err(ApiError::invalid(
+            "expected a JSON body (Content-Type: application/json)",
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let message = format!("invalid JSON body: {e}");
+        match field_named_by(&e) {
+            Some(field) => ApiError::invalid_field(&field, message),
+            None => ApiError::invalid(message),
+        }
+    })
+}
+
 /// The field serde names in its message (`missing field `title``, `unknown field …`,
 /// `duplicate field …`): serde_json keeps no path, but these messages name the field at fault.
 fn field_named_by(error: &serde_json::Error) -> Option<String> {

@@ -4,7 +4,7 @@
 //! `convocation.rs`. The rules are in `workflow::meetings`; these handlers parse, call one use
 //! case, and shape the answer.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::domain::input::{InputError, line, optional_line};
+use crate::http::error::parse_json;
 use crate::http::perform::{for_caller, perform};
 use crate::http::views::{MeetingView, Slot};
 use crate::http::{ApiError, AppState, CurrentUser};
@@ -173,15 +174,18 @@ impl MeetingChangeBody {
 /// "current"}` to send a convened meeting's current agenda once its attendee partners agreed to
 /// it (409 `concertation_incomplete` with the unmet rules otherwise). After the convocation, a
 /// real change sends every attendee an update (same UID, SEQUENCE + 1), at most
-/// `UPDATE_ROUNDS_PER_DAY` a day (429 beyond).
+/// `UPDATE_ROUNDS_PER_DAY` a day (429 beyond). The body is read once the caller is known to
+/// see the meeting: someone outside the project gets 404, whatever they sent.
 pub async fn patch(
     state: web::Data<AppState>,
     current: CurrentUser,
     path: web::Path<Uuid>,
-    body: web::Json<MeetingChangeBody>,
+    request: HttpRequest,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let meeting_id = path.into_inner();
-    let body = body.into_inner();
+    let meeting_id = *path;
+    for_caller(&state, &current, path, meetings::get).await?;
+    let body: MeetingChangeBody = parse_json(&request, &body)?;
     let respond_by = body.respond_by;
     let change = body.parse()?;
     let settings = state.settings.clone();

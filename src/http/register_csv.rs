@@ -1,4 +1,5 @@
-//! The decisions register as CSV: one row per decision, positions and actions summarized, UTF-8
+//! The decisions register as CSV: one row per decision, positions and actions summarized, and
+//! whether it was recorded before its meeting started (the last column, "oui" or empty), UTF-8
 //! with a byte-order mark so that Excel opens accents correctly. French uses `;` as separator and
 //! French labels, as French Excel expects; English uses `,`.
 //!
@@ -29,6 +30,7 @@ pub fn render(decisions: &[DecisionView], locale: Locale) -> Result<Vec<u8>, csv
                 "Texte",
                 "Positions",
                 "Actions",
+                "Enregistrée avant la réunion",
             ],
         ),
         Locale::En => (
@@ -41,6 +43,7 @@ pub fn render(decisions: &[DecisionView], locale: Locale) -> Result<Vec<u8>, csv
                 "Text",
                 "Positions",
                 "Actions",
+                "Recorded before the meeting",
             ],
         ),
     };
@@ -81,6 +84,11 @@ pub fn render(decisions: &[DecisionView], locale: Locale) -> Result<Vec<u8>, csv
                 .format("%Y-%m-%d")
                 .to_string();
             let (positions, actions) = (positions.join(" ; "), actions.join(" ; "));
+            let before = match (d.recorded_before_meeting, locale) {
+                (false, _) => "",
+                (true, Locale::Fr) => "oui",
+                (true, Locale::En) => "yes",
+            };
             writer.write_record(
                 [
                     date.as_str(),
@@ -90,6 +98,7 @@ pub fn render(decisions: &[DecisionView], locale: Locale) -> Result<Vec<u8>, csv
                     d.text.as_str(),
                     positions.as_str(),
                     actions.as_str(),
+                    before,
                 ]
                 .map(|cell| text_cell(cell).into_owned()),
             )?;

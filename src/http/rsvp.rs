@@ -155,6 +155,7 @@ struct Words {
     no_answer: &'static str,
     cancelled: &'static str,
     held: &'static str,
+    open_app: &'static str,
 }
 
 const FR: Words = Words {
@@ -174,6 +175,7 @@ const FR: Words = Words {
     no_answer: "Choisissez une réponse avant d’envoyer.",
     cancelled: "Réunion annulée : elle n’a plus lieu, aucune réponse n’est attendue.",
     held: "Cette réunion a déjà eu lieu : aucune réponse n’est attendue.",
+    open_app: "Ouvrir la réunion dans Amont",
 };
 
 const EN: Words = Words {
@@ -193,6 +195,7 @@ const EN: Words = Words {
     no_answer: "Choose an answer before sending.",
     cancelled: "Meeting cancelled: it is not taking place, no answer is needed.",
     held: "This meeting has already taken place: no answer is needed.",
+    open_app: "Open the meeting in Amont",
 };
 
 fn label(answer: Answer, locale: Locale) -> &'static str {
@@ -242,6 +245,8 @@ fn respond(
         } @else {
             (answer_form(w, locale, &found.attendee.partstat, token, shown))
         }
+        // The way back to the app: the meeting's page (after a login for whoever has no session).
+        p.back { a href=(settings.link(&format!("/meetings/{}", found.meeting.id))) { (w.open_app) } }
     };
     page_response(settings, status, locale, &event.title, body)
 }
@@ -285,6 +290,7 @@ fn unknown(settings: &Settings) -> HttpResponse {
         h1 { "Lien inconnu " span lang="en" { "/ Unknown link" } }
         p { "Ce lien n’est pas (ou plus) valable : utilisez celui du dernier message reçu." }
         p lang="en" { "This link is not (or no longer) valid: use the one in the latest email." }
+        p.back { a href=(settings.link("/")) { "Aller sur Amont " span lang="en" { "/ Go to Amont" } } }
     };
     page_response(
         settings,
@@ -339,5 +345,6 @@ button:hover{background:#1e40af}button:focus-visible{outline:3px solid #93c5fd;o
 .status.problem{background:#fef2f2;border-color:#fca5a5}\
 .current{background:#f4f5f7}\
 .note{color:#52606d;font-size:.9rem;margin-bottom:0}\
+.back{margin:1.2rem 0 0;padding-top:.8rem;border-top:1px solid #d8dde3}\
 @media (max-width:32rem){main{margin:0;border:0;border-radius:0;padding:1rem}\
 dl{grid-template-columns:1fr;gap:0}dd{margin-bottom:.5rem}button{width:100%}}";

@@ -82,6 +82,8 @@ struct Words {
     time: &'static str,
     time_note: &'static str,
     time_header: [&'static str; 5],
+    before_meeting: &'static str,
+    back: &'static str,
 }
 
 const FR: Words = Words {
@@ -117,6 +119,8 @@ const FR: Words = Words {
         "Présence",
         "Valorisation",
     ],
+    before_meeting: "Enregistrée avant le début de la réunion.",
+    back: "Retour au projet",
 };
 
 const EN: Words = Words {
@@ -146,6 +150,8 @@ const EN: Words = Words {
     time: "Partners' contribution in time",
     time_note: "Hours planned: duration of convened meetings × people convened; hours attended: duration × people present. Valued at the hourly rate each partner declared.",
     time_header: ["Partner", "Yearly budget", "Planned", "Attended", "Value"],
+    before_meeting: "Recorded before the meeting started.",
+    back: "Back to the project",
 };
 
 /// A date and time as the printed pages show it (Paris time).
@@ -210,88 +216,92 @@ pub fn render_html(sheet: &Sheet, locale: Locale) -> Markup {
         html lang=(w.lang) {
             (page_head(&title, SHEET_CSS, Robots::Index))
             body {
-                header {
-                    p.kicker { (w.title) }
-                    h1 { (sheet.project.title) }
-                }
-                section {
-                    h2 { (w.brief) }
-                    (paragraphs(&sheet.brief.text))
-                }
-                section {
-                    h2 { (w.partners) }
-                    @if sheet.partners.is_empty() { p { (w.none) } }
-                    @for partner in &sheet.partners {
-                        article.partner {
-                            h3 {
-                                (partner.organization_name)
-                                @if partner.is_initiator { " " span.tag { (w.initiator) } }
-                            }
-                            @if let Some(siren) = &partner.siren {
-                                p.muted { "SIREN " (siren) }
-                            }
-                            @if let Some(role) = &partner.proposed_role {
-                                p { strong { (w.role) " : " } (role) }
-                            }
-                            h4 { (w.mission) }
-                            @if partner.mission.text.trim().is_empty() {
-                                p.muted { (w.empty) }
-                            } @else {
-                                div.mission { (paragraphs(&partner.mission.text)) }
-                            }
-                            @match &partner.agreement {
-                                Some(a) if partner.mission_agreed => {
-                                    p.ok { "✔ " (w.agreed) " — " (w.agreed_by) " " (a.user_name) ", " (when(a.created_at, locale))
-                                        br; small { (w.fingerprint) " " code { (a.content_hash) } } }
-                                }
-                                Some(a) if a.current => {
-                                    p.warn { "✖ " (w.objected_by) " " (a.user_name) ", " (when(a.created_at, locale))
-                                        @if let Some(c) = &a.comment { " — « " (c) " »" } }
-                                }
-                                Some(_) => { p.warn { "⚠ " (w.not_agreed) " : " (w.changed_since) } }
-                                None => { p.warn { "○ " (w.not_agreed) } }
-                            }
-                        }
+                nav.back { a href=(format!("/projects/{}", sheet.project.id)) { span aria-hidden="true" { "← " } (w.back) } }
+                main {
+                    header {
+                        p.kicker { (w.title) }
+                        h1 { (sheet.project.title) }
                     }
-                }
-                @if !sheet.consulted.is_empty() {
                     section {
-                        h2 { (w.consulted) }
-                        p.muted { (w.consulted_note) }
-                        ul {
-                            @for c in &sheet.consulted {
-                                li { (c.organization_name) " — " (w.no_answer) }
-                            }
-                        }
+                        h2 { (w.brief) }
+                        (paragraphs(&sheet.brief.text))
                     }
-                }
-                @if !sheet.decisions.is_empty() {
                     section {
-                        h2 { (w.decisions) }
-                        @for d in &sheet.decisions {
+                        h2 { (w.partners) }
+                        @if sheet.partners.is_empty() { p { (w.none) } }
+                        @for partner in &sheet.partners {
                             article.partner {
-                                h3 { (d.title) " " span.tag { (label(&d.status, locale)) } }
-                                p.muted { (d.meeting_title) " — " (when(d.created_at, locale)) }
-                                @if !d.text.trim().is_empty() { (paragraphs(&d.text)) }
-                                @if !d.positions.is_empty() {
-                                    h4 { (w.positions) }
-                                    ul { @for p in &d.positions {
-                                        li { (p.organization_name) " : " (label(&p.position, locale))
-                                            @if let Some(c) = &p.comment { " — « " (c) " »" } }
-                                    } }
+                                h3 {
+                                    (partner.organization_name)
+                                    @if partner.is_initiator { " " span.tag { (w.initiator) } }
                                 }
-                                @if !d.actions.is_empty() {
-                                    h4 { (w.actions) }
-                                    ul { @for a in &d.actions {
-                                        li { (a.title) " — " (a.owner_organization_name) ", " (w.due) " "
-                                            (a.due_on.format("%d/%m/%Y").to_string()) " — " (label(&a.status, locale)) }
-                                    } }
+                                @if let Some(siren) = &partner.siren {
+                                    p.muted { "SIREN " (siren) }
+                                }
+                                @if let Some(role) = &partner.proposed_role {
+                                    p { strong { (w.role) " : " } (role) }
+                                }
+                                h4 { (w.mission) }
+                                @if partner.mission.text.trim().is_empty() {
+                                    p.muted { (w.empty) }
+                                } @else {
+                                    div.mission { (paragraphs(&partner.mission.text)) }
+                                }
+                                @match &partner.agreement {
+                                    Some(a) if partner.mission_agreed => {
+                                        p.ok { "✔ " (w.agreed) " — " (w.agreed_by) " " (a.user_name) ", " (when(a.created_at, locale))
+                                            br; small { (w.fingerprint) " " code { (a.content_hash) } } }
+                                    }
+                                    Some(a) if a.current => {
+                                        p.warn { "✖ " (w.objected_by) " " (a.user_name) ", " (when(a.created_at, locale))
+                                            @if let Some(c) = &a.comment { " — « " (c) " »" } }
+                                    }
+                                    Some(_) => { p.warn { "⚠ " (w.not_agreed) " : " (w.changed_since) } }
+                                    None => { p.warn { "○ " (w.not_agreed) } }
                                 }
                             }
                         }
                     }
+                    @if !sheet.consulted.is_empty() {
+                        section {
+                            h2 { (w.consulted) }
+                            p.muted { (w.consulted_note) }
+                            ul {
+                                @for c in &sheet.consulted {
+                                    li { (c.organization_name) " — " (w.no_answer) }
+                                }
+                            }
+                        }
+                    }
+                    @if !sheet.decisions.is_empty() {
+                        section {
+                            h2 { (w.decisions) }
+                            @for d in &sheet.decisions {
+                                article.partner {
+                                    h3 { (d.title) " " span.tag { (label(&d.status, locale)) } }
+                                    p.muted { (d.meeting_title) " — " (when(d.created_at, locale)) }
+                                    @if d.recorded_before_meeting { p.warn.before-meeting { (w.before_meeting) } }
+                                    @if !d.text.trim().is_empty() { (paragraphs(&d.text)) }
+                                    @if !d.positions.is_empty() {
+                                        h4 { (w.positions) }
+                                        ul { @for p in &d.positions {
+                                            li { (p.organization_name) " : " (label(&p.position, locale))
+                                                @if let Some(c) = &p.comment { " — « " (c) " »" } }
+                                        } }
+                                    }
+                                    @if !d.actions.is_empty() {
+                                        h4 { (w.actions) }
+                                        ul { @for a in &d.actions {
+                                            li { (a.title) " — " (a.owner_organization_name) ", " (w.due) " "
+                                                (a.due_on.format("%d/%m/%Y").to_string()) " — " (label(&a.status, locale)) }
+                                        } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    (time_section(&sheet.time, w, locale))
                 }
-                (time_section(&sheet.time, w, locale))
                 footer { p.muted { (w.generated) " " (when(sheet.generated_at, locale)) } }
             }
         }
@@ -358,7 +368,7 @@ fn time_section(rows: &[PartnerTimeView], w: &Words, locale: Locale) -> Markup {
     }
 }
 
-const SHEET_CSS: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}\
+const SHEET_CSS: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5;overflow-wrap:anywhere}\
 h1{margin:.2rem 0 1.5rem}.kicker{text-transform:uppercase;letter-spacing:.08em;color:#555;margin:0}\
 h2{border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2rem}\
 .partner{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem;margin:1rem 0;break-inside:avoid}\
@@ -367,7 +377,8 @@ h2{border-bottom:2px solid #1b1b1b;padding-bottom:.2rem;margin-top:2rem}\
 .ok{color:#0a5c2b}.warn{color:#8a3b00}.muted{color:#555}code{font-size:.75rem;word-break:break-all}\
 table.time{border-collapse:collapse;width:100%}.time th,.time td{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:right}\
 .time th[scope=row],.time thead th:first-child{text-align:left}\
-@media print{body{margin:0;max-width:none}a{color:inherit}}";
+.back{margin:0 0 1rem}.back a{color:#1b1b1b}\
+@media print{body{margin:0;max-width:none}a{color:inherit}.back{display:none}}";
 
 /// `GET /api/projects/{id}/audit`: every consent-relevant event, oldest first.
 pub async fn audit(

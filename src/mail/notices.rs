@@ -1,11 +1,13 @@
 //! The notice emails (API.md, "Asking people"): a person's waiting notices of one project, sent
-//! as one email in their language, at most every 15 minutes (`domain::asking::send_now`).
+//! as one email in their language, at most every 15 minutes (`AMONT_NOTICE_WINDOW`,
+//! `domain::asking::send_now`).
 //!
 //! [`run`] is one step: automatic reminders due, gates that became satisfied, agreements voided
 //! by edits of the live document, then every person and project with notices waiting. Each (person, project) is one transaction: its
 //! waiting rows are locked (`SKIP LOCKED`: another instance's run passes them by), the email is
 //! queued in the outbox and the rows closed with it — so a notice is emailed once, or not yet.
-//! [`spawn`] runs the step every minute; tests call [`run`] with the time they choose.
+//! [`spawn`] runs the step every minute (`AMONT_NOTICE_EVERY`); tests call [`run`] with the time
+//! they choose.
 
 use std::time::Duration;
 
@@ -85,6 +87,7 @@ fn send_one(
         preferences,
         last,
         now,
+        settings.notice_window(),
     );
     if !decided.drop.is_empty() {
         store::close(conn, &decided.drop, None, now)?;
@@ -131,6 +134,30 @@ impl Words {
         }
     }
 
+    /// How often these emails come at most, and where to change what comes.
+    fn how_often(&self, window: chrono::Duration) -> String {
+        let minutes = (window.num_seconds() + 59) / 60;
+        let (fr, en) = match minutes {
+            15 => (
+                "par quart d’heure".to_owned(),
+                "per quarter of an hour".to_owned(),
+            ),
+            ..=1 => ("par minute".to_owned(), "per minute".to_owned()),
+            n => (
+                format!("toutes les {n} minutes"),
+                format!("every {n} minutes"),
+            ),
+        };
+        match self.locale {
+            Locale::Fr => format!(
+                "Vous recevez ces messages au plus une fois {fr} et par projet ; vos préférences sont sur votre page de compte."
+            ),
+            Locale::En => format!(
+                "You get these messages at most once {en} per project; your preferences are on your account page."
+            ),
+        }
+    }
+
     fn subject(&self, project: &str, count: usize) -> String {
         match (self.locale, count) {
             (Locale::Fr, 1) => format!("{project} : du nouveau dans la concertation"),
@@ -162,7 +189,11 @@ impl Words {
     }
 
     fn respond_by(&self, details: &Value) -> String {
-        match details["respond_by"].as_str() {
+        let date = details["respond_by"]
+            .as_str()
+            .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+            .map(|d| crate::calendar::long_date(d, self.locale));
+        match date {
             Some(date) => match self.locale {
                 Locale::Fr => format!(" Merci de répondre avant le {date}."),
                 Locale::En => format!(" Please answer by {date}."),
@@ -297,10 +328,9 @@ pub fn render_notices(
             label: words.t("Ouvrir dans Amont", "Open in Amont"),
         });
     }
-    blocks.push(Block::Para(vec![Span::Plain(words.t(
-        "Vous recevez ces messages au plus une fois par quart d’heure et par projet ; vos préférences sont sur votre page de compte.",
-        "You get these messages at most once per quarter of an hour per project; your preferences are on your account page.",
-    ))]));
+    blocks.push(Block::Para(vec![Span::Plain(
+        words.how_often(settings.notice_window()),
+    )]));
     blocks.push(Block::Button {
         link: settings.link("/account"),
         label: words.t("Mes préférences", "My preferences"),

@@ -17,7 +17,7 @@ use super::meetings::{audit, open, require_planning};
 use crate::db::asking::{self as store, NewNotice};
 use crate::db::models::{Meeting, User};
 use crate::db::{Conn, QueryError, meetings as meeting_queries};
-use crate::domain::asking::{self, Event, Owed, Pending, Preferences};
+use crate::domain::asking::{self, Event, Owed, Pending, Preferences, SkipReason};
 use crate::domain::gate;
 
 /// Leaves `event` for every active member of `organizations` except `actor` (who knows what
@@ -238,13 +238,17 @@ fn pending_on(
 }
 
 /// Sends one reminder to a partner: its members are told what it owes; the reminder is recorded.
+/// A partner without any member is not reminded (nobody would get it): `false`, nothing stored.
 fn remind_partner(
     conn: &mut Conn,
     meeting: &Meeting,
     pending: &Pending,
     by: Option<Uuid>,
     now: DateTime<Utc>,
-) -> Result<(), Refusal> {
+) -> Result<bool, Refusal> {
+    if store::members(conn, &[pending.organization_id])?.is_empty() {
+        return Ok(false);
+    }
     let rules = json!(pending.owed);
     store::insert_reminder(conn, meeting.id, pending.organization_id, &rules, by, now)?;
     let details = json!({"meeting_title": meeting.title, "rules": rules,
@@ -261,7 +265,7 @@ fn remind_partner(
             details: &details,
         },
     )?;
-    Ok(())
+    Ok(true)
 }
 
 /// A partner reminded, or skipped.
@@ -269,13 +273,15 @@ fn remind_partner(
 pub struct ReminderOutcome {
     pub organization_id: Uuid,
     pub rules: Vec<Owed>,
-    /// For a skipped partner: when it may be reminded again.
+    /// For a skipped partner: why.
+    pub reason: Option<SkipReason>,
+    /// For a partner skipped as reminded recently: when it may be reminded again.
     pub next_at: Option<DateTime<Utc>>,
 }
 
 /// The initiator reminds every partner with something pending on the meeting (while it is
-/// planned): one reminder each, at most once per partner per 24 hours — the others are skipped.
-/// With `only`, that partner alone.
+/// planned): one reminder each, at most once per partner per 24 hours — the others are skipped,
+/// and so are partners without any member (nobody to email). With `only`, that partner alone.
 pub fn remind(
     conn: &mut Conn,
     actor: &User,
@@ -298,17 +304,18 @@ pub fn remind(
             .iter()
             .find(|r| r.organization_id == pending.organization_id)
             .map(|r| r.sent_at);
-        let outcome = |next_at| ReminderOutcome {
+        let outcome = |reason, next_at| ReminderOutcome {
             organization_id: pending.organization_id,
             rules: pending.owed.clone(),
+            reason,
             next_at,
         };
         match asking::may_remind(last, now) {
-            Ok(()) => {
-                remind_partner(conn, &meeting, &pending, Some(actor.id), now)?;
-                reminded.push(outcome(None));
+            Ok(()) if remind_partner(conn, &meeting, &pending, Some(actor.id), now)? => {
+                reminded.push(outcome(None, None));
             }
-            Err(next) => skipped.push(outcome(Some(next))),
+            Ok(()) => skipped.push(outcome(Some(SkipReason::NoMember), None)),
+            Err(next) => skipped.push(outcome(Some(SkipReason::RemindedRecently), Some(next))),
         }
     }
     audit(
@@ -318,7 +325,10 @@ pub fn remind(
         None,
         json!({"meeting_id": meeting.id,
                "reminded": reminded.iter().map(|r| r.organization_id).collect::<Vec<_>>(),
-               "skipped": skipped.iter().map(|r| r.organization_id).collect::<Vec<_>>()}),
+               "skipped": skipped.iter().map(|r| r.organization_id).collect::<Vec<_>>(),
+               "without_member": skipped.iter()
+                   .filter(|r| r.reason == Some(SkipReason::NoMember))
+                   .map(|r| r.organization_id).collect::<Vec<_>>()}),
     )?;
     Ok((reminded, skipped))
 }
@@ -378,8 +388,9 @@ pub fn auto_reminders(conn: &mut Conn, now: DateTime<Utc>) -> Result<usize, Refu
                 .filter(|r| r.organization_id == pending.organization_id);
             let last = of_partner.clone().map(|r| r.sent_at).max();
             let already = of_partner.clone().any(|r| r.automatic);
-            if asking::auto_reminder_due(respond_by, zone, now, last, already) {
-                remind_partner(conn, &meeting, &pending, None, now)?;
+            if asking::auto_reminder_due(respond_by, zone, now, last, already)
+                && remind_partner(conn, &meeting, &pending, None, now)?
+            {
                 reminded += 1;
             }
         }

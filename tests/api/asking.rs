@@ -223,7 +223,10 @@ async fn reminders_go_once_a_day_per_partner_and_automatically_before_respond_by
     let all = mails(&scene, 4).await;
     let text = all.last().unwrap().text.clone().unwrap();
     assert!(
-        text.contains(&format!("Merci de répondre avant le {respond_by}")),
+        text.contains(&format!(
+            "Merci de répondre avant le {}",
+            amont::calendar::long_date(respond_by, amont::domain::Locale::Fr)
+        )),
         "{text}"
     );
     let sent = scene.ines.read(&path).await;
@@ -355,14 +358,20 @@ async fn an_agreement_voided_by_a_live_edit_is_told_once_like_one_voided_through
         let end = text.get_string(txn).chars().count() as u32;
         text.insert(txn, end, " et l'accueil du mercredi");
     });
-    // The edit is durable once the readiness sees it.
-    let readiness = format!("/api/meetings/{meeting}/readiness");
-    for _ in 0..100 {
-        if scene.ines.read(&readiness).await["ready"] == false {
+    // The edit is durable once the API reads it.
+    let mission = format!("/api/projects/{}/missions/{}", scene.project, scene.caf);
+    let agenda = format!("/api/meetings/{meeting}/agenda");
+    let mut landed = false;
+    for _ in 0..200 {
+        let text = scene.ines.read(&mission).await["text"].to_string();
+        let items = scene.ines.read(&agenda).await["items"].to_string();
+        if text.contains("mercredi") && items.contains("Point ajouté en direct") {
+            landed = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert!(landed, "the live edit never reached the database");
     // The step finds both agreements of the CAF voided, and the initiator's to the agenda (its
     // editor is not told of what she did herself; the MJC has no other member).
     let done = step(&scene, now + chrono::Duration::minutes(1));
@@ -414,4 +423,93 @@ async fn an_agreement_voided_by_a_live_edit_is_told_once_like_one_voided_through
     .await;
     assert_eq!(status, 200);
     assert_eq!(step(&scene, now + chrono::Duration::hours(2)).voided, 0);
+}
+
+/// A partner nobody in Amont speaks for yet (its contact never signed in: no member account) is
+/// not "reminded": nobody would get the email. It is listed under "skipped" with the reason, no
+/// reminder is stored (it may be reminded as soon as someone joins), and the SMTP server receives
+/// nothing for it but its consultation.
+#[actix_web::test]
+async fn a_partner_without_any_member_is_skipped_not_reminded() {
+    let scene = Scene::new().await;
+    scene.accept().await;
+    let (status, body) = status_and_body(
+        scene
+            .ines
+            .post(
+                &format!("/api/projects/{}/partners", scene.project),
+                json!({"organization_name": "Ville de Trappes", "contact_email": "dgs@trappes.example"}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let town = body["organization_id"].clone();
+    let meeting = scene.meeting().await;
+    scene.slot(meeting, in_days(20)).await;
+    let path = format!("/api/meetings/{meeting}/reminders");
+
+    let (status, body) = status_and_body(scene.ines.post(&path, json!({})).await).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(
+        body["reminded"],
+        json!([{"organization_id": scene.caf, "rules": ["poll_not_answered", "mission_not_agreed"]}])
+    );
+    assert_eq!(
+        body["skipped"],
+        json!([{"organization_id": town, "rules": ["partner_not_answered"], "reason": "no_member"}])
+    );
+    let sent = scene.ines.read(&path).await;
+    assert_eq!(
+        sent.as_array().unwrap().len(),
+        1,
+        "only the CAF's is stored: {sent}"
+    );
+    assert_eq!(sent[0]["organization_id"], json!(scene.caf));
+
+    // Asked again: the CAF was reminded today; the town still has nobody.
+    let (_, body) = status_and_body(
+        scene
+            .ines
+            .post(
+                &format!("{path}?organization_id={}", town.as_str().unwrap()),
+                json!({}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(body["reminded"], json!([]), "{body}");
+    assert_eq!(body["skipped"][0]["reason"], "no_member", "{body}");
+    let (_, body) = status_and_body(scene.ines.post(&path, json!({})).await).await;
+    let reasons: Vec<(&Value, &Value)> = body["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (&s["organization_id"], &s["reason"]))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (&json!(scene.caf), &json!("reminded_recently")),
+            (&town, &json!("no_member"))
+        ]
+    );
+
+    // What the SMTP server received: the two consultations, Inès told of the CAF's answer, Claire
+    // asked (mission, poll, the reminder) — and nothing more for the town.
+    step(&scene, Utc::now());
+    let all = mails(&scene, 4).await;
+    let to_town = to(&all, "dgs@trappes.example");
+    assert_eq!(to_town.len(), 1, "the consultation only");
+    assert!(
+        !to_town[0]
+            .text
+            .clone()
+            .unwrap_or_default()
+            .contains("Rappel"),
+        "{:?}",
+        to_town[0].subject
+    );
+    let claire = to(&all, "claire@caf.example")[0].text.clone().unwrap();
+    assert!(claire.contains("Rappel pour la réunion"), "{claire}");
 }

@@ -801,6 +801,12 @@ async fn the_sheet_never_presents_an_unanswered_or_declined_organization_as_part
         );
         let html = response.text().await.unwrap();
         assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{html}");
+        // Its content in a main landmark, and a way back to the project (not printed).
+        assert!(html.contains("<main>"), "{html}");
+        assert!(
+            html.contains(&format!("<a href=\"/projects/{project}\">")),
+            "{html}"
+        );
         assert!(html.contains(expected));
         assert!(html.contains("Ville de Trappes"));
         assert!(

@@ -118,3 +118,93 @@ async fn a_draft_meeting_is_deleted_by_the_initiator_and_a_convened_one_is_not()
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"], "not_planning");
 }
+
+/// `PATCH` with a raw body (malformed JSON, or not JSON at all).
+async fn patch_raw(
+    scene: &Scene,
+    actor: &crate::actors::Actor,
+    path: &str,
+    content_type: &str,
+    body: &'static str,
+) -> (u16, Value) {
+    let response = actor
+        .client
+        .patch(scene.app.url(path))
+        .bearer_auth(&actor.token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    status_and_body(response).await
+}
+
+/// A meeting is looked up for the caller before its body is read: whoever is outside the project
+/// gets 404 whatever they send (never a 400 saying what the body should have been); those who
+/// see it get the body's own refusal.
+#[actix_web::test]
+async fn a_stranger_patching_a_meeting_learns_nothing_from_the_body() {
+    let scene = Scene::new().await;
+    scene.accept().await;
+    let meeting = scene.meeting().await;
+    let path = format!("/api/meetings/{meeting}");
+    let stranger = crate::actors::Actor::new(&scene.app, "curieux@ailleurs.example", "Curieux");
+    let json = "application/json";
+    for (content_type, body) in [
+        (json, "{not json"),
+        (json, r#"{"duration_minutes": "long"}"#),
+        (json, r#"{"title": "   "}"#),
+        ("text/plain", "title=Autre"),
+        (json, r#"{"title": "Réunion détournée"}"#),
+    ] {
+        let (status, answer) = patch_raw(&scene, &stranger, &path, content_type, body).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (404, Some("not_found")),
+            "{body}: {answer}"
+        );
+    }
+    let unknown = format!("/api/meetings/{}", uuid::Uuid::new_v4());
+    let (status, _) = patch_raw(&scene, &scene.ines, &unknown, json, "{not json").await;
+    assert_eq!(status, 404);
+
+    // Those who see the meeting are told what is wrong with the body.
+    let (status, answer) = patch_raw(&scene, &scene.claire, &path, json, "{not json").await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_input")),
+        "{answer}"
+    );
+    let (status, answer) = patch_raw(
+        &scene,
+        &scene.ines,
+        &path,
+        "text/plain",
+        r#"{"title": "X"}"#,
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    let (status, answer) = patch_raw(
+        &scene,
+        &scene.ines,
+        &path,
+        json,
+        r#"{"duration_minutes": 2}"#,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (400, Some("duration_minutes")),
+        "{answer}"
+    );
+    let (status, answer) = patch_raw(
+        &scene,
+        &scene.ines,
+        &path,
+        "application/json; charset=utf-8",
+        r#"{"title": "Comité de pilotage élargi"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["title"], "Comité de pilotage élargi");
+}

@@ -432,7 +432,8 @@ async fn the_csv_register_opens_in_excel_with_accents() {
             "Statut",
             "Texte",
             "Positions",
-            "Actions"
+            "Actions",
+            "Enregistrée avant la réunion"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -626,6 +627,87 @@ async fn open_actions_are_carried_to_the_next_meeting_and_meetings_are_marked_he
     );
     // Decisions may still be recorded for a held meeting.
     decide(&scene, meeting, "Bilan de la séance", "adopted").await;
+}
+
+/// A decision recorded before its meeting started stays allowed and says so — in the API, the
+/// CSV register and the printable sheet — computed from the times, so one recorded once the
+/// meeting started does not.
+#[actix_web::test]
+async fn a_decision_recorded_before_the_meeting_says_so_everywhere() {
+    let (scene, meeting, _, _) = convened().await;
+    let early = decide(&scene, meeting, "Avant la séance", "adopted").await;
+    assert_eq!(early["recorded_before_meeting"], true, "{early}");
+    // The meeting starts now, after the first decision (the slot's time, as time passing would).
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    {
+        use amont::db::schema::meetings;
+        use diesel::prelude::*;
+        diesel::update(meetings::table.find(meeting))
+            .set(meetings::starts_at.eq(chrono::Utc::now()))
+            .execute(&mut scene.app.db.connect())
+            .unwrap();
+    }
+    let during = decide(&scene, meeting, "Pendant la séance", "adopted").await;
+    assert_eq!(during["recorded_before_meeting"], false, "{during}");
+
+    let listed = scene
+        .claire
+        .read(&format!("/api/projects/{}/decisions", scene.project))
+        .await;
+    let flags: Vec<(&str, bool)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["title"].as_str().unwrap(),
+                d["recorded_before_meeting"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [("Avant la séance", true), ("Pendant la séance", false)]
+    );
+
+    for (lang, delimiter, header, yes) in [
+        ("fr", b';', "Enregistrée avant la réunion", "oui"),
+        ("en", b',', "Recorded before the meeting", "yes"),
+    ] {
+        let response = scene
+            .claire
+            .get(&format!(
+                "/api/projects/{}/decisions.csv?lang={lang}",
+                scene.project
+            ))
+            .await;
+        let bytes = response.bytes().await.unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(&bytes[3..]);
+        assert_eq!(&reader.headers().unwrap()[7], header);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!((&rows[0][2], &rows[0][7]), ("Avant la séance", yes));
+        assert_eq!((&rows[1][2], &rows[1][7]), ("Pendant la séance", ""));
+    }
+
+    let sheet = scene
+        .claire
+        .get(&format!(
+            "/api/projects/{}/sheet?format=html",
+            scene.project
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        sheet
+            .matches("Enregistrée avant le début de la réunion.")
+            .count(),
+        1,
+        "{sheet}"
+    );
 }
 
 /// A title is a formula for Excel or LibreOffice when it begins with `=`, `+`, `-`, `@`, a tab

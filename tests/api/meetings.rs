@@ -454,11 +454,14 @@ async fn the_full_path_poll_agenda_record_convene_update_rsvp_cancel() {
     // Opening the link shows the answer ready to send; the button records it.
     let page = s.app.get(path).await;
     assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("value=\"tentative\" checked"));
+    // A way back to the app: the meeting's page.
     assert!(
-        page.text()
-            .await
-            .unwrap()
-            .contains("value=\"tentative\" checked")
+        html.contains(&format!(
+            "/meetings/{meeting}\">Ouvrir la réunion dans Amont</a>"
+        )),
+        "{html}"
     );
     let form = reqwest::Client::new()
         .post(s.app.url(path.split('?').next().unwrap()))

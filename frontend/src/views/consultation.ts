@@ -9,7 +9,8 @@ import { type Consultation, api } from '../api';
 import { type ViewContext, loadMe, shell } from '../app';
 import { h, replace } from '../dom';
 import { t } from '../i18n';
-import { announce, busy, errorMessage, feedback, formatDate } from '../ui';
+import { announce, busy, errorMessage, feedback } from '../ui';
+import { formatDate } from '../dates';
 
 export async function consultationView(ctx: ViewContext): Promise<void> {
   const projectId = ctx.params.projectId!;

@@ -30,7 +30,8 @@ import {
   todayIn,
 } from '../followup';
 import { getLocale, t, tn } from '../i18n';
-import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField, formatDate, rerender } from '../ui';
+import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField, rerender } from '../ui';
+import { formatDate } from '../dates';
 
 export interface FollowUpRights {
   isInitiator: boolean;
@@ -157,6 +158,7 @@ export function decisionCard(decision: Decision, opts: DecisionCardOptions): HTM
       item ? [t('decision.item', { title: item }), ' · '] : null,
       t('decision.by', { name: decision.created_by_name, date: formatDate(decision.created_at) }),
     ),
+    decision.recorded_before_meeting ? h('p', { class: 'notice before-meeting' }, t('decision.recordedBeforeMeeting')) : null,
     decision.text ? h('p', { class: 'decision-text' }, decision.text) : null,
     h('h4', null, t('positions.title')),
     decision.positions.length === 0

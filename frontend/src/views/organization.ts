@@ -10,7 +10,8 @@ import { type ViewContext, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { t } from '../i18n';
 import { sortMembers } from '../membership';
-import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField, formatDate } from '../ui';
+import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField } from '../ui';
+import { formatDate } from '../dates';
 
 export async function organizationView(ctx: ViewContext): Promise<void> {
   const id = ctx.params.id!;

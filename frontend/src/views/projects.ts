@@ -4,7 +4,8 @@ import { ApiError, type Organization, type Project, type TodoItem, api } from '.
 import { type ViewContext, loadMe, session, shell } from '../app';
 import { h, replace, uid } from '../dom';
 import { t } from '../i18n';
-import { announce, busy, errorMessage, feedback, field, flagField, formatDate } from '../ui';
+import { announce, busy, errorMessage, feedback, field, flagField } from '../ui';
+import { formatDate } from '../dates';
 import { askName } from './account';
 
 export function statusBadge(status: Project['status']): HTMLElement {

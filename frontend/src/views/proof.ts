@@ -8,7 +8,8 @@ import { type ViewContext } from '../app';
 import { h, replace, uid } from '../dom';
 import { getLocale, t } from '../i18n';
 import { attestationOrder, receiptFileName, receiptHref } from '../proof';
-import { announce, busy, confirmDialog, feedback, formatDate } from '../ui';
+import { announce, busy, confirmDialog, feedback } from '../ui';
+import { formatDate } from '../dates';
 
 /** The attestations of the project (the initiator's members only). */
 export function attestationsSection(ctx: ViewContext, project: Project): HTMLElement {

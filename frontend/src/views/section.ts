@@ -11,7 +11,8 @@ import { h, setText, uid } from '../dom';
 import { t } from '../i18n';
 import type { LiveSession } from '../live';
 import { bindText } from '../textbinding';
-import { announce, busy, errorMessage, feedback, formatDate } from '../ui';
+import { announce, busy, errorMessage, feedback } from '../ui';
+import { formatDate } from '../dates';
 
 /** Two texts that the server hashes alike (NFC, LF line ends, no trailing whitespace). */
 export function sameContent(a: string, b: string): boolean {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::asking::Reminder;
-use crate::domain::asking::{self, Owed, Preference, Preferences};
+use crate::domain::asking::{self, Owed, Preference, Preferences, SkipReason};
 use crate::workflow::asking::ReminderOutcome;
 
 /// A partner reminded (or skipped) and what it still owes.
@@ -14,7 +14,10 @@ use crate::workflow::asking::ReminderOutcome;
 pub struct ReminderEntry {
     pub organization_id: Uuid,
     pub rules: Vec<Owed>,
-    /// For a skipped partner: when it may be reminded again.
+    /// For a skipped partner: why (`reminded_recently`, `no_member`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<SkipReason>,
+    /// For a partner skipped as reminded recently: when it may be reminded again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_at: Option<DateTime<Utc>>,
 }
@@ -24,13 +27,14 @@ impl From<&ReminderOutcome> for ReminderEntry {
         ReminderEntry {
             organization_id: o.organization_id,
             rules: o.rules.clone(),
+            reason: o.reason,
             next_at: o.next_at,
         }
     }
 }
 
 /// `POST /api/meetings/{id}/reminders`: who was reminded, who was skipped (reminded within 24
-/// hours).
+/// hours, or without any member to email).
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Reminders {
     pub reminded: Vec<ReminderEntry>,

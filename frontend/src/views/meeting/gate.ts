@@ -3,6 +3,7 @@
 import { type Readiness, type ReminderSent, ApiError, api } from '../../api';
 import { onChange } from '../../app';
 import { h, replace, setText } from '../../dom';
+import { formatDate } from '../../dates';
 import { checklist } from '../../gate';
 import { getLocale, t, tn } from '../../i18n';
 import { browserZone, describeSlot } from '../../slots';
@@ -45,17 +46,22 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
       button.addEventListener('click', () => {
         void busy(button, async () => {
           try {
-            await api.remind(page.meeting.id, organizationId);
-            const text = t('reminders.sent', { organization: name });
-            remindStatus.ok(text);
-            announce(text);
+            const result = await api.remind(page.meeting.id, organizationId);
+            const skipped = result.skipped.find((s) => s.organization_id === organizationId);
+            if (skipped?.reason === 'no_member') remindStatus.error(t('reminders.noMember', { organization: name }));
+            else if (skipped) remindStatus.error(t('reminders.already', { when: skipped.next_at ? formatDate(skipped.next_at, 'momentShort') : '' }));
+            else {
+              const text = t('reminders.sent', { organization: name });
+              remindStatus.ok(text);
+              announce(text);
+            }
           } catch (error) {
             remindStatus.error(error);
           }
           await refreshReminders();
         });
       });
-      const when = last ? new Intl.DateTimeFormat(getLocale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(last.next_allowed_at)) : '';
+      const when = last ? formatDate(last.next_allowed_at, 'momentShort') : '';
       return h(
         'li',
         { dataset: { organization: organizationId } },
@@ -113,7 +119,7 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
       );
       setText(summaryLine, readiness.ready ? t('gate.ready') : t('gate.notReady'));
     }
-    setText(updated, t('gate.updated', { time: new Intl.DateTimeFormat(getLocale(), { timeStyle: 'medium' }).format(new Date()) }));
+    setText(updated, t('gate.updated', { time: formatDate(new Date(), 'clock') }));
     const onlyConcertationMissing =
       readiness.unmet.length > 0 && readiness.unmet.every((u) => u.rule === 'concertation_not_recorded' || u.rule === 'concertation_stale');
     const planning = page.meeting.status === 'planning';

@@ -9,11 +9,13 @@ import { type ViewContext, liveSession, session } from '../../app';
 import { h, replace } from '../../dom';
 import { getLocale, t, tn } from '../../i18n';
 import { browserZone, describeSlot, zoneLabel } from '../../slots';
-import { errorMessage, formatDate, tabs } from '../../ui';
+import { errorMessage, tabs } from '../../ui';
+import { formatDate, formatDay } from '../../dates';
 import { decisionsTab } from '../decisions';
 import { connectionBar } from '../connection';
 import { sectionLabel } from '../project';
 import { afterSection } from './after';
+import { editMeeting } from './edit';
 import { agendaSection } from './agenda';
 import { gateSection } from './gate';
 import { pollSection } from './poll';
@@ -81,6 +83,10 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
       when?.viewer ? h('p', { class: 'muted' }, t('meeting.yourZone', { when: when.viewer })) : null,
       h('p', { class: 'muted', title: m.timezone }, t('meeting.zone', { zone: `${zoneLabel(m.timezone)} (${m.timezone})` })),
       m.location ? h('p', null, t('meeting.where', { where: m.location })) : null,
+      m.video_url && /^https?:\/\//i.test(m.video_url)
+        ? h('p', null, t('meeting.video'), h('a', { href: m.video_url, rel: 'noopener noreferrer' }, m.video_url))
+        : null,
+      m.respond_by && m.status === 'planning' ? h('p', null, t('meeting.respondBy', { date: formatDay(m.respond_by, getLocale()) })) : null,
       m.convened_at ? h('p', { class: 'convocation-sent', id: 'convocation-sent' }, convocationSent(m)) : null,
     );
   };
@@ -104,6 +110,7 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
     h('p', { class: 'crumbs' }, h('a', { href: `/projects/${encodeURIComponent(project.id)}`, 'data-nav': true }, t('meeting.backToProject'))),
     h('h1', null, meeting.title),
     header,
+    planning && project.is_initiator ? editMeeting(page) : null,
     withDecisions
       ? tabs(
           t('meeting.tabs'),

@@ -2,10 +2,11 @@
 
 import { type Answer, type Poll, ApiError, api } from '../../api';
 import { onChange } from '../../app';
-import { h, replace, uid } from '../../dom';
-import { getLocale, t } from '../../i18n';
-import { browserZone, describeSlot, zoneLabel, zonedToUtc } from '../../slots';
-import { busy, confirmDialog, feedback, field } from '../../ui';
+import { h, replace, setText, uid } from '../../dom';
+import { getLocale, t, tn } from '../../i18n';
+import { browserZone, describeSlot, timeAfter, zoneLabel, zonedToUtc } from '../../slots';
+import { busy, confirmDialog, errorMessage, feedback, field } from '../../ui';
+import { formatDate } from '../../dates';
 import type { MeetingPage } from './page';
 
 export function pollSection(page: MeetingPage): HTMLElement {
@@ -186,33 +187,115 @@ export function pollSection(page: MeetingPage): HTMLElement {
   );
 }
 
+/** One row of the add-slots form: a date and a start time, and what the server said of it. */
+interface SlotRow {
+  el: HTMLElement;
+  legend: HTMLElement;
+  date: HTMLInputElement;
+  time: HTMLInputElement;
+  remove: HTMLButtonElement;
+  /** What the server (or the time zone) said of this row; the summary line under the form is the one announced. */
+  error: HTMLElement;
+}
+
+/**
+ * Proposing slots, several at once: one row per slot (a new row takes the date of the one above
+ * and the time a meeting's length later). Each row is posted in turn; the rows added leave the
+ * form, those refused stay with what the server said, so nothing typed is lost.
+ */
 function slotForm(page: MeetingPage, refresh: () => Promise<void>): HTMLElement {
   const zone = page.meeting.timezone;
   const titleId = uid('slot');
-  const date = field({ label: t('poll.date'), name: 'date', type: 'date', required: true });
-  const time = field({ label: t('poll.time', { zone: zoneLabel(zone) }), name: 'time', type: 'time', required: true, value: '10:00' });
   const status = feedback();
-  const submit = h('button', { type: 'submit', class: 'secondary' }, t('poll.addSubmit'));
-  const form = h('form', { class: 'row wrap', 'aria-labelledby': titleId }, date.wrap, time.wrap, submit);
+  const list = h('ol', { class: 'slot-rows' });
+  const rows: SlotRow[] = [];
+  const submit = h('button', { type: 'submit', class: 'primary' }, tn('poll.addSubmit', 1));
+  const more = h('button', { type: 'button', class: 'secondary' }, t('poll.addRow'));
+
+  const renumber = () => {
+    rows.forEach((row, i) => {
+      setText(row.legend, t('poll.row', { n: i + 1 }));
+      row.remove.hidden = rows.length === 1;
+      row.remove.setAttribute('aria-label', t('poll.removeRow', { n: i + 1 }));
+    });
+    setText(submit, tn('poll.addSubmit', rows.length));
+  };
+  const addRow = (date: string, time: string): SlotRow => {
+    const dateField = field({ label: t('poll.date'), name: 'date', type: 'date', required: true, value: date });
+    const timeField = field({ label: t('poll.time', { zone: zoneLabel(zone) }), name: 'time', type: 'time', required: true, value: time });
+    const legend = h('legend', { class: 'visually-hidden' });
+    const remove = h('button', { type: 'button', class: 'secondary small' }, t('poll.remove'));
+    const error = h('p', { class: 'feedback', id: uid('slot-error') });
+    for (const input of [dateField.input, timeField.input]) input.setAttribute('aria-describedby', error.id);
+    const el = h('li', { class: 'slot-row' }, h('fieldset', { class: 'row wrap' }, legend, dateField.wrap, timeField.wrap, remove), error);
+    const row: SlotRow = { el, legend, date: dateField.input as HTMLInputElement, time: timeField.input as HTMLInputElement, remove, error };
+    remove.addEventListener('click', () => {
+      const at = rows.indexOf(row);
+      dropRow(row);
+      rows[Math.min(at, rows.length - 1)]?.date.focus();
+    });
+    rows.push(row);
+    list.append(el);
+    renumber();
+    return row;
+  };
+  const dropRow = (row: SlotRow) => {
+    rows.splice(rows.indexOf(row), 1);
+    row.el.remove();
+    renumber();
+  };
+  const flag = (row: SlotRow, message: string) => {
+    row.date.setAttribute('aria-invalid', 'true');
+    row.time.setAttribute('aria-invalid', 'true');
+    row.error.dataset.kind = 'error';
+    setText(row.error, message);
+  };
+
+  more.addEventListener('click', () => {
+    const last = rows[rows.length - 1];
+    const row = addRow(last?.date.value ?? '', last ? timeAfter(last.time.value, page.meeting.duration_minutes) : '10:00');
+    row.time.focus();
+  });
+
+  const form = h('form', { class: 'stack', 'aria-labelledby': titleId }, list, h('div', { class: 'actions' }, more, submit));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const startsAt = zonedToUtc(date.input.value, time.input.value, zone);
-    if (!startsAt) {
-      time.input.setAttribute('aria-invalid', 'true');
-      status.error(t('poll.invalidTime'));
-      return;
-    }
-    time.input.removeAttribute('aria-invalid');
+    status.clear();
     void busy(submit, async () => {
-      try {
-        await api.addSlot(page.meeting.id, startsAt);
-        status.ok(t('poll.added'));
-        await refresh();
-      } catch (error) {
-        status.error(error);
+      let added = 0;
+      const refused: SlotRow[] = [];
+      let last: SlotRow | null = null;
+      for (const row of [...rows]) {
+        row.date.removeAttribute('aria-invalid');
+        row.time.removeAttribute('aria-invalid');
+        delete row.error.dataset.kind;
+        setText(row.error, '');
+        const startsAt = zonedToUtc(row.date.value, row.time.value, zone);
+        if (!startsAt) {
+          flag(row, t('poll.invalidTime'));
+          refused.push(row);
+          continue;
+        }
+        try {
+          await api.addSlot(page.meeting.id, startsAt);
+          added += 1;
+          last = row;
+        } catch (error) {
+          flag(row, errorMessage(error));
+          refused.push(row);
+        }
       }
-    });
+      // The rows added leave; a fresh one follows the last added when none is left.
+      const next = last ? { date: last.date.value, time: timeAfter(last.time.value, page.meeting.duration_minutes) } : null;
+      for (const row of [...rows]) if (!refused.includes(row)) dropRow(row);
+      if (rows.length === 0 && next) addRow(next.date, next.time);
+      if (refused.length === 0) status.ok(tn('poll.added', added));
+      else status.error([added > 0 ? tn('poll.added', added) : '', tn('poll.rowsRefused', refused.length)].filter(Boolean).join(' '));
+      if (added > 0) await refresh();
+      return refused;
+    }).then((refused) => (refused[0]?.date ?? submit).focus());
   });
+  addRow('', '10:00');
   return h('div', { class: 'add-slot' }, h('h3', { id: titleId }, t('poll.add')), form, status.el);
 }
 
@@ -220,7 +303,6 @@ function slotForm(page: MeetingPage, refresh: () => Promise<void>): HTMLElement 
 function answersGrid(poll: Poll, zone: string): HTMLElement | null {
   if (poll.answers.length === 0) return null;
   const titleId = uid('grid');
-  const short = new Intl.DateTimeFormat(getLocale(), { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone });
   // Wider than a phone: it scrolls, so it takes the focus (keyboard users scroll it too).
   return h(
     'div',
@@ -236,7 +318,7 @@ function answersGrid(poll: Poll, zone: string): HTMLElement | null {
           'tr',
           null,
           h('th', { scope: 'col' }, t('poll.person')),
-          poll.slots.map((s) => h('th', { scope: 'col' }, short.format(new Date(s.starts_at)))),
+          poll.slots.map((s) => h('th', { scope: 'col' }, formatDate(s.starts_at, 'slotShort', { timeZone: zone }))),
         ),
       ),
       h(
