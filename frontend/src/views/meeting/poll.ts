@@ -7,6 +7,7 @@ import { getLocale, t } from '../../i18n';
 import { browserZone, describeSlot, zoneLabel, zonedToUtc } from '../../slots';
 import { busy, confirmDialog, feedback, field } from '../../ui';
 import type { MeetingPage } from './page';
+import { slotTimeNotes } from './time';
 
 export function pollSection(page: MeetingPage): HTMLElement {
   const { ctx } = page;
@@ -104,6 +105,7 @@ export function pollSection(page: MeetingPage): HTMLElement {
           view.viewer ? h('span', { class: 'muted block' }, t('meeting.yourZone', { when: view.viewer })) : null,
           suggested ? h('span', { class: 'badge suggested' }, t('poll.suggested')) : null,
           chosen ? h('span', { class: 'badge chosen' }, t('poll.chosen')) : null,
+          slotTimeNotes(slot),
         ),
         h(
           'td',
