@@ -122,7 +122,7 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
   return h(
     'section',
     { class: 'card time-project-section', 'aria-labelledby': titleId },
-    h('h2', { id: titleId }, t('time.title')),
+    h('h2', { id: titleId }, t('time.project.title')),
     minNoticeLine(project),
     body,
     h('p', { class: 'links' }, h('a', { href: timeApi.projectTimeCsvUrl(project.id, getLocale()), download: 'time.csv' }, t('time.csv'))),
