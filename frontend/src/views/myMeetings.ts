@@ -12,13 +12,23 @@ import { browserZone, describeSlot } from '../slots';
 import { type MyMeetings, barChart, formatHours } from '../time';
 import { timeApi } from '../timeApi';
 import { errorMessage } from '../ui';
+import { NARROW } from './projectTime';
 
 export function myMeetingsSection(ctx: ViewContext): HTMLElement {
   const titleId = uid('my-meetings');
   const body = h('div', null, h('p', { role: 'status' }, t('common.loading')));
+  // The chart is laid out for a phone or a wider screen: drawn again when that changes.
+  const narrow = window.matchMedia?.(NARROW);
+  let shown: MyMeetings | null = null;
+  const onResize = () => {
+    if (shown) replace(body, content(shown, narrow?.matches ?? false));
+  };
+  narrow?.addEventListener('change', onResize);
+  ctx.onLeave(() => narrow?.removeEventListener('change', onResize));
   void timeApi.myMeetings().then(
     (mine) => {
-      if (!ctx.signal.aborted) replace(body, content(mine));
+      shown = mine;
+      if (!ctx.signal.aborted) onResize();
     },
     (error: unknown) => {
       if (!ctx.signal.aborted) replace(body, h('p', { role: 'alert' }, errorMessage(error)));
@@ -27,11 +37,10 @@ export function myMeetingsSection(ctx: ViewContext): HTMLElement {
   return h('section', { class: 'card my-meetings', 'aria-labelledby': titleId }, h('h2', { id: titleId }, t('time.mine.title')), body);
 }
 
-function content(mine: MyMeetings): Node[] {
+function content(mine: MyMeetings, phone: boolean): Node[] {
   if (mine.meetings.length === 0) return [h('p', { class: 'empty' }, t('time.mine.empty'))];
   const locale = getLocale();
   const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-  const phone = window.matchMedia?.('(max-width: 40rem)').matches ?? false;
   const geometry = barChart(
     mine.hours_per_week.map((w) => ({ label: t('time.mine.week', { date: day.format(new Date(`${w.week}T00:00:00Z`)) }), planned: w.hours })),
     phone ? { width: 340, left: 120, rowHeight: 30, ticks: 2 } : { width: 560, left: 150, rowHeight: 30 },

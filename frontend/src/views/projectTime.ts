@@ -13,6 +13,9 @@ import { type PartnerTime, barChart, budgetBody, formatEuros, formatHours, partn
 import { timeApi } from '../timeApi';
 import { announce, busy, errorMessage, feedback, field, flagField } from '../ui';
 
+/** Where the page turns to its phone layout (style.css). */
+export const NARROW = '(max-width: 40rem)';
+
 /** "Préavis minimum : 14 jours." */
 export function minNoticeLine(project: ProjectDetail): HTMLElement {
   return h('p', { class: 'min-notice' }, t('time.project.minNotice', { days: tn('time.notice.days', project.min_notice_days) }));
@@ -26,6 +29,14 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
   const forms = h('div', { class: 'budget-forms' });
   let rows: PartnerTime[] = [];
   let lastKey = '';
+  // The chart is laid out for a phone or a wider screen: drawn again when that changes.
+  const narrow = window.matchMedia?.(NARROW);
+  const onResize = () => {
+    lastKey = '';
+    render();
+  };
+  narrow?.addEventListener('change', onResize);
+  ctx.onLeave(() => narrow?.removeEventListener('change', onResize));
 
   const render = () => {
     const locale = getLocale();
@@ -36,7 +47,7 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
       replace(body, h('p', { class: 'empty' }, t('time.table.empty')));
       return;
     }
-    const phone = window.matchMedia?.('(max-width: 40rem)').matches ?? false;
+    const phone = narrow?.matches ?? false;
     const geometry = barChart(partnerChartRows(rows), phone ? { width: 340, left: 104, rowHeight: 34 } : { width: 640, left: 170 });
     const chartText = {
       title: t('time.chart.title'),
@@ -79,10 +90,18 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
                 'tr',
                 { dataset: { org: r.organization_id, over: String(r.hours_budget !== null && r.hours_planned > r.hours_budget) } },
                 h('th', { scope: 'row' }, r.organization_name),
-                h('td', { class: 'num' }, r.hours_budget === null ? t('time.table.noBudget') : formatHours(r.hours_budget, locale)),
-                h('td', { class: 'num planned' }, formatHours(r.hours_planned, locale)),
-                h('td', { class: 'num' }, formatHours(r.hours_attended, locale)),
-                h('td', { class: 'num' }, r.value_eur === null ? t('time.table.noValue') : formatEuros(r.value_eur, locale)),
+                h(
+                  'td',
+                  { class: 'num', dataset: { label: t('time.table.budget') } },
+                  r.hours_budget === null ? t('time.table.noBudget') : formatHours(r.hours_budget, locale),
+                ),
+                h('td', { class: 'num planned', dataset: { label: t('time.table.planned') } }, formatHours(r.hours_planned, locale)),
+                h('td', { class: 'num', dataset: { label: t('time.table.attended') } }, formatHours(r.hours_attended, locale)),
+                h(
+                  'td',
+                  { class: 'num', dataset: { label: t('time.table.value') } },
+                  r.value_eur === null ? t('time.table.noValue') : formatEuros(r.value_eur, locale),
+                ),
               ),
             ),
           ),
