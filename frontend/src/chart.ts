@@ -42,31 +42,25 @@ export function barChartSvg(geometry: ChartGeometry, text: ChartText, className 
   const titleId = uid('chart-title');
   const descId = uid('chart-desc');
   const { left, rowHeight, axisY } = geometry;
-  const barHeight = rowHeight * 0.55;
+  const barHeight = Math.min(rowHeight, 36) * 0.55;
   const inner = barHeight * 0.55;
   const rows = geometry.rows.map((bar) => {
-    const mid = bar.y + rowHeight / 2;
+    const mid = bar.mid;
     const top = mid - barHeight / 2;
-    const end = Math.max(bar.planned.width, bar.attended?.width ?? 0);
     const valueText = bar.attended ? `${text.format(bar.attended.value)} / ${text.format(bar.planned.value)}` : text.format(bar.planned.value);
     return svg(
       'g',
       { class: 'chart-row' },
-      svg('text', { x: left - 8, y: mid, class: 'chart-label', 'text-anchor': 'end', 'dominant-baseline': 'middle' }, truncate(bar.label, 22)),
+      svg(
+        'text',
+        { x: bar.labelX, y: bar.labelY, class: 'chart-label', 'text-anchor': bar.labelAnchor, 'dominant-baseline': 'middle' },
+        // Left of the bar, a long name would leave the picture (the table has it whole).
+        bar.labelAnchor === 'end' ? truncate(bar.label, Math.floor((left - 12) / 7.5)) : truncate(bar.label, Math.floor((geometry.width - 110) / 7.5)),
+      ),
       svg('rect', { x: bar.planned.x, y: top, width: bar.planned.width, height: barHeight, class: 'bar-planned', rx: 2 }),
       bar.attended ? svg('rect', { x: bar.attended.x, y: mid - inner / 2, width: bar.attended.width, height: inner, class: 'bar-attended', rx: 1 }) : null,
       bar.budgetX === null ? null : svg('line', { x1: bar.budgetX, x2: bar.budgetX, y1: top - 4, y2: top + barHeight + 4, class: 'bar-budget' }),
-      svg(
-        'text',
-        {
-          x: Math.min(left + end + 6, geometry.width - 4),
-          y: mid,
-          class: 'chart-value',
-          'dominant-baseline': 'middle',
-          'text-anchor': left + end + 6 > geometry.width - 90 ? 'end' : 'start',
-        },
-        valueText,
-      ),
+      svg('text', { x: bar.valueX, y: bar.valueY, class: 'chart-value', 'dominant-baseline': 'middle', 'text-anchor': bar.valueAnchor }, valueText),
     );
   });
   const ticks = geometry.ticks.map((tick) =>

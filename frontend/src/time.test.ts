@@ -104,17 +104,36 @@ describe('bar chart geometry', () => {
       { width: 600, left: 100, rowHeight: 40, ticks: 5 },
     );
     expect(g.max).toBe(50);
-    expect(g.plot).toBe(484);
+    expect(g.plot).toBe(400);
     const [caf, mjc] = g.rows;
-    expect(caf!.planned.width).toBeCloseTo((30 / 50) * 484);
-    expect(caf!.attended!.width).toBeCloseTo((15 / 50) * 484);
-    expect(caf!.budgetX).toBeCloseTo(100 + (40 / 50) * 484);
+    expect(caf!.planned.width).toBeCloseTo((30 / 50) * 400);
+    expect(caf!.attended!.width).toBeCloseTo((15 / 50) * 400);
+    expect(caf!.budgetX).toBeCloseTo(100 + (40 / 50) * 400);
     expect(mjc!.budgetX).toBeNull();
     expect(mjc!.y - caf!.y).toBe(40);
     expect(g.ticks.map((t) => t.value)).toEqual([0, 10, 20, 30, 40, 50]);
     expect(g.ticks[0]!.x).toBe(100);
-    expect(g.ticks[5]!.x).toBeCloseTo(584);
+    expect(g.ticks[5]!.x).toBeCloseTo(500);
+    // The figures: right of the longer bar, on its line (room is kept for them up to the edge).
+    expect(caf!.valueX).toBeCloseTo(100 + (30 / 50) * 400 + 6);
+    expect(caf!.valueY).toBe(caf!.mid);
+    expect(g.width - (g.left + g.plot)).toBe(100);
     expect(g.height).toBeGreaterThan(g.axisY);
+  });
+  it('puts the labels above the bars on a narrow chart, the bars then taking the whole width', () => {
+    const wide = barChart([{ label: 'CAF', planned: 1 }], { width: 340, left: 100, rowHeight: 30 });
+    const narrow = barChart([{ label: 'CAF', planned: 1 }], { width: 340, left: 100, rowHeight: 30, labelsAbove: true });
+    expect(wide.rows[0]!.labelAnchor).toBe('end');
+    expect(wide.rows[0]!.labelX).toBe(92);
+    expect(wide.rows[0]!.labelY).toBe(wide.rows[0]!.mid);
+    expect(narrow.rows[0]!.labelAnchor).toBe('start');
+    expect(narrow.plot).toBeGreaterThan(wide.plot);
+    expect(narrow.rows[0]!.labelY).toBeLessThan(narrow.rows[0]!.mid);
+    expect(narrow.rowHeight).toBe(48);
+    // The figures at the end of the label's line.
+    expect(narrow.rows[0]!.valueY).toBe(narrow.rows[0]!.labelY);
+    expect(narrow.rows[0]!.valueAnchor).toBe('end');
+    expect(narrow.rows[0]!.valueX).toBe(340 - 12);
   });
   it('never draws a negative bar or one past the plot, and copes with nothing', () => {
     const g = barChart([{ label: 'X', planned: -3, attended: null }], { width: 300, left: 100 });

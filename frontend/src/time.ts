@@ -85,6 +85,16 @@ export interface Bar {
   label: string;
   /** Top of the row. */
   y: number;
+  /** Where the label is written: left of the bar (ending there), or above it on a narrow chart. */
+  labelX: number;
+  labelY: number;
+  labelAnchor: 'start' | 'end';
+  /** The vertical middle of the bars. */
+  mid: number;
+  /** Where the figures are written: right of the bars (room is kept for them), or at the end of the label's line. */
+  valueX: number;
+  valueY: number;
+  valueAnchor: 'start' | 'end';
   /** Planned hours: the lighter, taller bar. */
   planned: { x: number; width: number; value: number };
   /** Attended hours: the darker bar drawn inside it. */
@@ -130,11 +140,17 @@ export function niceMax(value: number): number {
  * Lays out a horizontal bar chart: one row per entry, planned and attended hours as bars on one
  * scale, the budget as a mark. Widths are never negative and never pass the plot area.
  */
-export function barChart(rows: ChartRow[], opts: { width?: number; left?: number; rowHeight?: number; ticks?: number } = {}): ChartGeometry {
+export function barChart(
+  rows: ChartRow[],
+  opts: { width?: number; left?: number; rowHeight?: number; ticks?: number; labelsAbove?: boolean } = {},
+): ChartGeometry {
   const width = opts.width ?? 640;
-  const left = opts.left ?? 160;
-  const rowHeight = opts.rowHeight ?? 36;
-  const right = 16;
+  const above = opts.labelsAbove ?? false;
+  // Labels above the bars (a phone): the bars take the whole width, each row is taller.
+  const left = above ? 12 : (opts.left ?? 160);
+  const rowHeight = (opts.rowHeight ?? 36) + (above ? 18 : 0);
+  // Beside the bars, room for the figures ("12,5 h / 40 h") at their right.
+  const right = above ? 12 : 100;
   const top = 8;
   const plot = Math.max(1, width - left - right);
   const largest = Math.max(0, ...rows.flatMap((r) => [r.planned, r.attended ?? 0, r.budget ?? 0]));
@@ -145,14 +161,29 @@ export function barChart(rows: ChartRow[], opts: { width?: number; left?: number
     const value = (max * i) / count;
     return { value, x: left + scale(value) };
   });
-  const bars: Bar[] = rows.map((r, i) => ({
-    label: r.label,
-    y: top + i * rowHeight,
-    planned: { x: left, width: scale(r.planned), value: r.planned },
-    attended: r.attended === null || r.attended === undefined ? null : { x: left, width: scale(r.attended), value: r.attended },
-    budgetX: r.budget === null || r.budget === undefined ? null : left + scale(r.budget),
-    budget: r.budget ?? null,
-  }));
+  const bars: Bar[] = rows.map((r, i) => {
+    const y = top + i * rowHeight;
+    const labelY = y + (above ? 9 : rowHeight / 2);
+    const mid = y + (above ? 18 + (rowHeight - 18) / 2 : rowHeight / 2);
+    const planned = { x: left, width: scale(r.planned), value: r.planned };
+    const attended = r.attended === null || r.attended === undefined ? null : { x: left, width: scale(r.attended), value: r.attended };
+    const end = left + Math.max(planned.width, attended?.width ?? 0);
+    return {
+      label: r.label,
+      y,
+      labelX: above ? left : left - 8,
+      labelY,
+      labelAnchor: above ? 'start' : 'end',
+      mid,
+      valueX: above ? width - right : end + 6,
+      valueY: above ? labelY : mid,
+      valueAnchor: above ? 'end' : 'start',
+      planned,
+      attended,
+      budgetX: r.budget === null || r.budget === undefined ? null : left + scale(r.budget),
+      budget: r.budget ?? null,
+    };
+  });
   const axisY = top + rows.length * rowHeight;
   return { width, height: axisY + 28, left, plot, max, ticks, rows: bars, rowHeight, axisY };
 }

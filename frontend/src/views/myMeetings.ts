@@ -43,7 +43,7 @@ function content(mine: MyMeetings, phone: boolean): Node[] {
   const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' });
   const geometry = barChart(
     mine.hours_per_week.map((w) => ({ label: t('time.mine.week', { date: day.format(new Date(`${w.week}T00:00:00Z`)) }), planned: w.hours })),
-    phone ? { width: 340, left: 120, rowHeight: 30, ticks: 2 } : { width: 560, left: 150, rowHeight: 30 },
+    phone ? { width: 300, labelsAbove: true, rowHeight: 26 } : { width: 560, left: 150, rowHeight: 30 },
   );
   const zone = browserZone();
   return [

@@ -48,7 +48,7 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
       return;
     }
     const phone = narrow?.matches ?? false;
-    const geometry = barChart(partnerChartRows(rows), phone ? { width: 340, left: 104, rowHeight: 34 } : { width: 640, left: 170 });
+    const geometry = barChart(partnerChartRows(rows), phone ? { width: 300, labelsAbove: true, rowHeight: 30 } : { width: 640, left: 170 });
     const chartText = {
       title: t('time.chart.title'),
       description: t('time.chart.desc'),
