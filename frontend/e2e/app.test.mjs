@@ -1040,6 +1040,21 @@ describe('partners’ time', { concurrency: false }, () => {
     await shot(ines, '42-time-gate-notice');
   });
 
+  step('the initiator lowers the minimum notice in the project; the meeting’s notice is then enough', async () => {
+    await ines.goto(`${stack.base}/projects/${project.id}`);
+    await ines.getByText('Modifier le titre, le résumé ou le préavis').click();
+    const form = ines.locator('details.edit-project form');
+    await form.getByLabel('Préavis minimum').fill('2');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await ines.getByText('Projet modifié.').waitFor();
+    await ines.getByText('Préavis minimum : 2 jours.').waitFor();
+    await ines.goto(`${stack.base}/meetings/${close.id}`);
+    const line = ines.locator('.checklist li[data-rule="notice"]');
+    await line.getByText('Préavis : 3 jours (le projet en demande 2) : c’est suffisant.').waitFor({ timeout: 15_000 });
+    assert.equal(await line.getAttribute('class'), 'met');
+    assert.equal(await ines.locator('table.poll-grid [data-inside-notice="true"]').count(), 0);
+  });
+
   step('the project page shows the time given (table, chart, CSV); the sheet too; the home page the load', async () => {
     await ines.goto(`${stack.base}/projects/${project.id}`);
     const section = ines.getByRole('region', { name: 'Temps donné au projet' });
