@@ -4,7 +4,7 @@
  * accepted partner the form that sets its yearly budget and hourly value.
  */
 
-import type { Partnership, ProjectDetail } from '../api';
+import { ApiError, type Partnership, type ProjectDetail } from '../api';
 import { type ViewContext, every } from '../app';
 import { barChartSvg, chartLegend } from '../chart';
 import { h, replace, uid } from '../dom';
@@ -115,7 +115,9 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
       rows = await timeApi.projectTime(project.id);
       render();
     } catch (error) {
-      if (lastKey === '') replace(body, h('p', { role: 'alert' }, errorMessage(error)));
+      // Someone who does not take part yet (a consulted organization) is not shown the time.
+      if (error instanceof ApiError && error.notFound) section.hidden = true;
+      else if (lastKey === '') replace(body, h('p', { role: 'alert' }, errorMessage(error)));
     }
   };
 
@@ -132,13 +134,8 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
       ),
     ),
   );
-  void refresh().then(() => {
-    // The forms start from the budget on record, once it is known.
-    for (const form of forms.querySelectorAll<HTMLFormElement>('form[data-org]')) form.dispatchEvent(new Event('amont:fill'));
-  });
-  every(ctx, 15000, refresh);
 
-  return h(
+  const section = h(
     'section',
     { class: 'card time-project-section', 'aria-labelledby': titleId },
     h('h2', { id: titleId }, t('time.project.title')),
@@ -147,6 +144,12 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
     h('p', { class: 'links' }, h('a', { href: timeApi.projectTimeCsvUrl(project.id, getLocale()), download: 'time.csv' }, t('time.csv'))),
     forms,
   );
+  void refresh().then(() => {
+    // The forms start from the budget on record, once it is known.
+    for (const form of forms.querySelectorAll<HTMLFormElement>('form[data-org]')) form.dispatchEvent(new Event('amont:fill'));
+  });
+  every(ctx, 15000, refresh);
+  return section;
 }
 
 /** A partner's yearly budget and hourly value; a 400 names the field, shown on it. */
