@@ -5,11 +5,12 @@
  */
 
 import { ApiError, type Partnership, type ProjectDetail } from '../api';
-import { type ViewContext, every } from '../app';
+import type { ViewContext } from '../app';
 import { barChartSvg, chartLegend } from '../chart';
 import { h, replace, uid } from '../dom';
 import { getLocale, t, tn } from '../i18n';
 import { type PartnerTime, barChart, budgetBody, formatEuros, formatHours, partnerChartRows } from '../time';
+import { readAgain } from '../readAgain';
 import { timeApi } from '../timeApi';
 import { announce, busy, errorMessage, feedback, field, flagField } from '../ui';
 
@@ -148,7 +149,7 @@ export function projectTimeSection(ctx: ViewContext, project: ProjectDetail, par
     // The forms start from the budget on record, once it is known.
     for (const form of forms.querySelectorAll<HTMLFormElement>('form[data-org]')) form.dispatchEvent(new Event('amont:fill'));
   });
-  every(ctx, 15000, refresh);
+  readAgain(ctx, refresh, 15000);
   return section;
 }
 

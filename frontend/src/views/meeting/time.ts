@@ -7,7 +7,6 @@
  */
 
 import { type PollSlot, type Readiness, api } from '../../api';
-import { every } from '../../app';
 import { h, replace, uid } from '../../dom';
 import { getLocale, t } from '../../i18n';
 import {
@@ -21,6 +20,7 @@ import {
   noticeSentences,
   warningSentence,
 } from '../../time';
+import { readAgain } from '../../readAgain';
 import { timeApi } from '../../timeApi';
 import { announce, busy, carryMessage, errorMessage, feedback, rerender } from '../../ui';
 import type { MeetingPage } from './page';
@@ -126,8 +126,8 @@ function beforeConvocation(page: MeetingPage): HTMLElement {
   };
   void refresh();
   void refreshReps();
-  every(ctx, 5000, refresh);
-  every(ctx, 8000, refreshReps);
+  readAgain(ctx, refresh, 5000);
+  readAgain(ctx, refreshReps, 8000);
 
   const repsTitle = uid('reps');
   return h(
@@ -327,7 +327,7 @@ function attendanceSection(page: MeetingPage): HTMLElement {
     }
   };
   void refresh();
-  every(ctx, 10000, refresh);
+  readAgain(ctx, refresh, 10000);
   return h(
     'section',
     { class: 'card attendance-section', 'aria-labelledby': titleId },
