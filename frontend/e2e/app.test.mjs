@@ -1046,6 +1046,221 @@ describe('proof of consent', { concurrency: false }, () => {
   });
 });
 
+describe('partners’ time', { concurrency: false }, () => {
+  // A project of its own (the first one lost the CAF to the proof-of-consent steps' neighbours):
+  // set up through the API, then the screens of issue 15 used in the browser.
+  const TITLE = 'Temps partagé';
+  let project;
+  let caf;
+  let mjc;
+  let express; // convened for a slot a minute away: attendance once it started
+  let close; // a slot three days away, inside the 14 days' notice
+  let expressStart;
+
+  /** A call to the API from a signed-in page (its session cookie), which must succeed. */
+  async function call(page, method, path, body) {
+    const r = await page.evaluate(
+      async ([m, p, b]) => {
+        const res = await fetch(p, {
+          method: m,
+          headers: b === undefined ? {} : { 'Content-Type': 'application/json' },
+          body: b === undefined ? undefined : JSON.stringify(b),
+        });
+        return { status: res.status, text: await res.text() };
+      },
+      [method, path, body],
+    );
+    // A server error says what the server logged.
+    const log = r.status >= 500 ? `\n${stack.logs.join('').slice(-1500)}` : '';
+    assert.ok(r.status < 300, `${method} ${path}: HTTP ${r.status} ${r.text.slice(0, 300)}${log}`);
+    return r.text ? JSON.parse(r.text) : null;
+  }
+
+  /** Screenshots at 1280 and 360 px (the page, and the section), no horizontal overflow, and axe-core clean at both. */
+  async function screens(page, name, section) {
+    const found = [];
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 900 });
+      await section.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      const overflow = await overflowOf(page);
+      assert.ok(overflow <= 1, `${name}: horizontal overflow of ${overflow}px at ${width}px`);
+      await shot(page, `${name}-${width}`);
+      await section.screenshot({ path: join(shots, `${name}-${width}-section.png`) });
+      for (const v of await seriousViolations(page)) found.push(`${name} at ${width}px: ${v}`);
+    }
+    await page.setViewportSize({ width: 1100, height: 900 });
+    assert.deepEqual(found, []);
+  }
+
+  /** Prepares a meeting through the API up to the chosen slot: poll, agenda, both agreements. */
+  async function prepare(title, minutes, startsAt) {
+    const meeting = await call(ines, 'POST', `/api/projects/${project.id}/meetings`, { title, duration_minutes: minutes, timezone: 'Europe/Paris' });
+    const slot = await call(ines, 'POST', `/api/meetings/${meeting.id}/slots`, { starts_at: startsAt });
+    for (const page of [ines, sophie]) await call(page, 'PUT', `/api/meetings/${meeting.id}/availability`, { answers: { [slot.id]: 'yes' } });
+    const agenda = await call(ines, 'PUT', `/api/meetings/${meeting.id}/agenda`, { items: [{ title: 'Calendrier', duration_min: minutes }] });
+    await call(ines, 'POST', `/api/meetings/${meeting.id}/agenda/agreement`, { content_hash: agenda.content_hash, decision: 'agree', organization_id: mjc });
+    await call(sophie, 'POST', `/api/meetings/${meeting.id}/agenda/agreement`, { content_hash: agenda.content_hash, decision: 'agree', organization_id: caf });
+    await call(ines, 'POST', `/api/meetings/${meeting.id}/slot`, { slot_id: slot.id });
+    return meeting;
+  }
+
+  step('a project with the CAF, missions agreed (through the API)', async () => {
+    await ines.goto(`${stack.base}/`);
+    await sophie.goto(`${stack.base}/`);
+    mjc = (await call(ines, 'GET', '/api/me')).organizations.find((o) => o.name === MJC).id;
+    caf = (await call(sophie, 'GET', '/api/me')).organizations.find((o) => o.name === CAF).id;
+    project = await call(ines, 'POST', '/api/projects', { title: TITLE, summary: 'Le temps que chacun donne.', initiator_organization_id: mjc });
+    await call(ines, 'POST', `/api/projects/${project.id}/partners`, { organization_id: caf, contact_email: PARTNER });
+    await call(sophie, 'POST', `/api/projects/${project.id}/partners/${caf}/answer`, { decision: 'accept' });
+    for (const [page, org, text] of [
+      [ines, mjc, 'Coordonner.'],
+      [sophie, caf, 'Cofinancer.'],
+    ]) {
+      const mission = await call(page, 'PUT', `/api/projects/${project.id}/missions/${org}`, { text });
+      await call(page, 'POST', `/api/projects/${project.id}/missions/${org}/agreement`, { content_hash: mission.content_hash, decision: 'agree' });
+    }
+    assert.equal(project.min_notice_days, 14, 'two weeks of notice by default');
+  });
+
+  step('a meeting convened at short notice; attendance before it starts is refused as the server says', async () => {
+    // The slot: the next whole minute at least 45 s away (both agree to the short notice first).
+    expressStart = Math.ceil((Date.now() + 45_000) / 60_000) * 60_000;
+    express = await prepare('Réunion express', 30, new Date(expressStart).toISOString());
+    const { notice } = await call(ines, 'GET', `/api/meetings/${express.id}/readiness`);
+    assert.equal(notice.short, true);
+    for (const [page, org] of [
+      [ines, mjc],
+      [sophie, caf],
+    ])
+      await call(page, 'POST', `/api/meetings/${express.id}/short-notice/agreement`, {
+        decision: 'agree',
+        content_hash: notice.content_hash,
+        organization_id: org,
+      });
+    await call(ines, 'POST', `/api/meetings/${express.id}/concertation`, { summary: 'Accord de tous sur le délai court.' });
+    await call(ines, 'POST', `/api/meetings/${express.id}/convocation`);
+    assert.ok(Date.now() < expressStart - 5000, 'convened before the meeting starts');
+
+    await ines.goto(`${stack.base}/meetings/${express.id}`);
+    const section = ines.getByRole('region', { name: 'Présences' });
+    const sophieRow = section.getByRole('group', { name: `Sophie Bernard (${CAF})` });
+    await sophieRow.getByLabel('Présent·e').check();
+    await section.getByRole('button', { name: 'Enregistrer les présences' }).click();
+    await section.getByText('La réunion n’a pas encore commencé.').waitFor();
+    assert.equal(await sophieRow.getAttribute('data-status'), 'none');
+  });
+
+  step('the partner sets its time budget; a wrong value is shown on its field', async () => {
+    await sophie.goto(`${stack.base}/projects/${project.id}`);
+    const form = sophie.getByRole('form', { name: `Budget de temps de ${CAF}` });
+    await form.getByLabel('Heures par an').fill('3000');
+    await form.getByRole('button', { name: 'Enregistrer le budget' }).click();
+    await form.getByText('Vérifiez le champ « Heures par an ».').waitFor();
+    assert.equal(await form.getByLabel('Heures par an').getAttribute('aria-invalid'), 'true');
+    await form.getByLabel('Heures par an').fill('1');
+    await form.getByLabel('Valeur d’une heure (€)').fill('40');
+    await form.getByRole('button', { name: 'Enregistrer le budget' }).click();
+    await form.getByText(`Budget de ${CAF} enregistré.`).waitFor();
+    assert.equal(await form.getByLabel('Heures par an').getAttribute('aria-invalid'), null);
+    const row = sophie.getByRole('table', { name: 'Temps donné par chaque partenaire' }).getByRole('row', { name: new RegExp(CAF) });
+    await row.getByRole('cell', { name: '1 h' }).first().waitFor({ timeout: 20_000 });
+    await sophie.getByText('Préavis minimum : 14 jours.').waitFor();
+  });
+
+  step('once the meeting started, the initiator records attendance in the browser', async () => {
+    await ines.waitForTimeout(Math.max(0, expressStart - Date.now() + 1500));
+    const section = ines.getByRole('region', { name: 'Présences' });
+    const sophieRow = section.getByRole('group', { name: `Sophie Bernard (${CAF})` });
+    await sophieRow.getByLabel('Présent·e').check();
+    await section
+      .getByRole('group', { name: new RegExp(`\\(${MJC}\\)`) })
+      .getByLabel('Excusé·e')
+      .check();
+    await section.getByRole('button', { name: 'Enregistrer les présences' }).click();
+    await section.getByText('Présences enregistrées.').waitFor();
+    await section.locator(`fieldset[data-status="present"]`, { hasText: 'Sophie Bernard' }).waitFor();
+    const recorded = await call(ines, 'GET', `/api/meetings/${express.id}/attendance`);
+    assert.deepEqual(recorded.map((a) => a.status).sort(), ['excused', 'present']);
+    await screens(ines, '40-time-attendance', section);
+    await call(ines, 'POST', `/api/meetings/${express.id}/held`);
+  });
+
+  step('a slot inside the notice: the partner accepts the short notice in the browser, the gate stops asking it', async () => {
+    close = await prepare('Point d’étape', 60, `${parisDay(3)}T09:00:00Z`);
+    await sophie.goto(`${stack.base}/meetings/${close.id}`);
+    await sophie.locator('table.poll-grid [data-inside-notice="true"]').getByText('préavis trop court').waitFor();
+    const gateLine = (page) => page.locator('.checklist li[data-rule="notice"]');
+    await gateLine(sophie).getByText('Préavis : 3 jours (le projet en demande 14).').waitFor({ timeout: 15_000 });
+    await gateLine(sophie).getByText(`${CAF} n’a pas encore accepté le délai court.`).waitFor();
+    const section = sophie.getByRole('region', { name: 'Préavis, représentants et budgets' });
+    // Who represents the CAF: Sophie by default (she answered the poll); she names Karim too.
+    const reps = section.getByRole('group', { name: `Qui représentera ${CAF} ?` });
+    assert.equal(await reps.getByLabel('Sophie Bernard').isChecked(), true);
+    await reps.getByLabel('karim').check();
+    await section.getByRole('button', { name: 'Enregistrer les représentants' }).click();
+    await section.getByText(`Représentants de ${CAF} enregistrés.`).waitFor();
+    await section.locator('.representatives-list li[data-chosen="true"]', { hasText: 'Sophie Bernard et karim' }).waitFor();
+    // Past the CAF's budget of 1 h: said, not blocking.
+    await section.getByText(new RegExp(`Cette réunion porterait ${CAF} à .* sur un budget de 1\\s+h cette année\\.`)).waitFor({ timeout: 15_000 });
+    await screens(sophie, '41-time-short-notice', section);
+    await section.getByRole('button', { name: `Accepter le délai court au nom de ${CAF}` }).click();
+    await section.getByText(`Délai court accepté au nom de ${CAF}.`).waitFor();
+    // Answered: the question goes once the state is read again.
+    await section.getByRole('button', { name: `Accepter le délai court au nom de ${CAF}` }).waitFor({ state: 'detached', timeout: 10_000 });
+    // The initiator's gate no longer names the CAF for the notice; the MJC still has to answer.
+    await ines.goto(`${stack.base}/meetings/${close.id}`);
+    await gateLine(ines).getByText(`Délai court accepté par : ${CAF} ; pas encore par : ${MJC}.`).waitFor({ timeout: 15_000 });
+    assert.equal(await gateLine(ines).getByText(`${CAF} n’a pas encore accepté le délai court.`).count(), 0);
+    const { unmet } = await call(ines, 'GET', `/api/meetings/${close.id}/readiness`);
+    assert.deepEqual(
+      unmet.filter((u) => u.rule === 'notice_too_short').map((u) => u.organization_name),
+      [MJC],
+    );
+    await shot(ines, '42-time-gate-notice');
+  });
+
+  step('the initiator lowers the minimum notice in the project; the meeting’s notice is then enough', async () => {
+    await ines.goto(`${stack.base}/projects/${project.id}`);
+    await ines.getByText('Modifier le titre, le résumé ou le préavis').click();
+    const form = ines.locator('details.edit-project form');
+    await form.getByLabel('Préavis minimum').fill('2');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await ines.getByText('Projet modifié.').waitFor();
+    await ines.getByText('Préavis minimum : 2 jours.').waitFor();
+    await ines.goto(`${stack.base}/meetings/${close.id}`);
+    const line = ines.locator('.checklist li[data-rule="notice"]');
+    await line.getByText('Préavis : 3 jours (le projet en demande 2) : c’est suffisant.').waitFor({ timeout: 15_000 });
+    assert.equal(await line.getAttribute('class'), 'met');
+    assert.equal(await ines.locator('table.poll-grid [data-inside-notice="true"]').count(), 0);
+  });
+
+  step('the project page shows the time given (table, chart, CSV); the sheet too; the home page the load', async () => {
+    await ines.goto(`${stack.base}/projects/${project.id}`);
+    const section = ines.getByRole('region', { name: 'Temps donné au projet' });
+    const row = section.getByRole('row', { name: new RegExp(CAF) });
+    await row.getByRole('cell', { name: '0,5 h' }).first().waitFor({ timeout: 15_000 });
+    await row.getByRole('cell', { name: '20 €' }).waitFor();
+    await section.getByRole('img', { name: 'Heures par partenaire, face à son budget annuel' }).waitFor();
+    const href = await section.getByRole('link', { name: 'Télécharger le temps des partenaires (CSV pour tableur)' }).getAttribute('href');
+    const csv = await ines.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { type: r.headers.get('content-type'), text: await r.text() };
+    }, href);
+    assert.match(csv.type, /text\/csv/);
+    assert.ok(csv.text.includes(CAF), 'the CAF is in the CSV');
+    await screens(ines, '43-time-project', section);
+    const sheet = await ines.evaluate(async (id) => (await fetch(`/api/projects/${id}/sheet?format=html`)).text(), project.id);
+    assert.ok(sheet.includes('Contribution en temps des partenaires'), 'the sheet has the time table');
+
+    await sophie.goto(`${stack.base}/`);
+    const mine = sophie.getByRole('region', { name: 'Mes réunions' });
+    await mine.getByRole('link', { name: 'Réunion express' }).waitFor();
+    await mine.getByRole('img', { name: 'Heures de réunion par semaine' }).waitFor();
+    await screens(sophie, '44-time-my-meetings', mine);
+  });
+});
+
 describe('the Content-Security-Policy', { concurrency: false }, () => {
   step('blocked nothing the pages of this run needed', async () => {
     assert.deepEqual(cspViolations, []);

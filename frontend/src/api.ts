@@ -263,7 +263,7 @@ export class Api {
   project(id: string) {
     return this.get<ProjectDetail>(`/api/projects/${enc(id)}`);
   }
-  updateProject(id: string, patch: { title?: string; summary?: string }) {
+  updateProject(id: string, patch: { title?: string; summary?: string; min_notice_days?: number }) {
     return this.patch<Project>(`/api/projects/${enc(id)}`, patch);
   }
   deleteMeeting(id: string) {

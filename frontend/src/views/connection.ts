@@ -14,6 +14,8 @@ export function connectionBar(ctx: ViewContext, live: LiveSession, sectionLabel:
   replace(bar, h('span', { class: 'visually-hidden' }, t('common.labelled', { label: t('live.state'), value: '' })), state, unsynced, people);
   // A landmark of its own, named: screen readers list it with the page's regions.
   bar.setAttribute('aria-label', t('live.state'));
+  // On a phone it scrolls sideways (one line): keyboard users must be able to scroll it too.
+  bar.tabIndex = 0;
   bar.hidden = false;
   const render = () => {
     bar.dataset.state = live.state;

@@ -13,6 +13,7 @@ import { announce, busy, confirmDialog, errorMessage, feedback, field, flagField
 import { askName } from './account';
 import { connectionBar } from './connection';
 import { attestationsSection, fillReceipts, receiptsSlot } from './proof';
+import { projectTimeSection } from './projectTime';
 import { statusBadge } from './projects';
 import { sectionEditor } from './section';
 
@@ -79,6 +80,7 @@ export async function projectView(ctx: ViewContext): Promise<void> {
       ),
     ),
     meetingsSection(ctx, project),
+    projectTimeSection(ctx, project, partners),
   );
 }
 
@@ -86,14 +88,24 @@ export async function projectView(ctx: ViewContext): Promise<void> {
 function editProject(ctx: ViewContext, project: ProjectDetail): HTMLElement {
   const title = field({ label: t('projects.field.title'), name: 'title', required: true, value: project.title, maxlength: 300 });
   const summary = field({ label: t('projects.field.summary'), name: 'summary', multiline: true, rows: 3, value: project.summary });
+  const notice = field({
+    label: t('field.min_notice_days'),
+    name: 'min_notice_days',
+    type: 'number',
+    required: true,
+    min: 0,
+    max: 365,
+    value: String(project.min_notice_days),
+    help: t('time.project.minNoticeHelp'),
+  });
   const status = feedback('project-edit');
   const submit = h('button', { type: 'submit', class: 'primary', dataset: { focusKey: 'project-edit' } }, t('common.save'));
-  const form = h('form', { class: 'stack' }, title.wrap, summary.wrap, submit, status.el);
+  const form = h('form', { class: 'stack' }, title.wrap, summary.wrap, notice.wrap, submit, status.el);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void busy(submit, async () => {
       try {
-        await api.updateProject(project.id, { title: title.input.value.trim(), summary: summary.input.value });
+        await api.updateProject(project.id, { title: title.input.value.trim(), summary: summary.input.value, min_notice_days: Number(notice.input.value) });
         ctx.redraw({ key: 'project-edit', text: t('project.edited'), focus: 'project-edit' });
       } catch (error) {
         flagField(form, error);

@@ -7,6 +7,7 @@ import { t } from '../i18n';
 import { announce, busy, errorMessage, feedback, field, flagField } from '../ui';
 import { formatDate } from '../dates';
 import { askName } from './account';
+import { myMeetingsSection } from './myMeetings';
 
 export function statusBadge(status: Project['status']): HTMLElement {
   return h('span', { class: `badge status-${status}` }, t(`projects.status.${status}`));
@@ -38,7 +39,17 @@ export async function projectsView(ctx: ViewContext): Promise<void> {
             ),
           ),
         );
-  replace(ctx.main, h('h1', null, t('projects.title')), askName(ctx), doneNote(), todoSection(ctx), membershipNotes(ctx), list, createSection(ctx));
+  replace(
+    ctx.main,
+    h('h1', null, t('projects.title')),
+    askName(ctx),
+    doneNote(),
+    todoSection(ctx),
+    myMeetingsSection(ctx),
+    membershipNotes(ctx),
+    list,
+    createSection(ctx),
+  );
 }
 
 /** What the person has to do, each one click from done: at the top of the home page. */

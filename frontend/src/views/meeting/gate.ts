@@ -4,7 +4,7 @@ import { type Readiness, type ReminderSent, ApiError, api } from '../../api';
 import { onChange } from '../../app';
 import { h, replace, setText } from '../../dom';
 import { formatDate } from '../../dates';
-import { checklist } from '../../gate';
+import { canRecordConcertation, checklist } from '../../gate';
 import { getLocale, t, tn } from '../../i18n';
 import { browserZone, describeSlot } from '../../slots';
 import { announce, busy, confirmDialog, errorMessage, feedback, field } from '../../ui';
@@ -107,6 +107,7 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
             h('span', { class: 'mark', 'aria-hidden': 'true' }, line.met ? '✓' : '✗'),
             h('span', { class: 'visually-hidden' }, `${line.met ? t('gate.met') : t('gate.unmetLabel')} : `),
             h('strong', null, line.label),
+            line.details.map((d) => h('span', { class: 'gate-detail block' }, d)),
             line.problems.length
               ? h(
                   'ul',
@@ -120,8 +121,8 @@ export function gateSection(page: MeetingPage, box: HTMLElement): void {
       setText(summaryLine, readiness.ready ? t('gate.ready') : t('gate.notReady'));
     }
     setText(updated, t('gate.updated', { time: formatDate(new Date(), 'clock') }));
-    const onlyConcertationMissing =
-      readiness.unmet.length > 0 && readiness.unmet.every((u) => u.rule === 'concertation_not_recorded' || u.rule === 'concertation_stale');
+    // Rule 7 (notice, representatives) is checked at the convocation, not at the record.
+    const onlyConcertationMissing = canRecordConcertation(readiness.unmet);
     const planning = page.meeting.status === 'planning';
     record.disabled = !(planning && onlyConcertationMissing);
     convene.disabled = !(planning && readiness.ready);

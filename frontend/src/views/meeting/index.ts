@@ -19,6 +19,7 @@ import { editMeeting } from './edit';
 import { agendaSection } from './agenda';
 import { gateSection } from './gate';
 import { pollSection } from './poll';
+import { timeSection } from './time';
 import type { MeetingPage } from './page';
 
 export async function meetingView(ctx: ViewContext): Promise<void> {
@@ -97,8 +98,10 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
   const preparation = [
     pollSection(page),
     agendaSection(page),
+    planning ? timeSection(page) : null,
     planning ? h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox) : null,
     afterSection(page),
+    planning ? null : timeSection(page),
   ];
   // Decisions are recorded for convened (during the meeting) and held meetings.
   const withDecisions = meeting.status === 'convened' || meeting.status === 'held';

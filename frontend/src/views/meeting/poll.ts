@@ -8,6 +8,7 @@ import { browserZone, describeSlot, timeAfter, zoneLabel, zonedToUtc } from '../
 import { busy, confirmDialog, errorMessage, feedback, field } from '../../ui';
 import { formatDate } from '../../dates';
 import type { MeetingPage } from './page';
+import { slotTimeNotes } from './time';
 
 export function pollSection(page: MeetingPage): HTMLElement {
   const { ctx } = page;
@@ -105,6 +106,7 @@ export function pollSection(page: MeetingPage): HTMLElement {
           view.viewer ? h('span', { class: 'muted block' }, t('meeting.yourZone', { when: view.viewer })) : null,
           suggested ? h('span', { class: 'badge suggested' }, t('poll.suggested')) : null,
           chosen ? h('span', { class: 'badge chosen' }, t('poll.chosen')) : null,
+          slotTimeNotes(slot),
         ),
         h(
           'td',
