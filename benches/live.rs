@@ -3,17 +3,21 @@
 //! the server's memory.
 //!
 //! `cargo bench --bench live -- [--rooms 100] [--clients 10] [--rate 4500] [--seconds 20]
-//! [--warmup 3] [--server-cpu 0] [--client-cpu 1] [--reference ws://127.0.0.1:1234]`, or
+//! [--warmup 3] [--server-cpu 0] [--client-cpu 1] [--pin-db] [--reference ws://127.0.0.1:1234]`, or
 //! `cargo bench --bench live -- --cold-open 15000` for the time to open a document with a log.
 //!
 //! It starts the release `amont serve` pinned to `--server-cpu` (with `taskset`) on a fresh
 //! database (`DATABASE_URL` is an admin URL; unset, a private cluster under `$TMPDIR`), seeds
 //! the projects and one user per client, pins itself to `--client-cpu`, and drives the clients from one
 //! thread (tokio-tungstenite + yrs, as real clients would). Every update is durable before it
-//! is relayed, as always. With `--reference`, the same load goes to an already running
-//! reference y-websocket server instead (rooms `bench-<pid>-<n>`, new ones on every run: that
-//! server keeps rooms in memory, and a previous run's content would count again); give its pid
-//! with `--reference-pid` for its memory. `cargo test` builds this target but runs nothing.
+//! is relayed, as always. With `--pin-db`, PostgreSQL (its postmaster and every process it has
+//! forked, and so the backends it forks later) is pinned to `--server-cpu` too: everything
+//! server-side on one core, the generator alone on the other. Without it PostgreSQL runs where
+//! the kernel puts it, often beside the generator, which hides part of the cost. With
+//! `--reference`, the same load goes to an already running reference y-websocket server instead
+//! (rooms `bench-<pid>-<n>`, new ones on every run: that server keeps rooms in memory, and a
+//! previous run's content would count again); give its pid with `--reference-pid` for its
+//! memory. `cargo test` builds this target but runs nothing.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -43,6 +47,7 @@ struct Options {
     reference: Option<String>,
     reference_pid: Option<u32>,
     cold_open: Option<usize>,
+    pin_db: bool,
 }
 
 fn options() -> Option<Options> {
@@ -72,6 +77,7 @@ fn options() -> Option<Options> {
         reference: get("--reference"),
         reference_pid: get("--reference-pid").map(|p| p.parse().expect("a pid")),
         cold_open: get("--cold-open").map(|n| n.parse().expect("a number of updates")),
+        pin_db: args.iter().any(|a| a == "--pin-db"),
     })
 }
 
@@ -113,6 +119,13 @@ fn main() {
             let total = options.rooms * options.clients;
             let (tokens, projects) = seed(&db.url, options.rooms, total);
             let (child, port) = start_server(&db.url, &options.server_cpu);
+            if options.pin_db {
+                let pinned = pin_database(&db.url, &options.server_cpu);
+                println!(
+                    "PostgreSQL pinned to CPU {} with the server ({pinned} processes)",
+                    options.server_cpu
+                );
+            }
             metrics_url = Some(format!("http://127.0.0.1:{port}/metrics"));
             // Client n is in room n % rooms, as `run` assigns them, and is a person of its own.
             let targets = tokens
@@ -350,6 +363,43 @@ fn seed(url: &Url, rooms: usize, users: usize) -> (Vec<String>, Vec<Uuid>) {
         projects.push(id);
     }
     (tokens, projects)
+}
+
+/// Pins PostgreSQL to `cpu`: the postmaster of the database at `url` and every process it has
+/// forked (the backends it forks later inherit its affinity). Returns how many were pinned.
+fn pin_database(url: &Url, cpu: &str) -> usize {
+    #[derive(QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let mut conn = PgConnection::establish(url.as_str()).expect("the bench database");
+    let backend: Backend = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+        .get_result(&mut conn)
+        .expect("the backend's pid");
+    let parent = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // "pid (comm) state ppid …": the name may hold spaces, so read after its ')'.
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    };
+    let postmaster = parent(backend.pid as u32).expect("PostgreSQL runs on this machine");
+    let mut pids = vec![postmaster];
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        if let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>()
+            && parent(pid) == Some(postmaster)
+        {
+            pids.push(pid);
+        }
+    }
+    for pid in &pids {
+        let status = Command::new("taskset")
+            .args(["-a", "-pc", cpu, &pid.to_string()])
+            .stdout(Stdio::null())
+            .status()
+            .expect("taskset runs");
+        assert!(status.success(), "taskset could not pin PostgreSQL's process {pid}");
+    }
+    pids.len()
 }
 
 fn start_server(url: &Url, cpu: &str) -> (Server, u16) {
