@@ -380,7 +380,12 @@ fn pin_database(url: &Url, cpu: &str) -> usize {
     let parent = |pid: u32| -> Option<u32> {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         // "pid (comm) state ppid …": the name may hold spaces, so read after its ')'.
-        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
     };
     let postmaster = parent(backend.pid as u32).expect("PostgreSQL runs on this machine");
     let mut pids = vec![postmaster];
@@ -397,7 +402,10 @@ fn pin_database(url: &Url, cpu: &str) -> usize {
             .stdout(Stdio::null())
             .status()
             .expect("taskset runs");
-        assert!(status.success(), "taskset could not pin PostgreSQL's process {pid}");
+        assert!(
+            status.success(),
+            "taskset could not pin PostgreSQL's process {pid}"
+        );
     }
     pids.len()
 }
