@@ -433,18 +433,9 @@ async fn an_agreement_voided_by_a_live_edit_is_told_once_like_one_voided_through
 async fn a_partner_without_any_member_is_skipped_not_reminded() {
     let scene = Scene::new().await;
     scene.accept().await;
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .post(
-                &format!("/api/projects/{}/partners", scene.project),
-                json!({"organization_name": "Ville de Trappes", "contact_email": "dgs@trappes.example"}),
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let town = body["organization_id"].clone();
+    let town = scene
+        .invite("Ville de Trappes", "dgs@trappes.example")
+        .await;
     let meeting = scene.meeting().await;
     scene.slot(meeting, in_days(20)).await;
     let path = format!("/api/meetings/{meeting}/reminders");
@@ -471,10 +462,7 @@ async fn a_partner_without_any_member_is_skipped_not_reminded() {
     let (_, body) = status_and_body(
         scene
             .ines
-            .post(
-                &format!("{path}?organization_id={}", town.as_str().unwrap()),
-                json!({}),
-            )
+            .post(&format!("{path}?organization_id={}", town), json!({}))
             .await,
     )
     .await;
@@ -491,7 +479,7 @@ async fn a_partner_without_any_member_is_skipped_not_reminded() {
         reasons,
         [
             (&json!(scene.caf), &json!("reminded_recently")),
-            (&town, &json!("no_member"))
+            (&json!(town), &json!("no_member"))
         ]
     );
 

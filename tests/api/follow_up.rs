@@ -21,18 +21,9 @@ async fn convened() -> (Scene, Uuid, Uuid, Actor) {
     let (status, body) = scene.convene(meeting).await;
     assert_eq!(status, 201, "{body}");
     // A third partner joins after the convocation: accepted, but a stranger to the actions.
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .post(
-                &format!("/api/projects/{}/partners", scene.project),
-                json!({"organization_name": "Ville de Trappes", "contact_email": "dgs@trappes.example"}),
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let town: Uuid = body["organization_id"].as_str().unwrap().parse().unwrap();
+    let town = scene
+        .invite("Ville de Trappes", "dgs@trappes.example")
+        .await;
     let marc = Actor::new(&scene.app, "marc@trappes.example", "Marc");
     marc.join(&scene.app, town, "member");
     let answer = format!("/api/projects/{}/partners/{town}/answer", scene.project);

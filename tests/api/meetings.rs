@@ -65,6 +65,21 @@ impl Scene {
         }
     }
 
+    /// The initiator consults one more organization, by name; returns its id.
+    pub async fn invite(&self, name: &str, contact_email: &str) -> Uuid {
+        let (status, body) = status_and_body(
+            self.ines
+                .post(
+                    &format!("/api/projects/{}/partners", self.project),
+                    json!({"organization_name": name, "contact_email": contact_email}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        body["organization_id"].as_str().unwrap().parse().unwrap()
+    }
+
     pub async fn accept(&self) {
         let path = format!(
             "/api/projects/{}/partners/{}/answer",

@@ -33,6 +33,11 @@ async fn agree_short_notice(actor: &Actor, meeting: Uuid, body: Value) -> (u16, 
     .await
 }
 
+/// PUT as `actor`: the status and the JSON body.
+async fn put(actor: &Actor, path: &str, body: Value) -> (u16, Value) {
+    status_and_body(actor.put(path, body).await).await
+}
+
 /// The payload of a compact JWS, unverified (the proof tests verify receipts).
 fn payload(jws: &str) -> Value {
     let part = jws.split('.').nth(1).expect("a compact JWS");
@@ -316,31 +321,25 @@ async fn each_partner_names_who_represents_it_and_the_convocation_goes_to_them()
 
     // The CAF's members choose; others may not, strangers to it may not be named.
     let choose = format!("/api/meetings/{meeting}/attendees/{}", scene.caf);
-    let (status, _) = status_and_body(
-        scene
-            .ines
-            .put(&choose, json!({"user_ids": [scene.ines.user_id]}))
-            .await,
+    let (status, _) = put(
+        &scene.ines,
+        &choose,
+        json!({"user_ids": [scene.ines.user_id]}),
     )
     .await;
     assert_eq!(status, 403);
     for wrong in [json!([]), json!([scene.ines.user_id])] {
-        let (status, body) =
-            status_and_body(scene.claire.put(&choose, json!({"user_ids": wrong})).await).await;
+        let (status, body) = put(&scene.claire, &choose, json!({"user_ids": wrong})).await;
         assert_eq!(
             (status, &body["field"]),
             (400, &json!("user_ids")),
             "{body}"
         );
     }
-    let (status, body) = status_and_body(
-        scene
-            .claire
-            .put(
-                &choose,
-                json!({"user_ids": [bob.user_id, scene.claire.user_id, bob.user_id]}),
-            )
-            .await,
+    let (status, body) = put(
+        &scene.claire,
+        &choose,
+        json!({"user_ids": [bob.user_id, scene.claire.user_id, bob.user_id]}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -367,13 +366,7 @@ async fn each_partner_names_who_represents_it_and_the_convocation_goes_to_them()
         ["bob@caf.example", "claire@caf.example", "ines@mjc.example"]
     );
     // After the convocation the choice is closed.
-    let (status, body) = status_and_body(
-        scene
-            .claire
-            .put(&choose, json!({"user_ids": [bob.user_id]}))
-            .await,
-    )
-    .await;
+    let (status, body) = put(&scene.claire, &choose, json!({"user_ids": [bob.user_id]})).await;
     assert_eq!((status, &body["error"]), (409, &json!("not_planning")));
     let trail = read(
         &scene.ines,
@@ -429,21 +422,16 @@ async fn budgets_are_bounded_warned_about_and_counted_with_attendance() {
             "hourly_value_eur",
         ),
     ] {
-        let (status, answer) = status_and_body(scene.claire.put(&budget, body.clone()).await).await;
+        let (status, answer) = put(&scene.claire, &budget, body.clone()).await;
         assert_eq!((status, &answer["field"]), (400, &json!(field)), "{body}");
     }
-    let (status, _) =
-        status_and_body(scene.ines.put(&budget, json!({"hours_per_year": 1})).await).await;
+    let (status, _) = put(&scene.ines, &budget, json!({"hours_per_year": 1})).await;
     assert_eq!(status, 403, "only the CAF's members set the CAF's budget");
     // One hour a year, for a meeting of ninety minutes: a warning, not a block.
-    let (status, body) = status_and_body(
-        scene
-            .claire
-            .put(
-                &budget,
-                json!({"hours_per_year": 1, "hourly_value_eur": 40}),
-            )
-            .await,
+    let (status, body) = put(
+        &scene.claire,
+        &budget,
+        json!({"hours_per_year": 1, "hourly_value_eur": 40}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -472,35 +460,18 @@ async fn budgets_are_bounded_warned_about_and_counted_with_attendance() {
     // Attendance: not before the meeting started, only of attendees, by the initiator.
     let attendance = format!("/api/meetings/{meeting}/attendance");
     let present = |user: Uuid| json!({"attendance": [{"user_id": user, "status": "present"}]});
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .put(&attendance, present(scene.claire.user_id))
-            .await,
-    )
-    .await;
+    let (status, body) = put(&scene.ines, &attendance, present(scene.claire.user_id)).await;
     assert_eq!((status, &body["error"]), (409, &json!("not_started")));
     started(&scene, meeting);
-    let (status, _) = status_and_body(
-        scene
-            .claire
-            .put(&attendance, present(scene.claire.user_id))
-            .await,
-    )
-    .await;
+    let (status, _) = put(&scene.claire, &attendance, present(scene.claire.user_id)).await;
     assert_eq!(status, 403);
     let stranger = Actor::new(&scene.app, "x@ailleurs.example", "X");
-    let (status, body) =
-        status_and_body(scene.ines.put(&attendance, present(stranger.user_id)).await).await;
+    let (status, body) = put(&scene.ines, &attendance, present(stranger.user_id)).await;
     assert_eq!((status, &body["field"]), (400, &json!("attendance")));
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .put(
-                &attendance,
-                json!({"attendance": [{"user_id": scene.claire.user_id, "status": "late"}]}),
-            )
-            .await,
+    let (status, body) = put(
+        &scene.ines,
+        &attendance,
+        json!({"attendance": [{"user_id": scene.claire.user_id, "status": "late"}]}),
     )
     .await;
     assert_eq!((status, &body["field"]), (400, &json!("attendance")));
@@ -509,13 +480,7 @@ async fn budgets_are_bounded_warned_about_and_counted_with_attendance() {
         {"user_id": scene.claire.user_id, "status": "excused"},
         {"user_id": scene.ines.user_id, "status": "present"}]});
     assert_eq!(scene.ines.put(&attendance, both).await.status(), 200);
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .put(&attendance, present(scene.claire.user_id))
-            .await,
-    )
-    .await;
+    let (status, body) = put(&scene.ines, &attendance, present(scene.claire.user_id)).await;
     assert_eq!(status, 200, "{body}");
     let mut statuses: Vec<(&str, &str)> = body
         .as_array()
@@ -599,18 +564,12 @@ async fn budgets_are_bounded_warned_about_and_counted_with_attendance() {
 #[actix_web::test]
 async fn a_partner_name_made_to_be_a_formula_stays_text_in_the_time_csv() {
     let scene = Scene::new().await;
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .post(
-                &format!("/api/projects/{}/partners", scene.project),
-                json!({"organization_name": "=HYPERLINK(\"https://evil.example\";\"ok\")", "contact_email": "x@evil.example"}),
-            )
-            .await,
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let evil: Uuid = body["organization_id"].as_str().unwrap().parse().unwrap();
+    let evil = scene
+        .invite(
+            "=HYPERLINK(\"https://evil.example\";\"ok\")",
+            "x@evil.example",
+        )
+        .await;
     let mallory = Actor::new(&scene.app, "mallory@evil.example", "Mallory");
     mallory.join(&scene.app, evil, "admin");
     let answer = format!("/api/projects/{}/partners/{evil}/answer", scene.project);
