@@ -27,6 +27,7 @@ use crate::db::models::{AuditEvent, NewAuditEvent, Project};
 use crate::db::proof::{self as store, AttestationRow, ReceiptRow};
 use crate::db::{partnerships, projects};
 use crate::document::{self, ProjectDoc};
+use crate::domain::content;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::proof::{
     AGREE, ATTESTATION_KIND, AttestationClaims, AttestedConcertation, AttestedMeeting,
@@ -369,6 +370,9 @@ struct ProjectToday {
     /// Audited edits of missions and agendas, oldest first.
     edits: Vec<AuditEvent>,
     meetings: HashMap<Uuid, (String, Option<DateTime<Utc>>)>,
+    /// Each meeting's start, and the project's minimum notice: what a short notice binds to.
+    starts: HashMap<Uuid, DateTime<Utc>>,
+    min_notice_days: u32,
 }
 
 impl ProjectToday {
@@ -388,11 +392,19 @@ impl ProjectToday {
             project_id,
             Some(&["mission.changed", "agenda.changed"]),
         )?;
-        let meetings = crate::db::meetings::of_project(conn, project_id)?
+        let listed = crate::db::meetings::of_project(conn, project_id)?;
+        let starts = listed
+            .iter()
+            .filter_map(|m| Some((m.id, m.starts_at?)))
+            .collect();
+        let meetings = listed
             .into_iter()
             .map(|m| (m.id, (m.status.as_str().to_owned(), m.cancelled_at)))
             .collect();
+        let min_notice_days = projects::get(conn, project_id)?.min_notice_days.max(0) as u32;
         Ok(ProjectToday {
+            starts,
+            min_notice_days,
             partnerships,
             withdrawals,
             doc: document::load(conn, project_id)?,
@@ -420,6 +432,14 @@ impl ProjectToday {
             (ConsentKind::AgendaAgreed, Some(meeting)) => {
                 Some(self.doc.agenda(meeting).content_hash)
             }
+            // The meeting at the start it has now, with the notice the project asks now.
+            (ConsentKind::ShortNoticeAgreed, Some(meeting)) => self.starts.get(&meeting).map(|s| {
+                content::hash_canonical(&content::canonical_short_notice(
+                    meeting,
+                    *s,
+                    self.min_notice_days,
+                ))
+            }),
             _ => None,
         };
         Today {

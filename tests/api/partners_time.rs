@@ -153,6 +153,17 @@ async fn a_convocation_at_short_notice_waits_for_every_partner_then_goes() {
     assert_eq!(readiness(&scene, meeting).await["ready"], true);
     let (status, body) = scene.convene(meeting).await;
     assert_eq!(status, 201, "{body}");
+    // An attestation carries both short-notice receipts, and says they still hold.
+    let (_, token) = crate::proof::attest(&scene).await;
+    let checked = crate::proof::verification_json(&scene.app, &token).await;
+    let short: Vec<&Value> = checked["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "short_notice.agreed")
+        .collect();
+    assert_eq!(short.len(), 2, "{checked}");
+    assert!(short.iter().all(|c| c["still_valid"] == true), "{checked}");
     // Once convened, the notice is no longer asked.
     let (status, body) =
         agree_short_notice(&scene.claire, meeting, json!({"decision": "object"})).await;

@@ -95,7 +95,7 @@ async fn write_and_agree(scene: &Scene, text: &str) -> (Value, Value) {
 }
 
 /// Attests the project as the initiator; returns the answer and the link's token.
-async fn attest(scene: &Scene) -> (Value, String) {
+pub async fn attest(scene: &Scene) -> (Value, String) {
     let (status, body) = status_and_body(
         scene
             .ines
@@ -115,7 +115,7 @@ async fn attest(scene: &Scene) -> (Value, String) {
     (body, token)
 }
 
-async fn verification_json(app: &TestApp, token: &str) -> Value {
+pub async fn verification_json(app: &TestApp, token: &str) -> Value {
     let response = reqwest::get(app.url(&format!("/verify/{token}?format=json")))
         .await
         .unwrap();
