@@ -1,6 +1,7 @@
 /** The calls of partners' time (API.md "Partners' time"), on the shared client of `api.ts`. */
 
 import { type Agreement, api } from './api';
+import { browserZone } from './slots';
 import type { AttendanceEntry, AttendanceStatus, MyMeetings, PartnerTime, Representation, TimeBudget } from './time';
 
 const enc = encodeURIComponent;
@@ -35,7 +36,8 @@ export const timeApi = {
   setTimeBudget(projectId: string, organizationId: string, body: { hours_per_year?: number; hourly_value_eur: number | null }) {
     return api.put<TimeBudget>(`/api/projects/${enc(projectId)}/partners/${enc(organizationId)}/time-budget`, body);
   },
+  /** The person's meetings from today, weeks counted in their browser's time zone. */
   myMeetings() {
-    return api.get<MyMeetings>('/api/me/meetings');
+    return api.get<MyMeetings>(`/api/me/meetings?tz=${enc(browserZone())}`);
   },
 };
