@@ -101,7 +101,8 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
     planning ? timeSection(page) : null,
     planning ? h('section', { class: 'card gate-section', 'aria-labelledby': 'gate-title' }, h('h2', { id: 'gate-title' }, t('gate.title')), gateBox) : null,
     afterSection(page),
-    planning ? null : timeSection(page),
+    // Attendance: here while convened; with the decisions once held (the tab the page opens on).
+    meeting.status === 'convened' ? timeSection(page) : null,
   ];
   // Decisions are recorded for convened (during the meeting) and held meetings.
   const withDecisions = meeting.status === 'convened' || meeting.status === 'held';
@@ -122,7 +123,12 @@ export async function meetingView(ctx: ViewContext): Promise<void> {
             {
               key: 'decisions',
               label: t('meeting.tab.decisions'),
-              panel: h('div', { class: 'tab-panel' }, decisionsTab({ ctx, meeting, project, partners, reload })),
+              panel: h(
+                'div',
+                { class: 'tab-panel' },
+                meeting.status === 'held' ? timeSection(page) : null,
+                decisionsTab({ ctx, meeting, project, partners, reload }),
+              ),
             },
           ],
           selected,
