@@ -4,7 +4,9 @@
 //!
 //! `cargo bench --bench live -- [--rooms 100] [--clients 10] [--rate 4500] [--seconds 20]
 //! [--warmup 3] [--server-cpu 0] [--client-cpu 1] [--pin-db] [--reference ws://127.0.0.1:1234]`, or
-//! `cargo bench --bench live -- --cold-open 15000` for the time to open a document with a log.
+//! `cargo bench --bench live -- --cold-open 15000` for the time to open a document with a log, or
+//! `cargo bench --bench live -- --convocation 20 --people 10` for a convocation of 200 people
+//! (the request's time, and the outbox delivering them to a local SMTP server).
 //!
 //! It starts the release `amont serve` pinned to `--server-cpu` (with `taskset`) on a fresh
 //! database (`DATABASE_URL` is an admin URL; unset, a private cluster under `$TMPDIR`), seeds
@@ -48,6 +50,8 @@ struct Options {
     reference_pid: Option<u32>,
     cold_open: Option<usize>,
     pin_db: bool,
+    /// `--convocation P --people N`: P partners (the initiator included) of N people each.
+    convocation: Option<(usize, usize)>,
 }
 
 fn options() -> Option<Options> {
@@ -78,6 +82,12 @@ fn options() -> Option<Options> {
         reference_pid: get("--reference-pid").map(|p| p.parse().expect("a pid")),
         cold_open: get("--cold-open").map(|n| n.parse().expect("a number of updates")),
         pin_db: args.iter().any(|a| a == "--pin-db"),
+        convocation: get("--convocation").map(|p| {
+            (
+                p.parse().expect("a number of partners"),
+                number("--people", 10.0) as usize,
+            )
+        }),
     })
 }
 
@@ -87,6 +97,10 @@ fn main() {
     };
     if let Some(updates) = options.cold_open {
         cold_open(updates);
+        return;
+    }
+    if let Some((partners, people)) = options.convocation {
+        convocation(partners, people);
         return;
     }
     // Pin every thread of this process (those created later inherit it).
@@ -118,7 +132,7 @@ fn main() {
             let db = BenchDb::create(&admin);
             let total = options.rooms * options.clients;
             let (tokens, projects) = seed(&db.url, options.rooms, total);
-            let (child, port) = start_server(&db.url, &options.server_cpu);
+            let (child, port) = start_server(&db.url, &options.server_cpu, None);
             if options.pin_db {
                 let pinned = pin_database(&db.url, &options.server_cpu);
                 println!(
@@ -410,22 +424,31 @@ fn pin_database(url: &Url, cpu: &str) -> usize {
     pids.len()
 }
 
-fn start_server(url: &Url, cpu: &str) -> (Server, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+fn start_server(url: &Url, cpu: &str, smtp: Option<&str>) -> (Server, u16) {
+    let port = free_port();
     let data_dir = std::env::temp_dir().join(format!("amont-bench-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("the server's data folder");
-    let child = Command::new("taskset")
+    let mut command = Command::new("taskset");
+    command
         .args(["-c", cpu, env!("CARGO_BIN_EXE_amont"), "serve"])
         .env("DATABASE_URL", url.as_str())
         .env("AMONT_BIND", format!("127.0.0.1:{port}"))
         .env("AMONT_DATA_DIR", &data_dir)
         .env("AMONT_STATIC_DIR", &data_dir)
-        .env("RUST_LOG", "warn")
-        .env_remove("SMTP_URL")
+        .env("RUST_LOG", "warn");
+    match smtp {
+        Some(smtp) => command.env("SMTP_URL", smtp),
+        None => command.env_remove("SMTP_URL"),
+    };
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .spawn()
@@ -742,4 +765,300 @@ fn decimal(digits: &[u8]) -> Option<u64> {
             .then(|| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
             .flatten()
     })
+}
+
+/// `--convocation P --people N`: a project of P partners (the initiator included) with N people
+/// each, all of whom answered the poll (so each partner is represented by its N people), made
+/// ready through the API; then the convocation of the P × N attendees is timed, and the outbox
+/// delivering them to a local SMTP server that accepts and discards (Debian's python3-aiosmtpd).
+fn convocation(partners: usize, people: usize) {
+    let (admin, _cluster) = admin_url();
+    let db = BenchDb::create(&admin);
+    let smtp_port = free_port();
+    let mut smtp = Command::new("python3")
+        .args(["-m", "aiosmtpd", "-n", "-l"])
+        .arg(format!("127.0.0.1:{smtp_port}"))
+        .args(["-c", "aiosmtpd.handlers.Sink"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m aiosmtpd (apt-get install python3-aiosmtpd)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", smtp_port)).is_err() {
+        assert!(Instant::now() < deadline, "the SMTP server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let (server, port) = start_server(&db.url, "0-1", Some(&smtp_url));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(convene_many(&db.url, port, partners, people));
+    drop(server);
+    let _ = smtp.kill();
+    let _ = smtp.wait();
+}
+
+/// A person calling the API with a session of their own.
+struct Caller {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Caller {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let response = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let answer: serde_json::Value = response.json().await.unwrap_or_default();
+        assert!(status.is_success(), "{method} {path}: {status} {answer}");
+        answer
+    }
+}
+
+/// `count` people with a session, members of `organization` (when given).
+fn people_of(
+    url: &Url,
+    base: &str,
+    prefix: &str,
+    count: usize,
+    organization: Option<Uuid>,
+) -> Vec<Caller> {
+    use diesel::sql_types::{Text as SqlText, Uuid as SqlUuid};
+    let mut conn = PgConnection::establish(url.as_str()).expect("bench connection");
+    (0..count)
+        .map(|n| {
+            let user = Uuid::new_v4();
+            diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)")
+                .bind::<SqlUuid, _>(user)
+                .bind::<SqlText, _>(format!("{prefix}-{n}@bench.example"))
+                .bind::<SqlText, _>(format!("{prefix} {n}"))
+                .execute(&mut conn)
+                .unwrap();
+            if let Some(org) = organization {
+                diesel::sql_query(
+                    "INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, 'member')",
+                )
+                .bind::<SqlUuid, _>(org)
+                .bind::<SqlUuid, _>(user)
+                .execute(&mut conn)
+                .unwrap();
+            }
+            let token = amont::auth::sessions::create(&mut conn, user, chrono::Utc::now()).unwrap();
+            Caller {
+                client: reqwest::Client::new(),
+                base: base.to_owned(),
+                token,
+            }
+        })
+        .collect()
+}
+
+async fn convene_many(url: &Url, port: u16, partners: usize, people: usize) {
+    use reqwest::Method;
+    use serde_json::json;
+    let base = format!("http://127.0.0.1:{port}");
+    let set_up = Instant::now();
+    // The initiator's organization, then its other people.
+    let ines = people_of(url, &base, "initiateur", 1, None).remove(0);
+    let mjc = ines
+        .call(
+            Method::POST,
+            "/api/organizations",
+            json!({"name": "Initiateur"}),
+        )
+        .await;
+    let mjc: Uuid = mjc["id"].as_str().unwrap().parse().unwrap();
+    let project = ines
+        .call(
+            Method::POST,
+            "/api/projects",
+            json!({"title": "Convocation de masse", "summary": "Bench.", "initiator_organization_id": mjc}),
+        )
+        .await;
+    let project: Uuid = project["id"].as_str().unwrap().parse().unwrap();
+    ines.call(
+        Method::PATCH,
+        &format!("/api/projects/{project}"),
+        json!({"min_notice_days": 0}),
+    )
+    .await;
+    let mut orgs: Vec<(Uuid, Vec<Caller>)> = Vec::new();
+    let mut mjc_people = vec![ines];
+    mjc_people.extend(people_of(url, &base, "mjc", people - 1, Some(mjc)));
+    orgs.push((mjc, mjc_people));
+    for k in 1..partners {
+        let invited = orgs[0].1[0]
+            .call(
+                Method::POST,
+                &format!("/api/projects/{project}/partners"),
+                json!({"organization_name": format!("Partenaire {k}"), "contact_email": format!("contact{k}@bench.example")}),
+            )
+            .await;
+        let org: Uuid = invited["organization_id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let members = people_of(url, &base, &format!("p{k}"), people, Some(org));
+        members[0]
+            .call(
+                Method::POST,
+                &format!("/api/projects/{project}/partners/{org}/answer"),
+                json!({"decision": "accept"}),
+            )
+            .await;
+        orgs.push((org, members));
+    }
+    for (org, members) in &orgs {
+        let path = format!("/api/projects/{project}/missions/{org}");
+        let mission = members[0]
+            .call(Method::PUT, &path, json!({"text": "Participer."}))
+            .await;
+        members[0]
+            .call(
+                Method::POST,
+                &format!("{path}/agreement"),
+                json!({"content_hash": mission["content_hash"], "decision": "agree"}),
+            )
+            .await;
+    }
+    let ines = &orgs[0].1[0];
+    let meeting = ines
+        .call(
+            Method::POST,
+            &format!("/api/projects/{project}/meetings"),
+            json!({"title": "Comité élargi", "duration_minutes": 90, "timezone": "Europe/Paris"}),
+        )
+        .await;
+    let meeting = meeting["id"].as_str().unwrap().to_owned();
+    let starts_at = chrono::Utc::now() + chrono::Duration::days(30);
+    let slot = ines
+        .call(
+            Method::POST,
+            &format!("/api/meetings/{meeting}/slots"),
+            json!({"starts_at": starts_at}),
+        )
+        .await;
+    let slot = slot["id"].as_str().unwrap().to_owned();
+    for (_, members) in &orgs {
+        for person in members {
+            person
+                .call(
+                    Method::PUT,
+                    &format!("/api/meetings/{meeting}/availability"),
+                    json!({"answers": {slot.clone(): "yes"}}),
+                )
+                .await;
+        }
+    }
+    ines.call(
+        Method::POST,
+        &format!("/api/meetings/{meeting}/slot"),
+        json!({"slot_id": slot}),
+    )
+    .await;
+    let agenda = ines
+        .call(
+            Method::PUT,
+            &format!("/api/meetings/{meeting}/agenda"),
+            json!({"items": [{"title": "Tour de table", "duration_min": 30}]}),
+        )
+        .await;
+    for (_, members) in &orgs {
+        members[0]
+            .call(
+                Method::POST,
+                &format!("/api/meetings/{meeting}/agenda/agreement"),
+                json!({"content_hash": agenda["content_hash"], "decision": "agree"}),
+            )
+            .await;
+    }
+    ines.call(
+        Method::POST,
+        &format!("/api/meetings/{meeting}/concertation"),
+        json!({"summary": "Prête."}),
+    )
+    .await;
+    println!(
+        "{partners} partners × {people} people made ready through the API in {:.1} s",
+        set_up.elapsed().as_secs_f64()
+    );
+    // Only the convocation's messages count from here.
+    let mut conn = PgConnection::establish(url.as_str()).expect("bench connection");
+    let before: i64 = outbox_ids(&mut conn);
+    let started = Instant::now();
+    let convened = ines
+        .call(
+            Method::POST,
+            &format!("/api/meetings/{meeting}/convocation"),
+            json!({}),
+        )
+        .await;
+    let request = started.elapsed();
+    let recipients = convened["recipients"].as_array().map_or(0, Vec::len);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let (sent, waiting) = outbox_progress(&mut conn, before);
+        if waiting == 0 && sent > 0 {
+            let delivered = started.elapsed();
+            println!(
+                "convocation: {recipients} recipients, request {:.0} ms; {sent} messages delivered \
+                 to the SMTP server {:.2} s after the request ({:.0} messages/s)",
+                request.as_secs_f64() * 1000.0,
+                delivered.as_secs_f64(),
+                sent as f64 / delivered.as_secs_f64(),
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the outbox did not deliver: {sent} sent, {waiting} waiting"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn outbox_ids(conn: &mut PgConnection) -> i64 {
+    #[derive(QueryableByName)]
+    struct Max {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    diesel::sql_query("SELECT COALESCE(MAX(id), 0) AS id FROM outbox")
+        .get_result::<Max>(conn)
+        .expect("the outbox")
+        .id
+}
+
+/// Messages of the outbox after `after`: sent, and still waiting.
+fn outbox_progress(conn: &mut PgConnection, after: i64) -> (i64, i64) {
+    #[derive(QueryableByName)]
+    struct Progress {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        sent: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        waiting: i64,
+    }
+    let p: Progress = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent, \
+         count(*) FILTER (WHERE sent_at IS NULL) AS waiting FROM outbox WHERE id > $1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(after)
+    .get_result(conn)
+    .expect("the outbox");
+    (p.sent, p.waiting)
 }
