@@ -775,7 +775,13 @@ fn convocation(partners: usize, people: usize) {
     let (admin, _cluster) = admin_url();
     let db = BenchDb::create(&admin);
     let smtp_port = free_port();
-    let mut smtp = Command::new("python3")
+    // Debian's python (python3-aiosmtpd), not one a version manager put first on PATH.
+    let python = if std::path::Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let mut smtp = Command::new(python)
         .args(["-m", "aiosmtpd", "-n", "-l"])
         .arg(format!("127.0.0.1:{smtp_port}"))
         .args(["-c", "aiosmtpd.handlers.Sink"])
