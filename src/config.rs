@@ -62,6 +62,12 @@ pub struct Settings {
     #[arg(long, env = "AMONT_WS_CONNECTIONS_PER_USER", default_value_t = 20, value_parser = parse_positive_size)]
     pub ws_connections_per_user: usize,
 
+    /// Writer threads of the live documents, each with its own connection, committing in
+    /// groups. One makes the largest commits, which measured best (README, benchmark); more let
+    /// one write while another waits for its flush.
+    #[arg(long, env = "AMONT_LIVE_WRITERS", default_value_t = 1, value_parser = parse_positive_size)]
+    pub live_writers: usize,
+
     /// Log format on standard error.
     #[arg(long, global = true, env = "AMONT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -147,6 +153,7 @@ impl Settings {
             doc_max_bytes: 16 * 1024 * 1024,
             ws_bytes_per_second: 1024 * 1024,
             ws_connections_per_user: 20,
+            live_writers: 1,
             log_format: LogFormat::Text,
             static_dir: PathBuf::from("frontend/dist"),
             data_dir: PathBuf::from("var"),

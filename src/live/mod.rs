@@ -135,6 +135,7 @@ impl LiveOptions {
                 settings.doc_max_bytes.max(2 * settings.ws_max_message),
             ),
             connections_per_user: settings.ws_connections_per_user,
+            writers: settings.live_writers,
             ..defaults
         }
     }
@@ -173,7 +174,7 @@ impl Default for LiveOptions {
             notify_poll: Duration::from_millis(2),
             writer_queue: 16 * 1024,
             writer_batch: 4096,
-            writers: 2,
+            writers: 1,
             recheck_every: Duration::from_secs(300),
         }
     }

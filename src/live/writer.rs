@@ -1,9 +1,9 @@
 //! The instance's writer: group commit of client updates, so that durability does not cost
 //! throughput.
 //!
-//! Rooms submit each update they receive; a dedicated thread with its own connection (two by
-//! default, each serving a fixed share of the projects) takes everything that queued up while
-//! it was writing and appends it in one transaction
+//! Rooms submit each update they receive; a dedicated thread with its own connection (one by
+//! default, `AMONT_LIVE_WRITERS`; several each serve a fixed share of the projects) takes
+//! everything that queued up while it was writing and appends it in one transaction
 //! ([`document::append_batch`]: one statement that locks the documents' rows `FOR SHARE`,
 //! inserts every update and notifies the other instances). After COMMIT it tells each room
 //! which of its updates are durable; only then does the room relay them. A failed batch of several documents is retried document by
