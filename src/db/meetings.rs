@@ -161,7 +161,7 @@ pub fn gate_state(
         record,
         notice: Notice {
             meeting_id: meeting.id,
-            zone: meeting.timezone.parse().unwrap_or(chrono_tz::Europe::Paris),
+            zone: crate::domain::meeting::zone_or_paris(&meeting.timezone),
             min_notice_days: min_notice_days.max(0) as u32,
         },
     })

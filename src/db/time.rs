@@ -242,23 +242,6 @@ pub fn budgets(
         .collect())
 }
 
-/// The budget of one partner of the project.
-pub fn budget(
-    conn: &mut PgConnection,
-    project_id: Uuid,
-    organization_id: Uuid,
-) -> QueryResult<Option<TimeBudget>> {
-    let row: Option<(Option<i32>, Option<i32>)> = partnerships::table
-        .find((project_id, organization_id))
-        .select((
-            partnerships::hours_per_year,
-            partnerships::hourly_value_cents,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(row.and_then(|(h, c)| budget_of(h, c)))
-}
-
 /// One attendee of a convened meeting, as time counts them.
 #[derive(Debug, Clone)]
 pub struct Attended {

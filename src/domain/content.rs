@@ -192,6 +192,19 @@ pub fn agenda_hash(meeting_id: Uuid, items: &[AgendaItem]) -> String {
     hash_canonical(&canonical_agenda(meeting_id, items))
 }
 
+/// Hash of the canonical JSON of a short notice agreed to.
+pub fn short_notice_hash(
+    meeting_id: Uuid,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    min_notice_days: u32,
+) -> String {
+    hash_canonical(&canonical_short_notice(
+        meeting_id,
+        starts_at,
+        min_notice_days,
+    ))
+}
+
 /// Whether `hash` has the form of a content hash: `sha256:` and 64 lowercase hex digits.
 pub fn is_content_hash(hash: &str) -> bool {
     hash.strip_prefix(HASH_PREFIX).is_some_and(|hex| {

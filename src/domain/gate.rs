@@ -181,11 +181,11 @@ impl GateState {
     /// The hash a short-notice agreement binds to for the chosen slot (`None` without one).
     pub fn short_notice_hash(&self) -> Option<String> {
         let starts_at = self.starts_at?;
-        Some(content::hash_canonical(&content::canonical_short_notice(
+        Some(content::short_notice_hash(
             self.notice.meeting_id,
             starts_at,
             self.notice.min_notice_days,
-        )))
+        ))
     }
 
     /// Rule 7's notice, as a convocation sent `now` would leave it (`None` without a slot, or

@@ -9,7 +9,15 @@
 //! The storage layer turns each step into a conditional update from the states it allows, so a
 //! meeting is convened once, held once, and never convened after it was cancelled.
 
+use chrono_tz::Tz;
+
 use crate::domain::state::text_state;
+
+/// A meeting's time zone from its stored IANA name; Paris (the product's home) for a name this
+/// build of the zone database does not know.
+pub fn zone_or_paris(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::Europe::Paris)
+}
 
 text_state! {
     pub enum MeetingStatus {

@@ -433,13 +433,10 @@ impl ProjectToday {
                 Some(self.doc.agenda(meeting).content_hash)
             }
             // The meeting at the start it has now, with the notice the project asks now.
-            (ConsentKind::ShortNoticeAgreed, Some(meeting)) => self.starts.get(&meeting).map(|s| {
-                content::hash_canonical(&content::canonical_short_notice(
-                    meeting,
-                    *s,
-                    self.min_notice_days,
-                ))
-            }),
+            (ConsentKind::ShortNoticeAgreed, Some(meeting)) => self
+                .starts
+                .get(&meeting)
+                .map(|s| content::short_notice_hash(meeting, *s, self.min_notice_days)),
             _ => None,
         };
         Today {

@@ -94,7 +94,8 @@ pub fn readiness(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Read
                 let initiator = access.project.initiator_organization_id;
                 let represented =
                     time_queries::representatives(conn, meeting.id, meeting.project_id, initiator)?;
-                time::over_budget(conn, &meeting, &represented, starts_at)?
+                time::BudgetCheck::load(conn, &meeting, initiator, &represented)?
+                    .over_budget(starts_at)
                     .into_iter()
                     .map(|over| {
                         let name = represented

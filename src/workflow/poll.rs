@@ -123,18 +123,25 @@ pub fn read(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<Poll, Ref
     let now = Utc::now();
     let zone = time::zone_of(&meeting);
     let min_notice = i64::from(access.project.min_notice_days.max(0));
-    let represented = if meeting.status == MeetingStatus::Planning {
-        time_queries::representatives(conn, meeting.id, meeting.project_id, initiator)?
+    // Budgets matter while planning: read once, checked against each slot.
+    let budgets = if meeting.status == MeetingStatus::Planning {
+        let represented =
+            time_queries::representatives(conn, meeting.id, meeting.project_id, initiator)?;
+        Some(time::BudgetCheck::load(
+            conn,
+            &meeting,
+            initiator,
+            &represented,
+        )?)
     } else {
-        Vec::new()
+        None
     };
     let mut over_budget = Vec::new();
     for (slot, _) in &candidates {
-        let over = if represented.is_empty() {
-            Vec::new()
-        } else {
-            time::over_budget(conn, &meeting, &represented, slot.starts_at)?
-        };
+        let over = budgets
+            .as_ref()
+            .map(|check| check.over_budget(slot.starts_at))
+            .unwrap_or_default();
         over_budget.push(
             accepted
                 .iter()

@@ -87,7 +87,7 @@ fn notice_days_of(access: &ProjectAccess) -> u32 {
 
 /// The zone a meeting counts its days in (Paris when its stored name is unknown).
 pub fn zone_of(meeting: &Meeting) -> Tz {
-    meeting.timezone.parse().unwrap_or(chrono_tz::Europe::Paris)
+    crate::domain::meeting::zone_or_paris(&meeting.timezone)
 }
 
 /// Who represents each accepted partner at the meeting, for anyone who sees it. Before the
@@ -352,44 +352,57 @@ pub fn time_rows(
 
 type QueryResult<T> = Result<T, QueryError>;
 
-/// The partners a meeting at `starts_at` would take past their budget for its year, given who
-/// would represent them and the meetings already convened or held.
-pub fn over_budget(
-    conn: &mut Conn,
-    meeting: &Meeting,
-    represented: &[Represented],
-    starts_at: DateTime<Utc>,
-) -> Result<Vec<OverBudget>, Refusal> {
-    let access_project = meeting.project_id;
-    let counted = queries::counted_meetings(conn, access_project)?;
-    let others: Vec<MeetingTime> = counted
-        .iter()
-        .filter(|(m, _)| m.id != meeting.id)
-        .filter_map(|(m, attendees)| meeting_time(m, attendees))
-        .collect();
-    let this = MeetingTime {
-        starts_at,
-        zone: zone_of(meeting),
-        duration_minutes: meeting.duration_minutes.max(0) as u32,
-        convened: represented
+/// What a meeting's budget warnings are checked against, read once: the project's other
+/// convened or held meetings, the partners' budgets, and who would represent each partner.
+pub struct BudgetCheck {
+    others: Vec<MeetingTime>,
+    budgets: Vec<(Uuid, TimeBudget)>,
+    this: MeetingTime,
+}
+
+impl BudgetCheck {
+    pub fn load(
+        conn: &mut Conn,
+        meeting: &Meeting,
+        initiator: Uuid,
+        represented: &[Represented],
+    ) -> Result<BudgetCheck, Refusal> {
+        let project = meeting.project_id;
+        let others = queries::counted_meetings(conn, project)?
             .iter()
-            .map(|r| (r.organization_id, r.people.len() as u32))
-            .collect(),
-        present: Default::default(),
-    };
-    let budgets: Vec<(Uuid, TimeBudget)> = represented
-        .iter()
-        .map(|r| {
-            Ok((
-                r.organization_id,
-                queries::budget(conn, access_project, r.organization_id)?,
-            ))
+            .filter(|(m, _)| m.id != meeting.id)
+            .filter_map(|(m, attendees)| meeting_time(m, attendees))
+            .collect();
+        let budgets = queries::budgets(conn, project, initiator)?
+            .into_iter()
+            .filter_map(|p| Some((p.organization_id, p.budget?)))
+            .filter(|(org, _)| represented.iter().any(|r| r.organization_id == *org))
+            .collect();
+        let this = MeetingTime {
+            starts_at: meeting.starts_at.unwrap_or_default(),
+            zone: zone_of(meeting),
+            duration_minutes: meeting.duration_minutes.max(0) as u32,
+            convened: represented
+                .iter()
+                .map(|r| (r.organization_id, r.people.len() as u32))
+                .collect(),
+            present: Default::default(),
+        };
+        Ok(BudgetCheck {
+            others,
+            budgets,
+            this,
         })
-        .collect::<Result<Vec<_>, Refusal>>()?
-        .into_iter()
-        .filter_map(|(org, budget)| Some((org, budget?)))
-        .collect();
-    Ok(partners_time::over_budget(&this, &others, &budgets))
+    }
+
+    /// The partners the meeting, held at `starts_at`, would take past their budget for its year.
+    pub fn over_budget(&self, starts_at: DateTime<Utc>) -> Vec<OverBudget> {
+        let this = MeetingTime {
+            starts_at,
+            ..self.this.clone()
+        };
+        partners_time::over_budget(&this, &self.others, &self.budgets)
+    }
 }
 
 /// A person's meetings in a window and the hours they take per week.

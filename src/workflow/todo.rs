@@ -200,11 +200,10 @@ fn agreements_and_polls(
 /// notice binds to (gate rule 7).
 fn short_notice_asked(m: &queries::Planned, now: DateTime<Utc>) -> Option<String> {
     let starts_at = m.starts_at.filter(|start| *start > now)?;
-    let zone = m.timezone.parse().unwrap_or(chrono_tz::Europe::Paris);
+    let zone = crate::domain::meeting::zone_or_paris(&m.timezone);
     let required = m.min_notice_days.max(0) as u32;
-    (partners_time::notice_days(now, starts_at, zone) < i64::from(required)).then(|| {
-        content::hash_canonical(&content::canonical_short_notice(m.id, starts_at, required))
-    })
+    (partners_time::notice_days(now, starts_at, zone) < i64::from(required))
+        .then(|| content::short_notice_hash(m.id, starts_at, required))
 }
 
 /// Whether the organization's latest word on a subject is an agreement to this very text.
