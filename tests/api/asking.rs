@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::actors::status_and_body;
@@ -41,13 +40,8 @@ fn to<'a>(all: &'a [Received], address: &str) -> Vec<&'a Received> {
 }
 
 async fn english(scene: &Scene) {
-    let (status, body) = status_and_body(
-        scene
-            .claire
-            .call(Method::PATCH, "/api/me", Some(json!({"locale": "en"})))
-            .await,
-    )
-    .await;
+    let (status, body) =
+        status_and_body(scene.claire.patch("/api/me", json!({"locale": "en"})).await).await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -193,10 +187,9 @@ async fn reminders_go_once_a_day_per_partner_and_automatically_before_respond_by
     let (status, body) = status_and_body(
         scene
             .ines
-            .call(
-                Method::PATCH,
+            .patch(
                 &format!("/api/meetings/{meeting}"),
-                Some(json!({"respond_by": respond_by})),
+                json!({"respond_by": respond_by}),
             )
             .await,
     )

@@ -919,26 +919,17 @@ async fn profile_language_and_shared_organizations() {
     );
 
     let response = sophie
-        .call(
-            reqwest::Method::PATCH,
+        .patch(
             "/api/me",
-            Some(json!({"display_name": "Sophie Durand", "locale": "en"})),
+            json!({"display_name": "Sophie Durand", "locale": "en"}),
         )
         .await;
     let (status, body) = status_and_body(response).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["locale"], "en");
     assert_eq!(body["user"]["display_name"], "Sophie Durand");
-    let (status, body) = status_and_body(
-        sophie
-            .call(
-                reqwest::Method::PATCH,
-                "/api/me",
-                Some(json!({"locale": "de"})),
-            )
-            .await,
-    )
-    .await;
+    let (status, body) =
+        status_and_body(sophie.patch("/api/me", json!({"locale": "de"})).await).await;
     assert_eq!((status, body["field"].as_str()), (400, Some("locale")));
     // The sheet follows the profile's language unless asked otherwise.
     let html = sophie

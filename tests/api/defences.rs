@@ -8,7 +8,6 @@ use std::time::Duration;
 use amont::db::schema::{audit_events, calendar_feeds, memberships};
 use base64::Engine;
 use diesel::prelude::*;
-use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -344,10 +343,9 @@ async fn the_organizer_gets_a_copy_for_the_calendar_and_the_chair_is_asked_nothi
     // Updates keep the same split.
     let response = s
         .ines
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/meetings/{meeting}"),
-            Some(json!({"location": "Mairie annexe"})),
+            json!({"location": "Mairie annexe"}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -361,10 +359,7 @@ async fn the_organizer_gets_a_copy_for_the_calendar_and_the_chair_is_asked_nothi
 async fn a_meeting_sends_at_most_five_update_rounds_a_day() {
     let (s, meeting) = convened().await;
     let path = format!("/api/meetings/{meeting}");
-    let patch = |location: String| {
-        s.ines
-            .call(Method::PATCH, &path, Some(json!({ "location": location })))
-    };
+    let patch = |location: String| s.ines.patch(&path, json!({ "location": location }));
     for round in 1..=5 {
         let (status, body) = status_and_body(patch(format!("Salle {round}")).await).await;
         assert_eq!(

@@ -14,11 +14,7 @@ async fn the_initiator_renames_the_project_and_rewrites_its_summary() {
     let (status, body) = status_and_body(
         scene
             .ines
-            .call(
-                Method::PATCH,
-                &path,
-                Some(json!({"title": "Accueil jeunes du quartier Nord"})),
-            )
+            .patch(&path, json!({"title": "Accueil jeunes du quartier Nord"}))
             .await,
     )
     .await;
@@ -31,11 +27,7 @@ async fn the_initiator_renames_the_project_and_rewrites_its_summary() {
     let (status, body) = status_and_body(
         scene
             .ines
-            .call(
-                Method::PATCH,
-                &path,
-                Some(json!({"summary": "Mercredi et samedi."})),
-            )
+            .patch(&path, json!({"summary": "Mercredi et samedi."}))
             .await,
     )
     .await;
@@ -45,18 +37,10 @@ async fn the_initiator_renames_the_project_and_rewrites_its_summary() {
     // Partners read the new title; they may not change it; an empty title is refused.
     let read = scene.claire.read(&path).await;
     assert_eq!(read["title"], "Accueil jeunes du quartier Nord");
-    let refused = scene
-        .claire
-        .call(Method::PATCH, &path, Some(json!({"title": "Autre"})))
-        .await;
+    let refused = scene.claire.patch(&path, json!({"title": "Autre"})).await;
     assert_eq!(refused.status(), 403);
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .call(Method::PATCH, &path, Some(json!({"title": "   "})))
-            .await,
-    )
-    .await;
+    let (status, body) =
+        status_and_body(scene.ines.patch(&path, json!({"title": "   "})).await).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["field"], "title");
     // The audit trail says it, with the title before and after.
@@ -74,13 +58,8 @@ async fn the_initiator_renames_the_project_and_rewrites_its_summary() {
     // A closed project keeps its words.
     let closed = scene.ines.post(&format!("{path}/close"), json!({})).await;
     assert_eq!(closed.status(), 200);
-    let (status, body) = status_and_body(
-        scene
-            .ines
-            .call(Method::PATCH, &path, Some(json!({"title": "Trop tard"})))
-            .await,
-    )
-    .await;
+    let (status, body) =
+        status_and_body(scene.ines.patch(&path, json!({"title": "Trop tard"})).await).await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"], "project_closed");
 }

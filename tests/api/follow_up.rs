@@ -554,13 +554,7 @@ async fn digests(scene: &Scene, count: usize) -> Vec<crate::smtp::Received> {
 }
 
 async fn patch(path: &str, actor: &Actor, status: &str) -> reqwest::Response {
-    actor
-        .call(
-            reqwest::Method::PATCH,
-            path,
-            Some(json!({"status": status})),
-        )
-        .await
+    actor.patch(path, json!({"status": status})).await
 }
 
 #[actix_web::test]

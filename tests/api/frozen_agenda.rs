@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use icalendar::Component;
-use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -68,16 +67,7 @@ fn attachment_of(mail: &Received) -> String {
 }
 
 async fn patch(actor: &Actor, meeting: Uuid, body: Value) -> (u16, Value) {
-    status_and_body(
-        actor
-            .call(
-                Method::PATCH,
-                &format!("/api/meetings/{meeting}"),
-                Some(body),
-            )
-            .await,
-    )
-    .await
+    status_and_body(actor.patch(&format!("/api/meetings/{meeting}"), body).await).await
 }
 
 /// A convened meeting (agenda "Tour de table", "Budget 2027"); the mails so far: the

@@ -527,10 +527,9 @@ async fn the_full_path_poll_agenda_record_convene_update_rsvp_cancel() {
     // An update: same UID, SEQUENCE + 1, to every attendee.
     let response = s
         .ines
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/meetings/{meeting}"),
-            Some(json!({"location": "Mairie annexe"})),
+            json!({"location": "Mairie annexe"}),
         )
         .await;
     let (status, body) = status_and_body(response).await;
@@ -769,20 +768,18 @@ async fn hostile_titles_cannot_inject_into_the_invitation_or_the_email() {
     let (meeting, _) = s.upstream_done().await;
     let response = s
         .ines
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/meetings/{meeting}"),
-            Some(json!({"location": "Salle; A, B \\ C"})),
+            json!({"location": "Salle; A, B \\ C"}),
         )
         .await;
     assert_eq!(response.status(), 200);
     // A title with a line break is refused at the edge; the place's separators are escaped.
     let response = s
         .ines
-        .call(
-            Method::PATCH,
+        .patch(
             &format!("/api/meetings/{meeting}"),
-            Some(json!({"title": "Réunion\r\nATTENDEE:mailto:evil@example.org"})),
+            json!({"title": "Réunion\r\nATTENDEE:mailto:evil@example.org"}),
         )
         .await;
     assert_eq!(response.status(), 400);

@@ -85,7 +85,7 @@ async fn delete(actor: &Actor, path: &str) -> (u16, Value) {
 }
 
 async fn patch(actor: &Actor, path: &str, body: Value) -> (u16, Value) {
-    status_and_body(actor.call(Method::PATCH, path, Some(body)).await).await
+    status_and_body(actor.patch(path, body).await).await
 }
 
 async fn post(actor: &Actor, path: &str, body: Value) -> (u16, Value) {
