@@ -6,7 +6,15 @@
 //! [--warmup 3] [--server-cpu 0] [--client-cpu 1] [--pin-db] [--reference ws://127.0.0.1:1234]`, or
 //! `cargo bench --bench live -- --cold-open 15000` for the time to open a document with a log, or
 //! `cargo bench --bench live -- --convocation 20 --people 10` for a convocation of 200 people
-//! (the request's time, and the outbox delivering them to a local SMTP server).
+//! (the request's time, and the outbox delivering them to a local SMTP server), or
+//! `cargo bench --bench live -- --readiness 10 --people 2 --rates 100,200,400` for the
+//! readiness of a meeting read at fixed rates (p50/p99 at each).
+//!
+//! `--runs N` measures N runs one after the other on the same server and rooms (new clients
+//! each time; the server's RSS after each); `--grown U` gives every document U logged updates
+//! before the clients connect; `--joiners J` adds J clients (one person each) that join during
+//! the measured window, sync the whole document and then only receive: their time to the
+//! document and the relay latency to them are reported apart.
 //!
 //! It starts the release `amont serve` pinned to `--server-cpu` (with `taskset`) on a fresh
 //! database (`DATABASE_URL` is an admin URL; unset, a private cluster under `$TMPDIR`), seeds
@@ -36,6 +44,8 @@ use url::Url;
 use uuid::Uuid;
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::encoder::Encode;
+use tokio::runtime::Builder;
+use yrs::updates::decoder::Decode;
 use yrs::{Doc, ReadTxn, StateVector, Text, Transact, WriteTxn};
 
 struct Options {
@@ -52,6 +62,17 @@ struct Options {
     pin_db: bool,
     /// `--convocation P --people N`: P partners (the initiator included) of N people each.
     convocation: Option<(usize, usize)>,
+    /// `--readiness P --people N`: the readiness of a meeting of P partners × N people, read
+    /// at each of `--rates` requests per second.
+    readiness: Option<(usize, usize)>,
+    rates: Vec<f64>,
+    /// Measured runs one after the other on the same server and rooms (each with new clients).
+    runs: usize,
+    /// Updates each document holds before the clients connect (ten writers' small inserts).
+    grown: usize,
+    /// Clients that join during the measured window (spread over it), one person each: they
+    /// sync the whole document and then only receive.
+    joiners: usize,
 }
 
 fn options() -> Option<Options> {
@@ -88,6 +109,20 @@ fn options() -> Option<Options> {
                 number("--people", 10.0) as usize,
             )
         }),
+        readiness: get("--readiness").map(|p| {
+            (
+                p.parse().expect("a number of partners"),
+                number("--people", 2.0) as usize,
+            )
+        }),
+        rates: get("--rates")
+            .unwrap_or_else(|| "50,100,200,400,800".into())
+            .split(',')
+            .map(|r| r.trim().parse().expect("requests per second"))
+            .collect(),
+        runs: (number("--runs", 1.0) as usize).max(1),
+        grown: number("--grown", 0.0) as usize,
+        joiners: number("--joiners", 0.0) as usize,
     })
 }
 
@@ -101,6 +136,10 @@ fn main() {
     }
     if let Some((partners, people)) = options.convocation {
         convocation(partners, people);
+        return;
+    }
+    if let Some((partners, people)) = options.readiness {
+        readiness(&options, partners, people);
         return;
     }
     // Pin every thread of this process (those created later inherit it).
@@ -117,22 +156,57 @@ fn main() {
     assert!(pinned.success(), "taskset failed");
 
     let mut metrics_url = None;
+    let editors = options.rooms * options.clients;
+    let total = editors + options.joiners;
+    // Client n (editors first, then joiners) is in room n % rooms, as `run` assigns them.
     let (targets, server, _cluster, _db) = match &options.reference {
         Some(url) => {
-            let targets: Vec<String> = (0..options.rooms * options.clients)
-                .map(|n| {
-                    let base = url.trim_end_matches('/');
-                    format!("{base}/bench-{}-{}", std::process::id(), n % options.rooms)
-                })
+            let base = url.trim_end_matches('/');
+            let rooms: Vec<String> = (0..options.rooms)
+                .map(|n| format!("{base}/bench-{}-{n}", std::process::id()))
+                .collect();
+            if options.grown > 0 {
+                let started = Instant::now();
+                let grown = grown_states(options.rooms, options.grown);
+                Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+                    .block_on(send_states(&rooms, grown));
+                println!(
+                    "{} rooms given {} updates each in {:.1} s",
+                    options.rooms,
+                    options.grown,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            let targets: Vec<String> = (0..total)
+                .map(|n| rooms[n % options.rooms].clone())
                 .collect();
             (targets, None, None, None)
         }
         None => {
             let (admin, cluster) = admin_url();
             let db = BenchDb::create(&admin);
-            let total = options.rooms * options.clients;
             let (tokens, projects) = seed(&db.url, options.rooms, total);
+            if options.grown > 0 {
+                let started = Instant::now();
+                let mut conn = PgConnection::establish(db.url.as_str()).expect("bench connection");
+                for project in &projects {
+                    fill(&mut conn, *project, options.grown);
+                }
+                println!(
+                    "{} documents given {} logged updates each in {:.1} s",
+                    projects.len(),
+                    options.grown,
+                    started.elapsed().as_secs_f64()
+                );
+            }
             let (child, port) = start_server(&db.url, &options.server_cpu, None);
+            println!(
+                "idle server: RSS {:.1} MB",
+                status_kb(child.0.id(), "VmRSS:") as f64 / 1024.0
+            );
             if options.pin_db {
                 let pinned = pin_database(&db.url, &options.server_cpu);
                 println!(
@@ -141,7 +215,7 @@ fn main() {
                 );
             }
             metrics_url = Some(format!("http://127.0.0.1:{port}/metrics"));
-            // Client n is in room n % rooms, as `run` assigns them, and is a person of its own.
+            // Every client is a person of its own.
             let targets = tokens
                 .iter()
                 .enumerate()
@@ -155,12 +229,25 @@ fn main() {
     };
     let server_pid = server.as_ref().map(|c| c.0.id()).or(options.reference_pid);
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let report = runtime.block_on(run(&options, targets, server_pid));
-    println!("{report}");
+    for n in 1..=options.runs {
+        if options.runs > 1 {
+            println!("--- run {n} of {}", options.runs);
+        }
+        let report = runtime.block_on(run(&options, targets.clone(), server_pid));
+        println!("{report}");
+        if let Some(pid) = server_pid {
+            // Once the clients are gone (the rooms stay open for `idle_evict`).
+            std::thread::sleep(Duration::from_secs(1));
+            println!(
+                "server RSS after the run: {:.1} MB",
+                status_kb(pid, "VmRSS:") as f64 / 1024.0
+            );
+        }
+    }
     // The server's own view of its group commits.
     if let Some(url) = metrics_url
         && let Ok(text) = runtime.block_on(async { reqwest::get(&url).await?.text().await })
@@ -179,8 +266,94 @@ fn main() {
             value("amont_live_append_seconds_sum") / commits.max(1.0) * 1000.0,
             value("amont_live_append_batch_updates_sum") / commits.max(1.0),
         );
+        let durable = |q: f64| bucket_quantile(&text, "amont_live_update_durable_seconds", q);
+        let commit = |q: f64| bucket_quantile(&text, "amont_live_append_seconds", q);
+        println!(
+            "arrival in the room to durable (the server's histogram, bucket bounds, whole run): \
+             p50 ≤ {} ms, p99 ≤ {} ms; one group commit: p50 ≤ {} ms, p99 ≤ {} ms",
+            durable(0.5),
+            durable(0.99),
+            commit(0.5),
+            commit(0.99),
+        );
     }
     drop(server);
+}
+
+/// The small inserts of `writers` people appending to the brief in turn, as the load's clients
+/// do: `updates` of them, each encoded on its own. The markers carry the time 0, before any
+/// measured window.
+fn grown_updates(updates: usize) -> Vec<Vec<u8>> {
+    let writers: Vec<Doc> = (0..10).map(|_| Doc::new()).collect();
+    (0..updates)
+        .map(|n| {
+            let doc = &writers[n % writers.len()];
+            let mut txn = doc.transact_mut();
+            let text = txn.get_or_insert_text("brief");
+            let end = text.len(&txn);
+            text.insert(&mut txn, end, &format!("#B{}.{n}.0#", n % 10));
+            txn.encode_update_v1()
+        })
+        .collect()
+}
+
+/// Appends `updates` such updates to a project's log, 500 to a transaction.
+fn fill(conn: &mut PgConnection, project_id: Uuid, updates: usize) {
+    for chunk in grown_updates(updates).chunks(500) {
+        let batch: Vec<amont::document::NewUpdate<'_>> = chunk
+            .iter()
+            .map(|update| amont::document::NewUpdate {
+                project_id,
+                user_id: None,
+                update,
+            })
+            .collect();
+        amont::document::append_batch(conn, &batch, "bench").expect("append");
+    }
+}
+
+/// The state of a document grown by `updates` such updates, for each of `rooms` rooms.
+fn grown_states(rooms: usize, updates: usize) -> Vec<Vec<u8>> {
+    let updates = grown_updates(updates);
+    let doc = Doc::new();
+    {
+        let mut txn = doc.transact_mut();
+        for update in &updates {
+            txn.apply_update(yrs::Update::decode_v1(update).expect("an update"))
+                .expect("applies");
+        }
+    }
+    let state = doc
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    vec![state; rooms]
+}
+
+/// Gives each room of the reference server its grown state (a sync step 2 from one client).
+async fn send_states(rooms: &[String], states: Vec<Vec<u8>>) {
+    for (room, state) in rooms.iter().zip(states) {
+        let (mut socket, _) = tokio_tungstenite::connect_async(room.as_str())
+            .await
+            .expect("the reference server");
+        let frame = Message::Sync(SyncMessage::SyncStep2(state)).encode_v1();
+        socket
+            .send(WsMessage::Binary(frame.into()))
+            .await
+            .expect("sent");
+        // Its own sync step 1 back tells the server has read what came before.
+        let step1 = Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1();
+        socket.send(WsMessage::Binary(step1.into())).await.expect("sent");
+        while let Some(Ok(message)) = socket.next().await {
+            if let WsMessage::Binary(data) = message
+                && data.len() > 1
+                && data[0] == 0
+                && data[1] == 1
+            {
+                break;
+            }
+        }
+        let _ = socket.close(None).await;
+    }
 }
 
 /// `--cold-open N`: how long opening a document takes with N updates in its log (what a room
@@ -192,35 +365,7 @@ fn cold_open(updates: usize) {
     let (_, projects) = seed(&db.url, 1, 0);
     let project_id = projects[0];
     let mut conn = PgConnection::establish(db.url.as_str()).expect("bench connection");
-    let writers: Vec<Doc> = (0..10).map(|_| Doc::new()).collect();
-    let mut pending: Vec<Vec<u8>> = Vec::new();
-    let flush = |conn: &mut PgConnection, pending: &mut Vec<Vec<u8>>| {
-        let batch: Vec<amont::document::NewUpdate<'_>> = pending
-            .iter()
-            .map(|update| amont::document::NewUpdate {
-                project_id,
-                user_id: None,
-                update,
-            })
-            .collect();
-        amont::document::append_batch(conn, &batch, "bench").expect("append");
-        pending.clear();
-    };
-    for n in 0..updates {
-        let doc = &writers[n % writers.len()];
-        let mut txn = doc.transact_mut();
-        let text = txn.get_or_insert_text("brief");
-        let end = text.len(&txn);
-        text.insert(&mut txn, end, &format!("#B{}.{n}.0#", n % 10));
-        pending.push(txn.encode_update_v1());
-        drop(txn);
-        if pending.len() == 500 {
-            flush(&mut conn, &mut pending);
-        }
-    }
-    if !pending.is_empty() {
-        flush(&mut conn, &mut pending);
-    }
+    fill(&mut conn, project_id, updates);
     let time_load = |conn: &mut PgConnection| {
         let mut times: Vec<f64> = (0..5)
             .map(|_| {
@@ -437,8 +582,13 @@ fn start_server(url: &Url, cpu: &str, smtp: Option<&str>) -> (Server, u16) {
     let data_dir = std::env::temp_dir().join(format!("amont-bench-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("the server's data folder");
     let mut command = Command::new("taskset");
+    command.args(["-c", cpu]);
+    // A profiler to run the server under (`AMONT_BENCH_WRAPPER="heaptrack -o /tmp/amont"`).
+    if let Ok(wrapper) = std::env::var("AMONT_BENCH_WRAPPER") {
+        command.args(wrapper.split_whitespace());
+    }
     command
-        .args(["-c", cpu, env!("CARGO_BIN_EXE_amont"), "serve"])
+        .args([env!("CARGO_BIN_EXE_amont"), "serve"])
         .env("DATABASE_URL", url.as_str())
         .env("AMONT_BIND", format!("127.0.0.1:{port}"))
         .env("AMONT_DATA_DIR", &data_dir)
@@ -472,6 +622,10 @@ struct Observed {
     /// Updates received by peers, sent in the measured window.
     received: u64,
     closed: u64,
+    /// Joiners' time from connecting to holding the document (sync step 2), in microseconds.
+    joined: Vec<u32>,
+    /// Relay latencies to joiners once synced, in microseconds.
+    to_joiners: Vec<u32>,
 }
 
 async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -> String {
@@ -487,13 +641,15 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     let observed = Arc::new(Mutex::new(Observed::default()));
     let ready = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
-    for (n, target) in targets.into_iter().enumerate().take(total) {
+    let mut targets = targets.into_iter();
+    for (n, target) in targets.by_ref().enumerate().take(total) {
         let client = Client {
             id: n as u64,
             target,
             period,
             // Spread the clients' ticks over one period.
             first_send: start_at + period.mul_f64(n as f64 / total as f64),
+            joins_at: None,
             window,
             epoch,
             stop: stopped.clone(),
@@ -504,6 +660,23 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         if n % 50 == 49 {
             tokio::task::yield_now().await;
         }
+    }
+    // The joiners, spread over the measured window but its last second.
+    let joining = (window.1 - window.0).saturating_sub(Duration::from_secs(1));
+    for (n, target) in targets.take(options.joiners).enumerate() {
+        let client = Client {
+            id: (total + n) as u64,
+            target,
+            period,
+            first_send: window.1,
+            joins_at: Some(window.0 + joining.mul_f64(n as f64 / options.joiners as f64)),
+            window,
+            epoch,
+            stop: stopped.clone(),
+            observed: observed.clone(),
+            ready: ready.clone(),
+        };
+        tasks.push(tokio::spawn(client.run()));
     }
     // Sample the server's memory during the measured window.
     let mut rss_max = 0u64;
@@ -539,22 +712,34 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     let connected = ready.load(Ordering::SeqCst);
     let mut observed = observed.lock().await;
     observed.latencies.sort_unstable();
-    let pct = |p: f64| -> f64 {
-        if observed.latencies.is_empty() {
-            return f64::NAN;
-        }
-        let i = ((observed.latencies.len() as f64 - 1.0) * p).round() as usize;
-        observed.latencies[i] as f64 / 1000.0
-    };
+    observed.joined.sort_unstable();
+    observed.to_joiners.sort_unstable();
+    let pct = |p: f64| percentile(&observed.latencies, p);
     let expected = observed.sent * (options.clients as u64 - 1);
     let seconds = options.seconds;
+    let joins = if options.joiners > 0 {
+        format!(
+            "\njoiners {} of {}: time to the document (connect to sync step 2) p50 {:.1} ms, p99 \
+             {:.1} ms, max {:.1} ms; relay to the joiners p50 {:.2} ms, p99 {:.2} ms ({} updates)",
+            observed.joined.len(),
+            options.joiners,
+            percentile(&observed.joined, 0.5),
+            percentile(&observed.joined, 0.99),
+            percentile(&observed.joined, 1.0),
+            percentile(&observed.to_joiners, 0.5),
+            percentile(&observed.to_joiners, 0.99),
+            observed.to_joiners.len(),
+        )
+    } else {
+        String::new()
+    };
     format!(
         "rooms {} × clients {} ({} connected), offered {:.0} updates/s for {:.0} s (after {:.0} s warm-up)\n\
          sent {:.0} updates/s, relayed {:.0} messages/s received\n\
          relay latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n\
          delivery {}/{} = {:.5}, connections closed early: {}\n\
          server memory: max RSS in window {:.1} MB, peak (VmHWM) {:.1} MB; server CPU {:.0}% of one core\n\
-         load generator CPU {:.0}% of one core; whole machine busy {:.0}% (PostgreSQL and the kernel included)",
+         load generator CPU {:.0}% of one core; whole machine busy {:.0}% (PostgreSQL and the kernel included){}",
         options.rooms,
         options.clients,
         connected,
@@ -575,7 +760,40 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         server_cpu * 100.0,
         own_cpu * 100.0,
         machine_busy * 100.0,
+        joins,
     )
+}
+
+/// The upper bound, in milliseconds, of the bucket of a Prometheus histogram in `text` that
+/// holds its `q` quantile.
+fn bucket_quantile(text: &str, name: &str, q: f64) -> String {
+    let prefix = format!("{name}_bucket{{le=\"");
+    let buckets: Vec<(String, f64)> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .filter_map(|rest| {
+            let (bound, count) = rest.split_once("\"} ")?;
+            Some((bound.to_owned(), count.trim().parse().ok()?))
+        })
+        .collect();
+    let total = buckets.last().map_or(0.0, |b| b.1);
+    buckets
+        .iter()
+        .find(|(_, count)| *count >= q * total)
+        .map(|(bound, _)| match bound.parse::<f64>() {
+            Ok(seconds) => format!("{}", seconds * 1000.0),
+            Err(_) => bound.clone(),
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The `p` quantile of sorted microseconds, in milliseconds.
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
 }
 
 fn status_kb(pid: u32, field: &str) -> u64 {
@@ -626,6 +844,8 @@ struct Client {
     target: String,
     period: Duration,
     first_send: Duration,
+    /// A joiner: when it connects (it sends nothing).
+    joins_at: Option<Duration>,
     window: (Duration, Duration),
     epoch: Instant,
     stop: tokio::sync::watch::Receiver<bool>,
@@ -640,6 +860,15 @@ impl Client {
         let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
             .read_buffer_size(4096)
             .max_message_size(Some(64 << 20));
+        if let Some(at) = self.joins_at {
+            tokio::select! {
+                _ = tokio::time::sleep_until((self.epoch + at).into()) => {}
+                _ = self.stop.changed() => return,
+            }
+        }
+        let connecting = Instant::now();
+        let mut synced = false;
+        let mut to_joiner = Vec::new();
         let Ok((socket, _)) =
             tokio_tungstenite::connect_async_with_config(&self.target, Some(config), true).await
         else {
@@ -701,13 +930,27 @@ impl Client {
                             let _ = sink.send(WsMessage::Binary(reply.into())).await;
                             continue;
                         }
+                        if data.len() > 1 && data[0] == 0 && data[1] == 1 {
+                            // The answer to our sync step 1: the document so far, whose
+                            // markers are not relays.
+                            if !synced && self.joins_at.is_some() {
+                                let took = connecting.elapsed().as_micros() as u32;
+                                self.observed.lock().await.joined.push(took);
+                            }
+                            synced = true;
+                            continue;
+                        }
                         for (sender, sent_micros) in markers(&data) {
                             // The reference server echoes updates to their sender too.
                             if sender == self.id {
                                 continue;
                             }
                             let sent_at = Duration::from_micros(sent_micros);
-                            if sent_at >= self.window.0 && sent_at < self.window.1 {
+                            if self.joins_at.is_some() {
+                                if synced && sent_at >= self.window.0 && sent_at < self.window.1 {
+                                    to_joiner.push((now.saturating_sub(sent_micros)) as u32);
+                                }
+                            } else if sent_at >= self.window.0 && sent_at < self.window.1 {
                                 received += 1;
                                 latencies.push((now.saturating_sub(sent_micros)) as u32);
                             }
@@ -723,6 +966,7 @@ impl Client {
         }
         let mut observed = self.observed.lock().await;
         observed.latencies.extend(latencies);
+        observed.to_joiners.extend(to_joiner);
         observed.sent += sent;
         observed.received += received;
         if closed {
@@ -873,7 +1117,14 @@ fn people_of(
         .collect()
 }
 
-async fn convene_many(url: &Url, port: u16, partners: usize, people: usize) {
+/// The organizations of a meeting made ready for its convocation through the API (each with
+/// its people, the initiator's first), and the meeting's id.
+async fn ready_meeting(
+    url: &Url,
+    port: u16,
+    partners: usize,
+    people: usize,
+) -> (Vec<(Uuid, Vec<Caller>)>, String) {
     use reqwest::Method;
     use serde_json::json;
     let base = format!("http://127.0.0.1:{port}");
@@ -1003,6 +1254,14 @@ async fn convene_many(url: &Url, port: u16, partners: usize, people: usize) {
         "{partners} partners × {people} people made ready through the API in {:.1} s",
         set_up.elapsed().as_secs_f64()
     );
+    (orgs, meeting)
+}
+
+async fn convene_many(url: &Url, port: u16, partners: usize, people: usize) {
+    use reqwest::Method;
+    use serde_json::json;
+    let (orgs, meeting) = ready_meeting(url, port, partners, people).await;
+    let ines = &orgs[0].1[0];
     // Only the convocation's messages count from here.
     let mut conn = PgConnection::establish(url.as_str()).expect("bench connection");
     let before: i64 = outbox_ids(&mut conn);
@@ -1036,6 +1295,128 @@ async fn convene_many(url: &Url, port: u16, partners: usize, people: usize) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// `--readiness P --people N`: the readiness of a meeting ready for its convocation (P partners
+/// × N people), read by its people in turn at each of `--rates` requests per second (open loop:
+/// a request leaves on time whether or not the previous ones were answered) for `--seconds`
+/// each, after `--warmup`; the server pinned to `--server-cpu`, this generator to
+/// `--client-cpu` (PostgreSQL too with `--pin-db`).
+fn readiness(options: &Options, partners: usize, people: usize) {
+    let (admin, _cluster) = admin_url();
+    let db = BenchDb::create(&admin);
+    let (server, port) = start_server(&db.url, &options.server_cpu, None);
+    if options.pin_db {
+        let pinned = pin_database(&db.url, &options.server_cpu);
+        println!("PostgreSQL pinned to CPU {} ({pinned} processes)", options.server_cpu);
+    }
+    let runtime = Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (orgs, meeting) = runtime.block_on(ready_meeting(&db.url, port, partners, people));
+    let pinned = Command::new("taskset")
+        .args(["-a", "-pc", &options.client_cpu, &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .expect("taskset runs");
+    assert!(pinned.success(), "taskset failed");
+    // One HTTP client (its pool of keep-alive connections grows with the concurrency).
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}/api/meetings/{meeting}/readiness");
+    let tokens: Vec<String> = orgs
+        .iter()
+        .flat_map(|(_, people)| people.iter().map(|p| p.token.clone()))
+        .collect();
+    let mut held = None;
+    for rate in &options.rates {
+        let (latencies, errors, offered) = runtime.block_on(read_at(
+            &client,
+            &base,
+            &tokens,
+            *rate,
+            options.warmup,
+            options.seconds,
+        ));
+        let p99 = percentile(&latencies, 0.99);
+        println!(
+            "readiness at {rate:.0} requests/s: {} answered in {:.0} s, p50 {:.2} ms, p99 {:.2} ms, \
+             max {:.2} ms, {errors} errors or late of {offered}",
+            latencies.len(),
+            options.seconds,
+            percentile(&latencies, 0.5),
+            p99,
+            percentile(&latencies, 1.0),
+        );
+        if p99 <= 20.0 && errors == 0 {
+            held = Some(*rate);
+        }
+    }
+    match held {
+        Some(rate) => println!("highest rate tried with p99 ≤ 20 ms: {rate:.0} requests/s"),
+        None => println!("no rate tried held p99 ≤ 20 ms"),
+    }
+    drop(server);
+}
+
+/// Reads `url` at `rate` per second for `warmup` + `seconds`; the latencies (µs) of the
+/// requests sent after the warm-up, how many of those failed or were still unanswered a second
+/// after the end, and how many were sent.
+async fn read_at(
+    client: &reqwest::Client,
+    url: &str,
+    tokens: &[String],
+    rate: f64,
+    warmup: f64,
+    seconds: f64,
+) -> (Vec<u32>, u64, u64) {
+    let period = Duration::from_secs_f64(1.0 / rate);
+    let started = tokio::time::Instant::now();
+    let measured_from = started + Duration::from_secs_f64(warmup);
+    let end = measured_from + Duration::from_secs_f64(seconds);
+    let (done, mut answers) = tokio::sync::mpsc::unbounded_channel();
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut sent = 0u64;
+    let mut n = 0usize;
+    loop {
+        let at = ticks.tick().await;
+        if at >= end {
+            break;
+        }
+        let measured = at >= measured_from;
+        sent += u64::from(measured);
+        let request = client.get(url).bearer_auth(&tokens[n % tokens.len()]).send();
+        n += 1;
+        let done = done.clone();
+        tokio::spawn(async move {
+            let ok = match request.await {
+                Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            if measured {
+                let _ = done.send((ok, at.elapsed().as_micros() as u32));
+            }
+        });
+    }
+    drop(done);
+    let mut latencies = Vec::new();
+    let deadline = tokio::time::sleep_until(end + Duration::from_secs(1));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            answer = answers.recv() => match answer {
+                Some((true, micros)) => latencies.push(micros),
+                Some((false, _)) => {}
+                None => break,
+            },
+            _ = &mut deadline => break,
+        }
+    }
+    // Failed, or unanswered a second after the end.
+    let errors = sent.saturating_sub(latencies.len() as u64);
+    latencies.sort_unstable();
+    (latencies, errors, sent)
 }
 
 fn outbox_ids(conn: &mut PgConnection) -> i64 {

@@ -16,6 +16,9 @@ pub(super) struct LiveMetrics {
     pub append_seconds: Histogram,
     /// Updates per group commit.
     pub batch_size: Histogram,
+    /// From an update's arrival in its room to its commit being known: the part of the relay
+    /// latency that durability takes (waiting for the writer, and the group commit).
+    pub durable_seconds: Histogram,
     /// Clients disconnected because their queue was full.
     pub slow_clients: IntCounter,
     /// Connections closed for a malformed, oversize or rate-limited message, or an update
@@ -58,6 +61,16 @@ impl LiveMetrics {
                 HistogramOpts::new("live_append_batch_updates", "Updates per group commit")
                     .buckets(vec![1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 500.0, 2000.0]),
             )?,
+            durable_seconds: Histogram::with_opts(
+                HistogramOpts::new(
+                    "live_update_durable_seconds",
+                    "From a client update's arrival in its room to its commit being known",
+                )
+                .buckets(vec![
+                    0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03,
+                    0.04, 0.05, 0.1, 0.25, 1.0,
+                ]),
+            )?,
             slow_clients: IntCounter::new(
                 "live_slow_clients_disconnected_total",
                 "Websocket clients disconnected because they could not keep up",
@@ -82,6 +95,7 @@ impl LiveMetrics {
         registry.register(Box::new(metrics.updates_appended.clone()))?;
         registry.register(Box::new(metrics.append_seconds.clone()))?;
         registry.register(Box::new(metrics.batch_size.clone()))?;
+        registry.register(Box::new(metrics.durable_seconds.clone()))?;
         registry.register(Box::new(metrics.slow_clients.clone()))?;
         registry.register(Box::new(metrics.refused.clone()))?;
         registry.register(Box::new(metrics.presence_refused.clone()))?;

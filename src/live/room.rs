@@ -538,6 +538,7 @@ impl Room {
             user_id: member.user_id,
             connection: id,
             update,
+            received: std::time::Instant::now(),
             reply: self.durable.clone(),
         };
         if self.live.writer.submit(pending).await.is_err() {

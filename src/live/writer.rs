@@ -35,6 +35,8 @@ pub(super) struct Pending {
     pub user_id: Uuid,
     pub connection: u64,
     pub update: Bytes,
+    /// When it arrived in its room.
+    pub received: Instant,
     /// The room's channel for the outcome.
     pub reply: mpsc::UnboundedSender<Durable>,
 }
@@ -120,6 +122,11 @@ impl Writer {
         match stored {
             Ok(()) => {
                 self.metrics.updates_appended.inc_by(batch.len() as u64);
+                for pending in &batch {
+                    self.metrics
+                        .durable_seconds
+                        .observe(pending.received.elapsed().as_secs_f64());
+                }
                 report(batch, true);
             }
             Err(error) if has_several_documents(&batch) => {
