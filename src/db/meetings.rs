@@ -227,15 +227,7 @@ pub fn candidates(
         ))
         .load(conn)?;
     let voters: Vec<Uuid> = answers.iter().map(|a| a.1).collect();
-    let mut orgs_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (user, org) in memberships::table
-        .filter(memberships::user_id.eq_any(&voters))
-        .filter(memberships::organization_id.eq_any(accepted))
-        .select((memberships::user_id, memberships::organization_id))
-        .load::<(Uuid, Uuid)>(conn)?
-    {
-        orgs_of.entry(user).or_default().push(org);
-    }
+    let orgs_of = partners_of(conn, &voters, accepted)?;
     Ok(slots(conn, meeting.id)?
         .into_iter()
         .map(|slot| {
@@ -257,6 +249,24 @@ pub fn candidates(
             (slot, candidate)
         })
         .collect())
+}
+
+/// The accepted partners each of `users` belongs to (someone in none is left out).
+fn partners_of(
+    conn: &mut PgConnection,
+    users: &[Uuid],
+    accepted: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<Uuid>>> {
+    let mut partners: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (user, org) in memberships::table
+        .filter(memberships::user_id.eq_any(users))
+        .filter(memberships::organization_id.eq_any(accepted))
+        .select((memberships::user_id, memberships::organization_id))
+        .load::<(Uuid, Uuid)>(conn)?
+    {
+        partners.entry(user).or_default().push(org);
+    }
+    Ok(partners)
 }
 
 /// A person's answers to the poll, with the accepted partners they belong to.
@@ -287,23 +297,14 @@ pub fn answers_by_person(
         ))
         .load(conn)?;
     let voters: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
-    let memberships: Vec<(Uuid, Uuid)> = memberships::table
-        .filter(memberships::user_id.eq_any(&voters))
-        .filter(memberships::organization_id.eq_any(accepted))
-        .select((memberships::user_id, memberships::organization_id))
-        .load(conn)?;
+    let orgs_of = partners_of(conn, &voters, accepted)?;
     let mut people: Vec<PersonAnswers> = Vec::new();
     for (user_id, display_name, slot_id, answer) in rows {
         if people.last().is_none_or(|p| p.user_id != user_id) {
-            let organizations = memberships
-                .iter()
-                .filter(|(u, _)| *u == user_id)
-                .map(|(_, o)| *o)
-                .collect();
             people.push(PersonAnswers {
                 user_id,
                 display_name,
-                organizations,
+                organizations: orgs_of.get(&user_id).cloned().unwrap_or_default(),
                 answers: Vec::new(),
             });
         }
