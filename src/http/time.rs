@@ -10,8 +10,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::Locale;
-use crate::domain::gate;
-use crate::domain::input::optional_paragraph;
+use crate::domain::input::agreement_answer;
 use crate::domain::partners_time::{Attendance, TimeBudget};
 use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{
@@ -40,24 +39,20 @@ pub async fn agree_short_notice(
     body: web::Json<ShortNoticeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if gate::Decision::parse(&body.decision).is_none() {
-        return Err(ApiError::invalid_field("decision", "agree or object"));
-    }
+    let (decision, comment) = agreement_answer(&body.decision, body.comment.as_deref())?;
     let asked = ShortNoticeConsent {
         organization_id: body.organization_id,
         claimed_hash: body.content_hash,
-        decision: body.decision,
-        comment: optional_paragraph("comment", body.comment.as_deref(), 2000)?,
+        decision,
+        comment,
     };
     let signer = Signer::new(&state.settings);
     let recorded = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         time::agree_short_notice(conn, &signer, actor, meeting_id, asked)
     })
     .await?;
-    let agreement = &recorded.agreement;
-    let view =
-        AgreementView::new(agreement, &agreement.content_hash).with_receipt(Some(recorded.receipt));
-    Ok(HttpResponse::Created().json(view))
+    let current_hash = recorded.agreement.content_hash.clone();
+    Ok(HttpResponse::Created().json(AgreementView::recorded(recorded, &current_hash)))
 }
 
 /// `GET /api/meetings/{id}/representatives`: who represents each accepted partner.
