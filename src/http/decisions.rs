@@ -3,7 +3,6 @@
 //! organization's actions". The rules are in `workflow::follow_up`; these handlers parse, call
 //! one use case, and shape the answer.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use crate::domain::input::{line, optional_line, optional_paragraph, paragraph};
 use crate::http::CurrentUser;
 use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{DecisionView, MeetingView};
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, register_csv};
 use crate::workflow::follow_up::{self as follow_up, ActionInput, DecisionInput, today};
 
 /// A decision's `status` as a body or a query gives it.
@@ -147,14 +146,8 @@ pub async fn csv(
     let profile = || Locale::parse(&current.user.locale).unwrap_or_default();
     let locale = Locale::named_or("lang", query.lang.as_deref(), profile)?;
     let found = register(&state, &current, path, &query).await?;
-    let body = crate::http::register_csv::render(&found, locale).map_err(anyhow::Error::from)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"decisions.csv\"",
-        ))
-        .body(body))
+    let body = register_csv::render(&found, locale).map_err(anyhow::Error::from)?;
+    Ok(register_csv::download("decisions.csv", body))
 }
 
 /// The decisions of the project in the path that the query selects.

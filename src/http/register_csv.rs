@@ -10,6 +10,8 @@
 
 use std::borrow::Cow;
 
+use actix_web::HttpResponse;
+use actix_web::http::header;
 use chrono_tz::Europe::Paris;
 
 use crate::db::follow_up::DecisionView;
@@ -150,6 +152,17 @@ fn write<const N: usize>(
         writer.flush()?;
     }
     Ok(out)
+}
+
+/// The answer that downloads `body` as the CSV file `filename`.
+pub fn download(filename: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
 }
 
 /// A cell a spreadsheet shows as text: `'` before what it would otherwise run as a formula.

@@ -2,7 +2,6 @@
 //! partner at a meeting, time budgets, attendance, the time each partner gives to a project (JSON
 //! and CSV), and the caller's meetings across projects. The rules are in `workflow::time`.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -16,7 +15,7 @@ use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{
     AgreementView, AttendanceEntry, MyMeetings, PartnerTimeView, Representation, TimeBudgetView,
 };
-use crate::http::{ApiError, AppState, CurrentUser};
+use crate::http::{ApiError, AppState, CurrentUser, register_csv};
 use crate::workflow::signing::Signer;
 use crate::workflow::time::{self, ShortNoticeConsent};
 
@@ -214,15 +213,8 @@ pub async fn project_time_csv(
     let profile = || Locale::parse(&current.user.locale).unwrap_or_default();
     let locale = Locale::named_or("lang", query.lang.as_deref(), profile)?;
     let rows = time_rows(&state, &current, path, query.year).await?;
-    let body =
-        crate::http::register_csv::render_time(&rows, locale).map_err(anyhow::Error::from)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"time.csv\"",
-        ))
-        .body(body))
+    let body = register_csv::render_time(&rows, locale).map_err(anyhow::Error::from)?;
+    Ok(register_csv::download("time.csv", body))
 }
 
 async fn time_rows(
