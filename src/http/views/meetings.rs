@@ -11,13 +11,15 @@ use uuid::Uuid;
 
 use super::{AgreementView, MeetingView};
 use crate::db::models::{self, Meeting, MeetingSlot};
-pub use crate::domain::content::AgendaItem;
-pub use crate::domain::gate::{Evidence, EvidencePartner, Unmet};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::slots::Availability;
 use crate::workflow::agenda::{AgendaRead, PartnerAgreement};
 use crate::workflow::concertation::{self, SeenAttendee};
 use crate::workflow::{poll, rsvp};
+
+// Domain values the API shows as they are (their JSON is already the contract's).
+pub use crate::domain::content::AgendaItem;
+pub use crate::domain::gate::{Evidence, EvidencePartner, Unmet};
 
 /// A candidate slot of a meeting.
 #[derive(Debug, Serialize, JsonSchema)]
