@@ -9,6 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::agreements::{AGENDA, MISSION};
+use crate::db::meetings::while_planning;
 use crate::db::models::Agreement;
 use crate::db::schema::{
     agreements, availability_answers, document_updates, meetings, memberships,
@@ -391,14 +392,10 @@ pub fn set_respond_by(
     meeting_id: Uuid,
     respond_by: Option<NaiveDate>,
 ) -> QueryResult<bool> {
-    diesel::update(
-        meetings::table
-            .find(meeting_id)
-            .filter(meetings::status.eq("planning")),
-    )
-    .set(meetings::respond_by.eq(respond_by))
-    .execute(conn)
-    .map(|n| n == 1)
+    diesel::update(while_planning(meeting_id))
+        .set(meetings::respond_by.eq(respond_by))
+        .execute(conn)
+        .map(|n| n == 1)
 }
 
 /// The projects whose document was edited since `since`, each with who edited it last.

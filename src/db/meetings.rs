@@ -20,6 +20,7 @@ use crate::db::schema::{
 };
 use crate::document::{self, Agenda, DocumentError, ProjectDoc};
 use crate::domain::gate::{Evidence, GateState, Notice, PartnerState};
+use crate::domain::meeting::MeetingStatus;
 use crate::domain::partnership::PartnershipStatus;
 use crate::domain::slots::{Availability, Ballot, Candidate};
 
@@ -227,15 +228,7 @@ pub fn candidates(
         ))
         .load(conn)?;
     let voters: Vec<Uuid> = answers.iter().map(|a| a.1).collect();
-    let mut orgs_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (user, org) in memberships::table
-        .filter(memberships::user_id.eq_any(&voters))
-        .filter(memberships::organization_id.eq_any(accepted))
-        .select((memberships::user_id, memberships::organization_id))
-        .load::<(Uuid, Uuid)>(conn)?
-    {
-        orgs_of.entry(user).or_default().push(org);
-    }
+    let orgs_of = partners_of(conn, &voters, accepted)?;
     Ok(slots(conn, meeting.id)?
         .into_iter()
         .map(|slot| {
@@ -257,6 +250,24 @@ pub fn candidates(
             (slot, candidate)
         })
         .collect())
+}
+
+/// The accepted partners each of `users` belongs to (someone in none is left out).
+fn partners_of(
+    conn: &mut PgConnection,
+    users: &[Uuid],
+    accepted: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<Uuid>>> {
+    let mut partners: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (user, org) in memberships::table
+        .filter(memberships::user_id.eq_any(users))
+        .filter(memberships::organization_id.eq_any(accepted))
+        .select((memberships::user_id, memberships::organization_id))
+        .load::<(Uuid, Uuid)>(conn)?
+    {
+        partners.entry(user).or_default().push(org);
+    }
+    Ok(partners)
 }
 
 /// A person's answers to the poll, with the accepted partners they belong to.
@@ -287,23 +298,14 @@ pub fn answers_by_person(
         ))
         .load(conn)?;
     let voters: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
-    let memberships: Vec<(Uuid, Uuid)> = memberships::table
-        .filter(memberships::user_id.eq_any(&voters))
-        .filter(memberships::organization_id.eq_any(accepted))
-        .select((memberships::user_id, memberships::organization_id))
-        .load(conn)?;
+    let orgs_of = partners_of(conn, &voters, accepted)?;
     let mut people: Vec<PersonAnswers> = Vec::new();
     for (user_id, display_name, slot_id, answer) in rows {
         if people.last().is_none_or(|p| p.user_id != user_id) {
-            let organizations = memberships
-                .iter()
-                .filter(|(u, _)| *u == user_id)
-                .map(|(_, o)| *o)
-                .collect();
             people.push(PersonAnswers {
                 user_id,
                 display_name,
-                organizations,
+                organizations: orgs_of.get(&user_id).cloned().unwrap_or_default(),
                 answers: Vec::new(),
             });
         }
@@ -479,6 +481,16 @@ pub fn availability_of(
         .load(conn)
 }
 
+/// The meeting, only while it is being planned: what an update or a delete that must not land
+/// on a convened or cancelled meeting targets (it then changes no row).
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn while_planning(meeting_id: Uuid) -> _ {
+    let status: &'static str = MeetingStatus::Planning.as_str();
+    meetings::table
+        .find(meeting_id)
+        .filter(meetings::status.eq(status))
+}
+
 /// Sets the meeting's time while it is being planned; `None` when it no longer is.
 pub fn set_time_while_planning(
     conn: &mut PgConnection,
@@ -486,29 +498,20 @@ pub fn set_time_while_planning(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
 ) -> QueryResult<Option<Meeting>> {
-    diesel::update(
-        meetings::table
-            .find(meeting_id)
-            .filter(meetings::status.eq("planning")),
-    )
-    .set((
-        meetings::starts_at.eq(starts_at),
-        meetings::ends_at.eq(ends_at),
-    ))
-    .returning(Meeting::as_returning())
-    .get_result(conn)
-    .optional()
+    diesel::update(while_planning(meeting_id))
+        .set((
+            meetings::starts_at.eq(starts_at),
+            meetings::ends_at.eq(ends_at),
+        ))
+        .returning(Meeting::as_returning())
+        .get_result(conn)
+        .optional()
 }
 
 /// Deletes a meeting still being planned (its slots, answers and records go with it); whether
 /// it was.
 pub fn delete_while_planning(conn: &mut PgConnection, meeting_id: Uuid) -> QueryResult<bool> {
-    let deleted = diesel::delete(
-        meetings::table
-            .find(meeting_id)
-            .filter(meetings::status.eq("planning")),
-    )
-    .execute(conn)?;
+    let deleted = diesel::delete(while_planning(meeting_id)).execute(conn)?;
     Ok(deleted == 1)
 }
 
@@ -518,18 +521,14 @@ pub fn clear_time_while_planning(
     conn: &mut PgConnection,
     meeting_id: Uuid,
 ) -> QueryResult<Option<Meeting>> {
-    diesel::update(
-        meetings::table
-            .find(meeting_id)
-            .filter(meetings::status.eq("planning")),
-    )
-    .set((
-        meetings::starts_at.eq(None::<DateTime<Utc>>),
-        meetings::ends_at.eq(None::<DateTime<Utc>>),
-    ))
-    .returning(Meeting::as_returning())
-    .get_result(conn)
-    .optional()
+    diesel::update(while_planning(meeting_id))
+        .set((
+            meetings::starts_at.eq(None::<DateTime<Utc>>),
+            meetings::ends_at.eq(None::<DateTime<Utc>>),
+        ))
+        .returning(Meeting::as_returning())
+        .get_result(conn)
+        .optional()
 }
 
 /// Stores a concertation record.
@@ -556,22 +555,18 @@ pub fn mark_convened(
     meeting_id: Uuid,
     convening: Convening,
 ) -> QueryResult<Option<Meeting>> {
-    diesel::update(
-        meetings::table
-            .find(meeting_id)
-            .filter(meetings::status.eq("planning")),
-    )
-    .set((
-        meetings::status.eq("convened"),
-        meetings::organizer_user_id.eq(convening.organizer_user_id),
-        meetings::organizer_organization_id.eq(convening.organizer_organization_id),
-        meetings::convened_agenda.eq(convening.agenda),
-        meetings::convened_agenda_hash.eq(convening.agenda_hash),
-        meetings::convened_at.eq(convening.at),
-    ))
-    .returning(Meeting::as_returning())
-    .get_result(conn)
-    .optional()
+    diesel::update(while_planning(meeting_id))
+        .set((
+            meetings::status.eq("convened"),
+            meetings::organizer_user_id.eq(convening.organizer_user_id),
+            meetings::organizer_organization_id.eq(convening.organizer_organization_id),
+            meetings::convened_agenda.eq(convening.agenda),
+            meetings::convened_agenda_hash.eq(convening.agenda_hash),
+            meetings::convened_at.eq(convening.at),
+        ))
+        .returning(Meeting::as_returning())
+        .get_result(conn)
+        .optional()
 }
 
 /// How many people the convocation of `meeting_id` was sent to.

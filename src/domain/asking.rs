@@ -328,36 +328,35 @@ mod tests {
         assert!(out.drop.is_empty());
     }
 
-    #[test]
-    fn nothing_goes_within_fifteen_minutes_of_the_last_email() {
-        let w = [waiting(3, Category::Requests, "2027-03-01T10:05:00Z")];
+    /// The last email went at 10:00 and a request waits since 10:00:30: with `window`, nothing
+    /// goes at `still_held` and the request goes at `goes_at`.
+    fn held_by_window(window: Duration, still_held: &str, goes_at: &str) {
+        let w = [waiting(3, Category::Requests, "2027-03-01T10:00:30Z")];
         let last = Some(at("2027-03-01T10:00:00Z"));
         let p = Preferences::default();
         assert!(
-            send_now(&w, p, last, at("2027-03-01T10:14:59Z"), COALESCING_WINDOW)
+            send_now(&w, p, last, at(still_held), window)
                 .send
                 .is_empty()
         );
-        assert_eq!(
-            send_now(&w, p, last, at("2027-03-01T10:15:00Z"), COALESCING_WINDOW).send,
-            vec![3]
+        assert_eq!(send_now(&w, p, last, at(goes_at), window).send, vec![3]);
+    }
+
+    #[test]
+    fn nothing_goes_within_fifteen_minutes_of_the_last_email() {
+        held_by_window(
+            COALESCING_WINDOW,
+            "2027-03-01T10:14:59Z",
+            "2027-03-01T10:15:00Z",
         );
     }
 
     #[test]
     fn a_configured_window_replaces_the_fifteen_minutes() {
-        let w = [waiting(4, Category::Requests, "2027-03-01T10:00:30Z")];
-        let last = Some(at("2027-03-01T10:00:00Z"));
-        let p = Preferences::default();
-        let window = Duration::seconds(60);
-        assert!(
-            send_now(&w, p, last, at("2027-03-01T10:00:59Z"), window)
-                .send
-                .is_empty()
-        );
-        assert_eq!(
-            send_now(&w, p, last, at("2027-03-01T10:01:00Z"), window).send,
-            vec![4]
+        held_by_window(
+            Duration::seconds(60),
+            "2027-03-01T10:00:59Z",
+            "2027-03-01T10:01:00Z",
         );
     }
 

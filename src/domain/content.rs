@@ -43,6 +43,7 @@
 //! The hash is `sha256:` followed by the lowercase hex SHA-256 of the canonical JSON's UTF-8
 //! bytes, e.g. `sha256:5ac1…` (71 characters in all).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -51,12 +52,13 @@ use uuid::Uuid;
 /// The prefix of every content hash; it names the algorithm, so that another can follow.
 pub const HASH_PREFIX: &str = "sha256:";
 
-/// One item of a meeting's agenda, as read from the project document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One item of a meeting's agenda, as read from the project document (and as the API shows it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AgendaItem {
     pub id: String,
     pub title: String,
     pub duration_min: u32,
+    /// The leading partner organization's id.
     pub lead_org_id: Option<String>,
     pub notes: String,
 }

@@ -39,6 +39,7 @@
 use crate::domain::state::text_state;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -47,8 +48,11 @@ use crate::domain::partners_time::{self, NoticeCheck};
 use crate::domain::partnership::PartnershipStatus;
 
 /// A rule of the gate, with the stable code of API.md.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "RuleCode")]
 pub enum Rule {
     TooFewPartners,
     PartnerNotAnswered,
@@ -83,7 +87,7 @@ impl Rule {
 }
 
 /// One unmet rule; partner rules name the organization at fault.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Unmet {
     pub rule: Rule,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,7 +217,7 @@ impl GateState {
 }
 
 /// What a concertation record covers: frozen in it, compared with the current state later.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// The accepted partners, sorted by organization id.
     pub partners: Vec<EvidencePartner>,
@@ -226,7 +230,7 @@ pub struct Evidence {
 }
 
 /// One accepted partner in the evidence: the content it agreed to and the agreements that say so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EvidencePartner {
     pub organization_id: Uuid,
     pub organization_name: String,

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::domain::gate::Decision;
+
 /// Why a piece of input was refused, naming the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
@@ -126,6 +128,17 @@ pub fn optional_paragraph(
     max: usize,
 ) -> Result<Option<String>, InputError> {
     optional(raw, |text| paragraph(field, text, max))
+}
+
+/// What someone answers when asked to agree to a text (a mission, an agenda, a short notice):
+/// `agree` or `object`, with a comment of up to 2,000 characters.
+pub fn agreement_answer(
+    decision: &str,
+    comment: Option<&str>,
+) -> Result<(Decision, Option<String>), InputError> {
+    let decision =
+        Decision::parse(decision).ok_or_else(|| refuse("decision", "agree or object"))?;
+    Ok((decision, optional_paragraph("comment", comment, 2000)?))
 }
 
 #[cfg(test)]

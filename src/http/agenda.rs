@@ -7,8 +7,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::document::AgendaItemInput;
-use crate::domain::gate;
-use crate::domain::input::{InputError, line, optional_line, optional_paragraph, paragraph};
+use crate::domain::input::{InputError, agreement_answer, line, optional_line, paragraph};
 use crate::http::perform::for_caller;
 use crate::http::perform::perform;
 use crate::http::views::{Agenda, AgreementView};
@@ -105,23 +104,18 @@ pub async fn agree_agenda(
     body: web::Json<AgendaAgreementBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if gate::Decision::parse(&body.decision).is_none() {
-        return Err(ApiError::invalid_field("decision", "agree or object"));
-    }
-    let comment = optional_paragraph("comment", body.comment.as_deref(), 2000)?;
+    let (decision, comment) = agreement_answer(&body.decision, body.comment.as_deref())?;
     let (meeting_id, actor) = (path.into_inner(), current.user.clone());
     let signer = Signer::new(&state.settings);
     let asked = agenda::AgendaConsent {
         organization_id: body.organization_id,
         claimed_hash: body.content_hash,
-        decision: body.decision,
+        decision,
         comment,
     };
     let (recorded, current_hash) = perform(&state, move |conn| {
         agenda::agree(conn, &signer, &actor, meeting_id, asked)
     })
     .await?;
-    let view =
-        AgreementView::new(&recorded.agreement, &current_hash).with_receipt(Some(recorded.receipt));
-    Ok(HttpResponse::Created().json(view))
+    Ok(HttpResponse::Created().json(AgreementView::recorded(recorded, &current_hash)))
 }

@@ -3,7 +3,6 @@
 //! organization's actions". The rules are in `workflow::follow_up`; these handlers parse, call
 //! one use case, and shape the answer.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -16,8 +15,20 @@ use crate::domain::input::{line, optional_line, optional_paragraph, paragraph};
 use crate::http::CurrentUser;
 use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{DecisionView, MeetingView};
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, register_csv};
 use crate::workflow::follow_up::{self as follow_up, ActionInput, DecisionInput, today};
+
+/// A decision's `status` as a body or a query gives it.
+fn decision_status(word: &str) -> Result<DecisionStatus, ApiError> {
+    DecisionStatus::parse(word)
+        .ok_or_else(|| ApiError::invalid_field("status", "adopted, rejected or deferred"))
+}
+
+/// An action's `status` as a body or a query gives it.
+fn action_status(word: &str) -> Result<ActionStatus, ApiError> {
+    ActionStatus::parse(word)
+        .ok_or_else(|| ApiError::invalid_field("status", "open, done or cancelled"))
+}
 
 #[derive(Deserialize)]
 pub struct PositionBody {
@@ -41,8 +52,7 @@ impl NewDecision {
     fn parse(self) -> Result<DecisionInput, ApiError> {
         let title = line("title", &self.title, 300)?;
         let text = paragraph("text", &self.text, 20_000)?;
-        let status = DecisionStatus::parse(&self.status)
-            .ok_or_else(|| ApiError::invalid_field("status", "adopted, rejected or deferred"))?;
+        let status = decision_status(&self.status)?;
         let agenda_item_id = optional_line("agenda_item_id", self.agenda_item_id.as_deref(), 100)?;
         let mut positions = Vec::new();
         for p in self.positions {
@@ -101,13 +111,8 @@ pub struct RegisterQuery {
 
 impl RegisterQuery {
     fn filter(&self) -> Result<DecisionFilter, ApiError> {
-        if let Some(status) = &self.status
-            && DecisionStatus::parse(status).is_none()
-        {
-            return Err(ApiError::invalid_field(
-                "status",
-                "adopted, rejected or deferred",
-            ));
+        if let Some(status) = &self.status {
+            decision_status(status)?;
         }
         Ok(DecisionFilter {
             status: self.status.clone(),
@@ -141,14 +146,8 @@ pub async fn csv(
     let profile = || Locale::parse(&current.user.locale).unwrap_or_default();
     let locale = Locale::named_or("lang", query.lang.as_deref(), profile)?;
     let found = register(&state, &current, path, &query).await?;
-    let body = crate::http::register_csv::render(&found, locale).map_err(anyhow::Error::from)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"decisions.csv\"",
-        ))
-        .body(body))
+    let body = register_csv::render(&found, locale).map_err(anyhow::Error::from)?;
+    Ok(register_csv::download("decisions.csv", body))
 }
 
 /// The decisions of the project in the path that the query selects.
@@ -204,8 +203,7 @@ pub async fn patch_action(
     path: web::Path<Uuid>,
     body: web::Json<ActionChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let target = ActionStatus::parse(&body.status)
-        .ok_or_else(|| ApiError::invalid_field("status", "open, done or cancelled"))?;
+    let target = action_status(&body.status)?;
     let action = for_caller(&state, &current, path, move |conn, actor, action_id| {
         follow_up::change_action(conn, actor.id, action_id, target)
     })
@@ -222,15 +220,8 @@ pub struct ActionsQuery {
 
 impl ActionsQuery {
     fn filter(&self) -> Result<ActionFilter, ApiError> {
-        let status = match &self.status {
-            None => None,
-            Some(s) => Some(
-                ActionStatus::parse(s)
-                    .ok_or_else(|| ApiError::invalid_field("status", "open, done or cancelled"))?,
-            ),
-        };
         Ok(ActionFilter {
-            status,
+            status: self.status.as_deref().map(action_status).transpose()?,
             owners: self.owner_organization_id.map(|o| vec![o]),
             overdue_on: self.overdue.unwrap_or(false).then(today),
             ..ActionFilter::default()

@@ -6,8 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::gate::Decision;
-use crate::domain::input::{line, optional_paragraph, paragraph};
+use crate::domain::input::{agreement_answer, line, paragraph};
 use crate::domain::partners_time::parse_min_notice_days;
 use crate::http::CurrentUser;
 use crate::http::perform::{as_caller, for_caller};
@@ -153,10 +152,10 @@ pub async fn agree_mission(
     path: web::Path<MissionPath>,
     body: web::Json<AgreementBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let (decision, comment) = agreement_answer(&body.decision, body.comment.as_deref())?;
     let answer = MissionConsent {
-        decision: Decision::parse(&body.decision)
-            .ok_or_else(|| ApiError::invalid_field("decision", "agree or object"))?,
-        comment: optional_paragraph("comment", body.comment.as_deref(), 2000)?,
+        decision,
+        comment,
         claimed_hash: body.content_hash.trim().to_owned(),
     };
     let signer = Signer::new(&state.settings);
@@ -164,8 +163,7 @@ pub async fn agree_mission(
         consent::agree_to_mission(conn, &signer, actor, at.id, at.organization_id, answer)
     })
     .await?;
-    let view = AgreementView::new(&recorded.agreement, &current_hash);
-    Ok(HttpResponse::Created().json(view.with_receipt(Some(recorded.receipt))))
+    Ok(HttpResponse::Created().json(AgreementView::recorded(recorded, &current_hash)))
 }
 
 /// `POST /api/projects/{id}/close`: the initiator ends the project.

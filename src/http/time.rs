@@ -2,7 +2,6 @@
 //! partner at a meeting, time budgets, attendance, the time each partner gives to a project (JSON
 //! and CSV), and the caller's meetings across projects. The rules are in `workflow::time`.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -10,14 +9,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::domain::Locale;
-use crate::domain::gate;
-use crate::domain::input::optional_paragraph;
+use crate::domain::input::agreement_answer;
 use crate::domain::partners_time::{Attendance, TimeBudget};
 use crate::http::perform::{as_caller, for_caller};
 use crate::http::views::{
     AgreementView, AttendanceEntry, MyMeetings, PartnerTimeView, Representation, TimeBudgetView,
 };
-use crate::http::{ApiError, AppState, CurrentUser};
+use crate::http::{ApiError, AppState, CurrentUser, register_csv};
 use crate::workflow::signing::Signer;
 use crate::workflow::time::{self, ShortNoticeConsent};
 
@@ -40,24 +38,20 @@ pub async fn agree_short_notice(
     body: web::Json<ShortNoticeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    if gate::Decision::parse(&body.decision).is_none() {
-        return Err(ApiError::invalid_field("decision", "agree or object"));
-    }
+    let (decision, comment) = agreement_answer(&body.decision, body.comment.as_deref())?;
     let asked = ShortNoticeConsent {
         organization_id: body.organization_id,
         claimed_hash: body.content_hash,
-        decision: body.decision,
-        comment: optional_paragraph("comment", body.comment.as_deref(), 2000)?,
+        decision,
+        comment,
     };
     let signer = Signer::new(&state.settings);
     let recorded = for_caller(&state, &current, path, move |conn, actor, meeting_id| {
         time::agree_short_notice(conn, &signer, actor, meeting_id, asked)
     })
     .await?;
-    let agreement = &recorded.agreement;
-    let view =
-        AgreementView::new(agreement, &agreement.content_hash).with_receipt(Some(recorded.receipt));
-    Ok(HttpResponse::Created().json(view))
+    let current_hash = recorded.agreement.content_hash.clone();
+    Ok(HttpResponse::Created().json(AgreementView::recorded(recorded, &current_hash)))
 }
 
 /// `GET /api/meetings/{id}/representatives`: who represents each accepted partner.
@@ -219,15 +213,8 @@ pub async fn project_time_csv(
     let profile = || Locale::parse(&current.user.locale).unwrap_or_default();
     let locale = Locale::named_or("lang", query.lang.as_deref(), profile)?;
     let rows = time_rows(&state, &current, path, query.year).await?;
-    let body =
-        crate::http::register_csv::render_time(&rows, locale).map_err(anyhow::Error::from)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"time.csv\"",
-        ))
-        .body(body))
+    let body = register_csv::render_time(&rows, locale).map_err(anyhow::Error::from)?;
+    Ok(register_csv::download("time.csv", body))
 }
 
 async fn time_rows(

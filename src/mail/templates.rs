@@ -396,17 +396,14 @@ struct DigestWords {
 impl DigestWords {
     /// `late` of the `count` actions are overdue.
     fn new(locale: Locale, count: usize, late: usize) -> Self {
+        // The subject counts the overdue actions when there are some, else all of them.
+        let counted = if late == 0 { count } else { late };
+        let actions = plural(locale, counted, "action", "actions");
         match locale {
             Locale::Fr => DigestWords {
                 subject: match late {
-                    0 => format!(
-                        "Suivi : {count} {} à échéance cette semaine",
-                        plural(locale, count, "action", "actions")
-                    ),
-                    n => format!(
-                        "Suivi : {n} {} en retard",
-                        plural(locale, n, "action", "actions")
-                    ),
+                    0 => format!("Suivi : {count} {actions} à échéance cette semaine"),
+                    n => format!("Suivi : {n} {actions} en retard"),
                 },
                 intro: "Voici les actions de votre organisation qui arrivent à échéance dans les \
                         sept jours ou sont en retard.",
@@ -418,14 +415,8 @@ impl DigestWords {
             },
             Locale::En => DigestWords {
                 subject: match late {
-                    0 => format!(
-                        "Follow-up: {count} {} due this week",
-                        plural(locale, count, "action", "actions")
-                    ),
-                    n => format!(
-                        "Follow-up: {n} overdue {}",
-                        plural(locale, n, "action", "actions")
-                    ),
+                    0 => format!("Follow-up: {count} {actions} due this week"),
+                    n => format!("Follow-up: {n} overdue {actions}"),
                 },
                 intro: "Here are your organization's actions that are due within seven days or \
                         overdue.",
@@ -733,27 +724,19 @@ mod tests {
 
     #[test]
     fn the_digest_counts_in_words() {
-        let subject =
-            |locale, late, soon| digest(locale, &digest_items(late, soon), &actions_link()).subject;
-        assert_eq!(subject(Locale::Fr, 1, 0), "Suivi : 1 action en retard");
-        assert_eq!(subject(Locale::Fr, 2, 3), "Suivi : 2 actions en retard");
-        assert_eq!(
-            subject(Locale::Fr, 0, 1),
-            "Suivi : 1 action à échéance cette semaine"
-        );
-        assert_eq!(
-            subject(Locale::Fr, 0, 4),
-            "Suivi : 4 actions à échéance cette semaine"
-        );
-        assert_eq!(subject(Locale::En, 1, 2), "Follow-up: 1 overdue action");
-        assert_eq!(subject(Locale::En, 3, 0), "Follow-up: 3 overdue actions");
-        assert_eq!(
-            subject(Locale::En, 0, 1),
-            "Follow-up: 1 action due this week"
-        );
-        assert_eq!(
-            subject(Locale::En, 0, 2),
-            "Follow-up: 2 actions due this week"
-        );
+        use Locale::{En, Fr};
+        for (locale, late, soon, subject) in [
+            (Fr, 1, 0, "Suivi : 1 action en retard"),
+            (Fr, 2, 3, "Suivi : 2 actions en retard"),
+            (Fr, 0, 1, "Suivi : 1 action à échéance cette semaine"),
+            (Fr, 0, 4, "Suivi : 4 actions à échéance cette semaine"),
+            (En, 1, 2, "Follow-up: 1 overdue action"),
+            (En, 3, 0, "Follow-up: 3 overdue actions"),
+            (En, 0, 1, "Follow-up: 1 action due this week"),
+            (En, 0, 2, "Follow-up: 2 actions due this week"),
+        ] {
+            let items = digest_items(late, soon);
+            assert_eq!(digest(locale, &items, &actions_link()).subject, subject);
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::db::models::{Agreement, Meeting, User};
 use crate::db::{Conn, meetings as queries};
 use crate::document::{self, Agenda, AgendaItemInput};
 use crate::domain::content;
+use crate::domain::gate::Decision;
 use crate::domain::input::InputError;
 use crate::domain::partnership::PartnershipStatus;
 use crate::workflow::consent::{self, Recorded};
@@ -179,8 +180,7 @@ pub struct AgendaConsent {
     pub organization_id: Option<Uuid>,
     /// The agenda's hash as they read it.
     pub claimed_hash: String,
-    /// `agree` or `object` (already checked).
-    pub decision: String,
+    pub decision: Decision,
     pub comment: Option<String>,
 }
 

@@ -13,7 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Refusal;
-use super::meetings::{audit, open, require_planning};
+use super::meetings::{audit, no_longer_planning, open, require_planning};
 use crate::db::asking::{self as store, NewNotice};
 use crate::db::models::{Meeting, User};
 use crate::db::{Conn, QueryError, meetings as meeting_queries};
@@ -354,10 +354,7 @@ pub fn set_respond_by(
     access.require_initiator()?;
     require_planning(&meeting)?;
     if !store::set_respond_by(conn, meeting.id, respond_by)? {
-        return Err(Refusal::conflict(
-            "not_planning",
-            "the meeting is no longer being planned",
-        ));
+        return Err(no_longer_planning());
     }
     audit(
         conn,

@@ -44,8 +44,7 @@ pub struct Consent {
     pub organization_id: Uuid,
     pub user_id: Uuid,
     pub claimed_hash: String,
-    /// `agree` or `object` (already checked).
-    pub decision: String,
+    pub decision: Decision,
     pub comment: Option<String>,
 }
 
@@ -88,7 +87,7 @@ pub fn record(
         subject_id: section.subject_id,
         content_hash: section.current_hash.to_owned(),
         content: section.canonical,
-        decision: consent.decision,
+        decision: consent.decision.as_str().to_owned(),
         comment: consent.comment,
         user_id: consent.user_id,
         // As stored: the answer, later reads and the receipt show the same instant.
@@ -269,7 +268,7 @@ pub fn agree_to_mission(
             organization_id,
             user_id: actor.id,
             claimed_hash: answer.claimed_hash,
-            decision: answer.decision.as_str().to_owned(),
+            decision: answer.decision,
             comment: answer.comment,
         },
     )?;

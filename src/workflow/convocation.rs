@@ -28,7 +28,9 @@ use uuid::Uuid;
 
 use super::Refusal;
 use super::invitations::{self, MeetingFacts};
-use super::meetings::{audit, incomplete, lock_for_gate, open, require_planning};
+use super::meetings::{
+    audit, incomplete, lock_for_gate, no_longer_planning, open, require_planning,
+};
 use crate::auth::{ProjectAccess, tokens};
 use crate::calendar::{AgendaLine, MeetingEvent, Method};
 use crate::config::Settings;
@@ -100,8 +102,7 @@ fn mark_convened(
         agenda_hash,
         at: Utc::now(),
     };
-    queries::mark_convened(conn, meeting.id, convening)?
-        .ok_or_else(|| Refusal::conflict("not_planning", "the meeting is no longer being planned"))
+    queries::mark_convened(conn, meeting.id, convening)?.ok_or_else(no_longer_planning)
 }
 
 /// The representatives of every accepted partner become attendees, and the organizer, the CHAIR.

@@ -63,11 +63,14 @@ pub fn require_planning(meeting: &Meeting) -> Result<(), Refusal> {
     if meeting.status == MeetingStatus::Planning {
         Ok(())
     } else {
-        Err(
-            Refusal::conflict("not_planning", "the meeting is no longer being planned")
-                .with("status", json!(meeting.status)),
-        )
+        Err(no_longer_planning().with("status", json!(meeting.status)))
     }
+}
+
+/// The refusal of a change that needs the meeting being planned: from [`require_planning`], or
+/// from a conditional update that found it convened or cancelled meanwhile.
+pub fn no_longer_planning() -> Refusal {
+    Refusal::conflict("not_planning", "the meeting is no longer being planned")
 }
 
 /// The meeting and what the gate looks at, read with everything it covers held still until the
@@ -299,10 +302,7 @@ pub fn delete(conn: &mut Conn, actor: &User, meeting_id: Uuid) -> Result<(), Ref
     let meeting = queries::lock(conn, meeting.id)?;
     require_planning(&meeting)?;
     if !queries::delete_while_planning(conn, meeting.id)? {
-        return Err(Refusal::conflict(
-            "not_planning",
-            "the meeting is no longer being planned",
-        ));
+        return Err(no_longer_planning());
     }
     audit(
         conn,

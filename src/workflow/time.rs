@@ -23,6 +23,7 @@ use crate::db::models::{Meeting, Project, User};
 use crate::db::time::{self as queries, Attended, MyMeeting, Represented};
 use crate::db::{Conn, agreements};
 use crate::domain::content;
+use crate::domain::gate::Decision;
 use crate::domain::input::InputError;
 use crate::domain::partners_time::{
     self, Attendance, MAX_REPRESENTATIVES, MeetingTime, OverBudget, PartnerTime, TimeBudget,
@@ -36,8 +37,7 @@ pub struct ShortNoticeConsent {
     pub organization_id: Option<Uuid>,
     /// The short notice's hash as they read it (from the readiness), when they send it.
     pub claimed_hash: Option<String>,
-    /// `agree` or `object` (already checked).
-    pub decision: String,
+    pub decision: Decision,
     pub comment: Option<String>,
 }
 

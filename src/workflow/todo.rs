@@ -46,6 +46,21 @@ fn item(
     }
 }
 
+/// A to-do about a meeting, done on the meeting's page.
+fn meeting_item(
+    kind: TodoKind,
+    project_id: Uuid,
+    project_title: &str,
+    meeting_id: Uuid,
+    title: &str,
+) -> TodoItem {
+    let url = format!("/meetings/{meeting_id}");
+    TodoItem {
+        meeting_id: Some(meeting_id),
+        ..item(kind, project_id, project_title, title, url)
+    }
+}
+
 fn for_organization(mut item: TodoItem, id: Uuid, name: &str) -> TodoItem {
     item.organization_id = Some(id);
     item.organization_name = Some(name.to_owned());
@@ -150,27 +165,25 @@ fn agreements_and_polls(
                 if !agenda.items.is_empty()
                     && !backs(conn, project_id, "agenda", m.id, org, &agenda.content_hash)?
                 {
-                    let mut it = item(
+                    let it = meeting_item(
                         TodoKind::AgendaAgreement,
                         project_id,
                         &t.project_title,
+                        m.id,
                         &m.title,
-                        format!("/meetings/{}", m.id),
                     );
-                    it.meeting_id = Some(m.id);
                     items.push(for_organization(it, org, &t.organization_name));
                 }
                 if let Some(hash) = short_notice_asked(m, now)
                     && !backs(conn, project_id, SHORT_NOTICE, m.id, org, &hash)?
                 {
-                    let mut it = item(
+                    let mut it = meeting_item(
                         TodoKind::ShortNoticeAgreement,
                         project_id,
                         &t.project_title,
+                        m.id,
                         &m.title,
-                        format!("/meetings/{}", m.id),
                     );
-                    it.meeting_id = Some(m.id);
                     it.due = m.starts_at;
                     items.push(for_organization(it, org, &t.organization_name));
                 }
@@ -182,15 +195,13 @@ fn agreements_and_polls(
             .map(|t| t.project_title.clone())
             .unwrap_or_default();
         for m in meetings.iter().filter(|m| m.has_future_slot && !m.answered) {
-            let mut it = item(
+            items.push(meeting_item(
                 TodoKind::Poll,
                 project_id,
                 title,
+                m.id,
                 &m.title,
-                format!("/meetings/{}", m.id),
-            );
-            it.meeting_id = Some(m.id);
-            items.push(it);
+            ));
         }
     }
     Ok(items)
@@ -231,14 +242,13 @@ fn convocations(
     Ok(queries::unanswered_convocations(conn, actor.id, now)?
         .into_iter()
         .map(|c| {
-            let mut it = item(
+            let mut it = meeting_item(
                 TodoKind::Rsvp,
                 c.project_id,
                 &c.project_title,
+                c.meeting_id,
                 &c.title,
-                format!("/meetings/{}", c.meeting_id),
             );
-            it.meeting_id = Some(c.meeting_id);
             it.organization_id = Some(c.organization_id);
             it.due = c.starts_at;
             it

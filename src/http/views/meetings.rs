@@ -6,18 +6,20 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::{AgreementView, MeetingView};
 use crate::db::models::{self, Meeting, MeetingSlot};
-use crate::domain::content;
-use crate::domain::gate::{self, Rule};
 use crate::domain::meeting::MeetingStatus;
 use crate::domain::slots::Availability;
 use crate::workflow::agenda::{AgendaRead, PartnerAgreement};
 use crate::workflow::concertation::{self, SeenAttendee};
 use crate::workflow::{poll, rsvp};
+
+// Domain values the API shows as they are (their JSON is already the contract's).
+pub use crate::domain::content::AgendaItem;
+pub use crate::domain::gate::{Evidence, EvidencePartner, Unmet};
 
 /// A candidate slot of a meeting.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -149,29 +151,6 @@ impl From<&poll::Poll> for Poll {
     }
 }
 
-/// An agenda item as the live document holds it.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct AgendaItem {
-    pub id: String,
-    pub title: String,
-    pub duration_min: u32,
-    /// The leading partner organization's id.
-    pub lead_org_id: Option<String>,
-    pub notes: String,
-}
-
-impl From<&content::AgendaItem> for AgendaItem {
-    fn from(item: &content::AgendaItem) -> Self {
-        AgendaItem {
-            id: item.id.clone(),
-            title: item.title.clone(),
-            duration_min: item.duration_min,
-            lead_org_id: item.lead_org_id.clone(),
-            notes: item.notes.clone(),
-        }
-    }
-}
-
 /// An accepted partner's latest agreement to the agenda, and whether it still counts.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PartnerAgreementState {
@@ -204,7 +183,7 @@ pub struct Agenda {
 impl From<&crate::document::Agenda> for Agenda {
     fn from(agenda: &crate::document::Agenda) -> Self {
         Agenda {
-            items: agenda.items.iter().map(AgendaItem::from).collect(),
+            items: agenda.items.clone(),
             content_hash: agenda.content_hash.clone(),
             agreements: None,
         }
@@ -222,31 +201,6 @@ impl From<&AgendaRead> for Agenda {
                     .collect(),
             ),
             ..Agenda::from(&read.agenda)
-        }
-    }
-}
-
-/// A rule of the gate, by its stable code.
-#[derive(Debug, Serialize, JsonSchema)]
-#[serde(transparent)]
-pub struct RuleCode(#[schemars(with = "String")] Rule);
-
-/// One unmet rule of the gate; partner rules name the organization at fault.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Unmet {
-    pub rule: RuleCode,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<Uuid>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub organization_name: Option<String>,
-}
-
-impl From<&gate::Unmet> for Unmet {
-    fn from(unmet: &gate::Unmet) -> Self {
-        Unmet {
-            rule: RuleCode(unmet.rule),
-            organization_id: unmet.organization_id,
-            organization_name: unmet.organization_name.clone(),
         }
     }
 }
@@ -315,12 +269,12 @@ impl From<concertation::Readiness> for Readiness {
     fn from(readiness: concertation::Readiness) -> Self {
         Readiness {
             ready: readiness.unmet.is_empty(),
-            unmet: readiness.unmet.iter().map(Unmet::from).collect(),
+            unmet: readiness.unmet,
             status: readiness.status,
             agenda_update: readiness.agenda_update.map(|update| AgendaUpdate {
                 changed_since_convocation: update.changed_since_convocation,
                 ready: update.unmet.is_empty(),
-                unmet: update.unmet.iter().map(Unmet::from).collect(),
+                unmet: update.unmet,
             }),
             notice: readiness.notice.map(|n| NoticeView {
                 required_days: n.required_days,
@@ -343,27 +297,6 @@ impl From<concertation::Readiness> for Readiness {
                 .collect(),
         }
     }
-}
-
-/// One accepted partner in a record's evidence.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-pub struct EvidencePartner {
-    pub organization_id: Uuid,
-    pub organization_name: String,
-    pub mission_hash: String,
-    pub mission_agreement_id: Option<Uuid>,
-    pub agenda_agreement_id: Option<Uuid>,
-}
-
-/// What a concertation record covers, frozen (as stored with the record).
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-pub struct Evidence {
-    pub partners: Vec<EvidencePartner>,
-    pub agenda_hash: String,
-    pub starts_at: Option<DateTime<Utc>>,
-    /// The project's minimum notice when the record was made (absent from older records).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_notice_days: Option<u32>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]

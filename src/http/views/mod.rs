@@ -32,6 +32,7 @@ use crate::domain::partnership::PartnershipStatus;
 use crate::domain::project::ProjectStatus;
 
 use crate::db::models::{Agreement, Meeting, Organization, Partnership, Project, User};
+use crate::workflow::consent::Recorded;
 use crate::workflow::meetings::MeetingRead;
 use crate::workflow::membership::OrganizationRead;
 
@@ -236,6 +237,11 @@ impl AgreementView {
 
     pub fn with_receipt(self, receipt: Option<String>) -> Self {
         AgreementView { receipt, ..self }
+    }
+
+    /// An agreement just recorded, with its receipt.
+    pub fn recorded(recorded: Recorded, current_hash: &str) -> Self {
+        AgreementView::new(&recorded.agreement, current_hash).with_receipt(Some(recorded.receipt))
     }
 }
 
