@@ -38,14 +38,14 @@ use std::time::{Duration, Instant};
 use amont::db::embedded::PrivateCluster;
 use diesel::prelude::*;
 use futures_util::{SinkExt, StreamExt};
+use tokio::runtime::Builder;
 use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use url::Url;
 use uuid::Uuid;
 use yrs::sync::{Message, SyncMessage};
-use yrs::updates::encoder::Encode;
-use tokio::runtime::Builder;
 use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, StateVector, Text, Transact, WriteTxn};
 
 struct Options {
@@ -342,7 +342,10 @@ async fn send_states(rooms: &[String], states: Vec<Vec<u8>>) {
             .expect("sent");
         // Its own sync step 1 back tells the server has read what came before.
         let step1 = Message::Sync(SyncMessage::SyncStep1(StateVector::default())).encode_v1();
-        socket.send(WsMessage::Binary(step1.into())).await.expect("sent");
+        socket
+            .send(WsMessage::Binary(step1.into()))
+            .await
+            .expect("sent");
         while let Some(Ok(message)) = socket.next().await {
             if let WsMessage::Binary(data) = message
                 && data.len() > 1
@@ -617,6 +620,8 @@ fn start_server(url: &Url, cpu: &str, smtp: Option<&str>) -> (Server, u16) {
 struct Observed {
     /// Relay latencies in microseconds, for updates sent in the measured window.
     latencies: Vec<u32>,
+    /// The same, each with when its update was sent (ms since the start of the window).
+    timeline: Vec<(u32, u32)>,
     /// Updates sent in the measured window.
     sent: u64,
     /// Updates received by peers, sent in the measured window.
@@ -678,6 +683,27 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         };
         tasks.push(tokio::spawn(client.run()));
     }
+    // How late this generator's own loop runs: a task that asks to wake every millisecond and
+    // records by how much it overslept during the window (a stall here is not the server's).
+    let lag = {
+        let stop = stopped.clone();
+        tokio::spawn(async move {
+            let mut late = Vec::new();
+            loop {
+                let asked = Instant::now() + Duration::from_millis(1);
+                tokio::select! {
+                    _ = tokio::time::sleep_until(asked.into()) => {}
+                    _ = wait_stop(stop.clone()) => break,
+                }
+                let now = epoch.elapsed();
+                if now >= window.0 && now < window.1 {
+                    late.push(asked.elapsed().as_micros() as u32);
+                }
+            }
+            late.sort_unstable();
+            late
+        })
+    };
     // Sample the server's memory during the measured window.
     let mut rss_max = 0u64;
     let mut cpu_start: Option<(u64, u64, (u64, u64))> = None;
@@ -709,8 +735,10 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     for task in tasks {
         let _ = task.await;
     }
+    let lag = lag.await.unwrap_or_default();
     let connected = ready.load(Ordering::SeqCst);
     let mut observed = observed.lock().await;
+    let tail = tail_over_time(&observed.timeline, &observed.latencies);
     observed.latencies.sort_unstable();
     observed.joined.sort_unstable();
     observed.to_joiners.sort_unstable();
@@ -739,7 +767,9 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
          relay latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n\
          delivery {}/{} = {:.5}, connections closed early: {}\n\
          server memory: max RSS in window {:.1} MB, peak (VmHWM) {:.1} MB; server CPU {:.0}% of one core\n\
-         load generator CPU {:.0}% of one core; whole machine busy {:.0}% (PostgreSQL and the kernel included){}",
+         load generator CPU {:.0}% of one core; whole machine busy {:.0}% (PostgreSQL and the kernel included)\n\
+         the generator's own lateness (a 1 ms timer): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n\
+         {}{}",
         options.rooms,
         options.clients,
         connected,
@@ -760,7 +790,52 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
         server_cpu * 100.0,
         own_cpu * 100.0,
         machine_busy * 100.0,
+        percentile(&lag, 0.5),
+        percentile(&lag, 0.99),
+        percentile(&lag, 1.0),
+        tail,
         joins,
+    )
+}
+
+async fn wait_stop(mut stop: tokio::sync::watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Where the tail is in time: the latencies over the p99, counted by the 100 ms of the window
+/// their update was sent in — spread out, or a few bursts.
+fn tail_over_time(timeline: &[(u32, u32)], latencies: &[u32]) -> String {
+    if latencies.is_empty() {
+        return "no latencies".into();
+    }
+    let mut sorted = latencies.to_vec();
+    sorted.sort_unstable();
+    let p99 = sorted[((sorted.len() - 1) as f64 * 0.99).round() as usize];
+    let mut by_slice: std::collections::BTreeMap<u32, u32> = Default::default();
+    for (sent_ms, latency) in timeline {
+        if *latency > p99 {
+            *by_slice.entry(sent_ms / 100).or_default() += 1;
+        }
+    }
+    let over: u32 = by_slice.values().sum();
+    let mut slices: Vec<(u32, u32)> = by_slice.into_iter().collect();
+    slices.sort_by(|a, b| b.1.cmp(&a.1));
+    let worst: u32 = slices.iter().take(10).map(|s| s.1).sum();
+    let seconds: Vec<String> = slices
+        .iter()
+        .take(10)
+        .map(|(slice, n)| format!("{:.1} s: {n}", *slice as f64 / 10.0))
+        .collect();
+    format!(
+        "the tail over time: {over} latencies over the p99, in {} slices of 100 ms; the worst 10 \
+         slices hold {:.0} % of them ({})",
+        slices.len(),
+        100.0 * worst as f64 / over.max(1) as f64,
+        seconds.join(", ")
     )
 }
 
@@ -883,6 +958,7 @@ impl Client {
             return;
         }
         let mut latencies = Vec::new();
+        let mut timeline = Vec::new();
         let (mut sent, mut received) = (0u64, 0u64);
         let mut seq = 0u64;
         let mut next = self.epoch + self.first_send;
@@ -952,7 +1028,10 @@ impl Client {
                                 }
                             } else if sent_at >= self.window.0 && sent_at < self.window.1 {
                                 received += 1;
-                                latencies.push((now.saturating_sub(sent_micros)) as u32);
+                                let latency = (now.saturating_sub(sent_micros)) as u32;
+                                latencies.push(latency);
+                                let since = (sent_at - self.window.0).as_millis() as u32;
+                                timeline.push((since, latency));
                             }
                         }
                     }
@@ -966,6 +1045,7 @@ impl Client {
         }
         let mut observed = self.observed.lock().await;
         observed.latencies.extend(latencies);
+        observed.timeline.extend(timeline);
         observed.to_joiners.extend(to_joiner);
         observed.sent += sent;
         observed.received += received;
@@ -1308,7 +1388,10 @@ fn readiness(options: &Options, partners: usize, people: usize) {
     let (server, port) = start_server(&db.url, &options.server_cpu, None);
     if options.pin_db {
         let pinned = pin_database(&db.url, &options.server_cpu);
-        println!("PostgreSQL pinned to CPU {} ({pinned} processes)", options.server_cpu);
+        println!(
+            "PostgreSQL pinned to CPU {} ({pinned} processes)",
+            options.server_cpu
+        );
     }
     let runtime = Builder::new_current_thread()
         .enable_all()
@@ -1316,7 +1399,12 @@ fn readiness(options: &Options, partners: usize, people: usize) {
         .expect("runtime");
     let (orgs, meeting) = runtime.block_on(ready_meeting(&db.url, port, partners, people));
     let pinned = Command::new("taskset")
-        .args(["-a", "-pc", &options.client_cpu, &std::process::id().to_string()])
+        .args([
+            "-a",
+            "-pc",
+            &options.client_cpu,
+            &std::process::id().to_string(),
+        ])
         .stdout(Stdio::null())
         .status()
         .expect("taskset runs");
@@ -1386,7 +1474,10 @@ async fn read_at(
         }
         let measured = at >= measured_from;
         sent += u64::from(measured);
-        let request = client.get(url).bearer_auth(&tokens[n % tokens.len()]).send();
+        let request = client
+            .get(url)
+            .bearer_auth(&tokens[n % tokens.len()])
+            .send();
         n += 1;
         let done = done.clone();
         tokio::spawn(async move {
