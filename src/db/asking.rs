@@ -12,8 +12,8 @@ use crate::db::agreements::{AGENDA, MISSION};
 use crate::db::meetings::while_planning;
 use crate::db::models::Agreement;
 use crate::db::schema::{
-    agreements, availability_answers, document_updates, meetings, memberships,
-    notification_preferences, notifications, partnerships, projects, reminders, users,
+    agreements, availability_answers, meetings, memberships, notification_preferences,
+    notifications, partnerships, projects, reminders, users,
 };
 use crate::domain::asking::{Category, Event, Preference, Preferences, Waiting};
 use crate::domain::gate::Decision;
@@ -399,22 +399,37 @@ pub fn set_respond_by(
 }
 
 /// The projects whose document was edited since `since`, each with who edited it last.
+///
+/// One index probe per document (its latest logged update, on `(project_id, id)`), not a scan
+/// of the log: under heavy editing the log holds millions of rows from the last minutes, and
+/// reading them all back every notice step cost seconds of database time and megabytes of
+/// memory.
 pub fn recently_edited(
     conn: &mut PgConnection,
     since: DateTime<Utc>,
 ) -> QueryResult<Vec<(Uuid, Option<Uuid>)>> {
-    let rows: Vec<(Uuid, Option<Uuid>)> = document_updates::table
-        .filter(document_updates::created_at.gt(since))
-        .order((document_updates::project_id, document_updates::id.desc()))
-        .select((document_updates::project_id, document_updates::user_id))
-        .load(conn)?;
-    let mut projects: Vec<(Uuid, Option<Uuid>)> = Vec::new();
-    for (project_id, user_id) in rows {
-        if projects.last().is_none_or(|(p, _)| *p != project_id) {
-            projects.push((project_id, user_id));
-        }
+    #[derive(QueryableByName)]
+    struct Edited {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        project_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+        user_id: Option<Uuid>,
     }
-    Ok(projects)
+    let rows: Vec<Edited> = diesel::sql_query(
+        "SELECT d.project_id, latest.user_id \
+         FROM documents d \
+         CROSS JOIN LATERAL ( \
+             SELECT u.user_id, u.created_at FROM document_updates u \
+             WHERE u.project_id = d.project_id ORDER BY u.id DESC LIMIT 1) latest \
+         WHERE latest.created_at > $1 \
+         ORDER BY d.project_id",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(since)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.project_id, r.user_id))
+        .collect())
 }
 
 /// The agreements to missions and agendas of the project that are their organization's latest
