@@ -823,7 +823,7 @@ fn tail_over_time(timeline: &[(u32, u32)], latencies: &[u32]) -> String {
     }
     let over: u32 = by_slice.values().sum();
     let mut slices: Vec<(u32, u32)> = by_slice.into_iter().collect();
-    slices.sort_by(|a, b| b.1.cmp(&a.1));
+    slices.sort_by_key(|s| std::cmp::Reverse(s.1));
     let worst: u32 = slices.iter().take(10).map(|s| s.1).sum();
     let seconds: Vec<String> = slices
         .iter()
