@@ -13,8 +13,9 @@
 //! `--runs N` measures N runs one after the other on the same server and rooms (new clients
 //! each time; the server's RSS after each); `--grown U` gives every document U logged updates
 //! before the clients connect; `--joiners J` adds J clients (one person each) that join during
-//! the measured window, sync the whole document and then only receive: their time to the
-//! document and the relay latency to them are reported apart.
+//! the measured window, sync the whole document and then only receive (or, with
+//! `--joiners-leave`, close at once): their time to the document and the relay latency to them
+//! are reported apart.
 //!
 //! It starts the release `amont serve` pinned to `--server-cpu` (with `taskset`) on a fresh
 //! database (`DATABASE_URL` is an admin URL; unset, a private cluster under `$TMPDIR`), seeds
@@ -73,6 +74,9 @@ struct Options {
     /// Clients that join during the measured window (spread over it), one person each: they
     /// sync the whole document and then only receive.
     joiners: usize,
+    /// `--joiners-leave`: each joiner closes once it holds the document (the cost of joining
+    /// alone, without the fan-out growing with every joiner that stays).
+    joiners_leave: bool,
 }
 
 fn options() -> Option<Options> {
@@ -123,6 +127,7 @@ fn options() -> Option<Options> {
         runs: (number("--runs", 1.0) as usize).max(1),
         grown: number("--grown", 0.0) as usize,
         joiners: number("--joiners", 0.0) as usize,
+        joiners_leave: args.iter().any(|a| a == "--joiners-leave"),
     })
 }
 
@@ -142,18 +147,7 @@ fn main() {
         readiness(&options, partners, people);
         return;
     }
-    // Pin every thread of this process (those created later inherit it).
-    let pinned = Command::new("taskset")
-        .args([
-            "-a",
-            "-pc",
-            &options.client_cpu,
-            &std::process::id().to_string(),
-        ])
-        .stdout(Stdio::null())
-        .status()
-        .expect("taskset runs");
-    assert!(pinned.success(), "taskset failed");
+    pin_self(&options.client_cpu);
 
     let mut metrics_url = None;
     let editors = options.rooms * options.clients;
@@ -572,6 +566,16 @@ fn pin_database(url: &Url, cpu: &str) -> usize {
     pids.len()
 }
 
+/// Pins every thread of this process to `cpu` (those created later inherit it).
+fn pin_self(cpu: &str) {
+    let pinned = Command::new("taskset")
+        .args(["-a", "-pc", cpu, &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .expect("taskset runs");
+    assert!(pinned.success(), "taskset failed");
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -655,6 +659,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
             // Spread the clients' ticks over one period.
             first_send: start_at + period.mul_f64(n as f64 / total as f64),
             joins_at: None,
+            leaves: false,
             window,
             epoch,
             stop: stopped.clone(),
@@ -675,6 +680,7 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
             period,
             first_send: window.1,
             joins_at: Some(window.0 + joining.mul_f64(n as f64 / options.joiners as f64)),
+            leaves: options.joiners_leave,
             window,
             epoch,
             stop: stopped.clone(),
@@ -921,6 +927,8 @@ struct Client {
     first_send: Duration,
     /// A joiner: when it connects (it sends nothing).
     joins_at: Option<Duration>,
+    /// A joiner that closes once it holds the document.
+    leaves: bool,
     window: (Duration, Duration),
     epoch: Instant,
     stop: tokio::sync::watch::Receiver<bool>,
@@ -1012,6 +1020,10 @@ impl Client {
                             if !synced && self.joins_at.is_some() {
                                 let took = connecting.elapsed().as_micros() as u32;
                                 self.observed.lock().await.joined.push(took);
+                                if self.leaves {
+                                    let _ = sink.close().await;
+                                    break;
+                                }
                             }
                             synced = true;
                             continue;
@@ -1398,17 +1410,7 @@ fn readiness(options: &Options, partners: usize, people: usize) {
         .build()
         .expect("runtime");
     let (orgs, meeting) = runtime.block_on(ready_meeting(&db.url, port, partners, people));
-    let pinned = Command::new("taskset")
-        .args([
-            "-a",
-            "-pc",
-            &options.client_cpu,
-            &std::process::id().to_string(),
-        ])
-        .stdout(Stdio::null())
-        .status()
-        .expect("taskset runs");
-    assert!(pinned.success(), "taskset failed");
+    pin_self(&options.client_cpu);
     // One HTTP client (its pool of keep-alive connections grows with the concurrency).
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/api/meetings/{meeting}/readiness");
