@@ -333,6 +333,9 @@ pub fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
     // default), a frame written while the previous one is unacknowledged waits for the client's
     // delayed ACK — up to 40 ms on Linux, which was the relay's whole p99 tail.
     .tcp_nodelay(true)
+    // A connection's write buffer is written out once it holds this much (32 KiB by default):
+    // small, so that a live connection's buffer stays small (`live::connection::FRAME_CHUNK`).
+    .h1_write_buffer_size(2 * 1024)
     .listen(listener)?
     .shutdown_timeout(10)
     .run();

@@ -148,6 +148,23 @@ test('an HTTP PUT reaches a live client at once', async () => {
   }
 })
 
+test('a document larger than one frame reaches a stock client whole (continuation frames)', async () => {
+  // The server sends a message between 6,000 bytes and 128 KiB as several websocket frames;
+  // the stock provider must receive it as one message.
+  const text = 'Une ligne du brief, assez longue pour dépasser une trame. '.repeat(600)
+  assert.ok(Buffer.byteLength(text) > 30000)
+  const put = await api('PUT', `/api/projects/${projectId}/brief`, { text }, session.api_token)
+  assert.equal(put.status, 200)
+  const doc = new Y.Doc()
+  const p = provider(doc)
+  try {
+    await synced(p)
+    assert.equal(doc.getText('brief').toString(), text)
+  } finally {
+    p.destroy()
+  }
+})
+
 test('a wrong token is refused before the upgrade', async () => {
   const url = `${base.replace('http://', 'ws://')}/ws/projects/${projectId}?token=wrong`
   const status = await new Promise((resolve, reject) => {
