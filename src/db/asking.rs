@@ -401,9 +401,9 @@ pub fn set_respond_by(
 /// The projects whose document was edited since `since`, each with who edited it last.
 ///
 /// One index probe per document (its latest logged update, on `(project_id, id)`), not a scan
-/// of the log: under heavy editing the log holds millions of rows from the last minutes, and
-/// reading them all back every notice step cost seconds of database time and megabytes of
-/// memory.
+/// of the log: under heavy editing the log holds hundreds of thousands of rows from the last
+/// minutes, and reading them all back at every notice step kept megabytes in memory (seen with
+/// heaptrack under the live bench) and the database busy.
 pub fn recently_edited(
     conn: &mut PgConnection,
     since: DateTime<Utc>,
