@@ -1239,3 +1239,42 @@ async fn presence_of_another_persons_client_cannot_be_spoofed() {
         "{metrics}"
     );
 }
+
+/// Relayed updates are small frames: with Nagle's algorithm on (actix's default), a frame written
+/// while the previous one was unacknowledged waits for the client's delayed ACK, up to 40 ms —
+/// it was the whole of the relay's p99 in the bench. The server's sockets have TCP_NODELAY.
+#[actix_web::test]
+async fn the_servers_sockets_send_small_frames_at_once() {
+    use nix::sys::socket::{SockaddrStorage, getpeername, getsockname, getsockopt, sockopt};
+    use std::os::fd::{AsRawFd, BorrowedFd};
+
+    let app = TestApp::spawn().await;
+    let client = std::net::TcpStream::connect(app.address).expect("connects");
+    let ours = SockaddrStorage::from(client.local_addr().unwrap());
+    let theirs = SockaddrStorage::from(app.address);
+    // The server runs in this process: its end of the connection is one of our descriptors,
+    // found by its two addresses once accepted.
+    let deadline = std::time::Instant::now() + WAIT;
+    let nodelay = loop {
+        let found = std::fs::read_dir("/proc/self/fd")
+            .expect("/proc/self/fd")
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .find_map(|fd| {
+                // SAFETY: only read with getsockname, getpeername and getsockopt; a descriptor
+                // closed meanwhile by another thread makes them fail with EBADF, nothing worse.
+                let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+                let local = getsockname::<SockaddrStorage>(fd.as_raw_fd()).ok()?;
+                let peer = getpeername::<SockaddrStorage>(fd.as_raw_fd()).ok()?;
+                (local == theirs && peer == ours).then(|| getsockopt(&fd, sockopt::TcpNoDelay))
+            });
+        if let Some(option) = found {
+            break option.expect("TCP_NODELAY is readable");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not accept"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(nodelay, "the server's socket has Nagle's algorithm on");
+}
