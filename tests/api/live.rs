@@ -1247,10 +1247,23 @@ async fn presence_of_another_persons_client_cannot_be_spoofed() {
 async fn the_servers_sockets_send_small_frames_at_once() {
     use nix::sys::socket::{SockaddrStorage, getpeername, getsockname, getsockopt, sockopt};
     use std::os::fd::{AsRawFd, BorrowedFd};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let app = TestApp::spawn().await;
-    let client = std::net::TcpStream::connect(app.address).expect("connects");
+    let client = tokio::net::TcpStream::connect(app.address)
+        .await
+        .expect("connects");
     let ours = SockaddrStorage::from(client.local_addr().unwrap());
+    // A request answered: the server has taken the connection in hand (actix sets its socket
+    // options then, not at accept).
+    let mut client = client;
+    client
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: amont\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 12];
+    client.read_exact(&mut answer).await.unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200");
     let theirs = SockaddrStorage::from(app.address);
     // The server runs in this process: its end of the connection is one of our descriptors,
     // found by its two addresses once accepted.
