@@ -650,21 +650,27 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     let observed = Arc::new(Mutex::new(Observed::default()));
     let ready = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
+    // What every client shares: editors then set their first tick, joiners when they come
+    // (they send nothing: their first tick would be the end of the window).
+    let base = |id: u64, target: String| Client {
+        id,
+        target,
+        period,
+        first_send: window.1,
+        joins_at: None,
+        leaves: false,
+        window,
+        epoch,
+        stop: stopped.clone(),
+        observed: observed.clone(),
+        ready: ready.clone(),
+    };
     let mut targets = targets.into_iter();
     for (n, target) in targets.by_ref().enumerate().take(total) {
         let client = Client {
-            id: n as u64,
-            target,
-            period,
             // Spread the clients' ticks over one period.
             first_send: start_at + period.mul_f64(n as f64 / total as f64),
-            joins_at: None,
-            leaves: false,
-            window,
-            epoch,
-            stop: stopped.clone(),
-            observed: observed.clone(),
-            ready: ready.clone(),
+            ..base(n as u64, target)
         };
         tasks.push(tokio::spawn(client.run()));
         if n % 50 == 49 {
@@ -675,17 +681,9 @@ async fn run(options: &Options, targets: Vec<String>, server_pid: Option<u32>) -
     let joining = (window.1 - window.0).saturating_sub(Duration::from_secs(1));
     for (n, target) in targets.take(options.joiners).enumerate() {
         let client = Client {
-            id: (total + n) as u64,
-            target,
-            period,
-            first_send: window.1,
             joins_at: Some(window.0 + joining.mul_f64(n as f64 / options.joiners as f64)),
             leaves: options.joiners_leave,
-            window,
-            epoch,
-            stop: stopped.clone(),
-            observed: observed.clone(),
-            ready: ready.clone(),
+            ..base((total + n) as u64, target)
         };
         tasks.push(tokio::spawn(client.run()));
     }

@@ -659,19 +659,8 @@ async fn a_decision_recorded_before_the_meeting_says_so_everywhere() {
         ("fr", b';', "Enregistrée avant la réunion", "oui"),
         ("en", b',', "Recorded before the meeting", "yes"),
     ] {
-        let response = scene
-            .claire
-            .get(&format!(
-                "/api/projects/{}/decisions.csv?lang={lang}",
-                scene.project
-            ))
-            .await;
-        let bytes = response.bytes().await.unwrap();
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .from_reader(&bytes[3..]);
-        assert_eq!(&reader.headers().unwrap()[7], header);
-        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let (headers, rows) = register_csv(&scene, lang, delimiter).await;
+        assert_eq!(&headers[7], header);
         assert_eq!((&rows[0][2], &rows[0][7]), ("Avant la séance", yes));
         assert_eq!((&rows[1][2], &rows[1][7]), ("Pendant la séance", ""));
     }
@@ -693,6 +682,30 @@ async fn a_decision_recorded_before_the_meeting_says_so_everywhere() {
         1,
         "{sheet}"
     );
+}
+
+/// The decisions register as CSV in `lang`, read by Claire: its header and its rows (the
+/// byte-order mark skipped).
+async fn register_csv(
+    scene: &Scene,
+    lang: &str,
+    delimiter: u8,
+) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let bytes = scene
+        .claire
+        .get(&format!(
+            "/api/projects/{}/decisions.csv?lang={lang}",
+            scene.project
+        ))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(&bytes[3..]);
+    let headers = reader.headers().unwrap().clone();
+    (headers, reader.records().map(Result::unwrap).collect())
 }
 
 /// A title is a formula for Excel or LibreOffice when it begins with `=`, `+`, `-`, `@`, a tab
@@ -729,18 +742,7 @@ async fn the_csv_register_runs_no_formula() {
     assert_eq!(code, 201, "{other}");
 
     for (lang, delimiter) in [("fr", b';'), ("en", b',')] {
-        let response = scene
-            .claire
-            .get(&format!(
-                "/api/projects/{}/decisions.csv?lang={lang}",
-                scene.project
-            ))
-            .await;
-        let bytes = response.bytes().await.unwrap();
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .from_reader(&bytes[3..]);
-        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let (_, rows) = register_csv(&scene, lang, delimiter).await;
         for row in &rows {
             for cell in row {
                 assert!(
