@@ -445,9 +445,7 @@ fn insert_and_announce(
         project_ids: updates.iter().map(|u| u.project_id).collect(),
         updates: updates.iter().map(|u| u.update).collect(),
         users: updates.iter().map(|u| u.user_id).collect(),
-        channel: UPDATES_CHANNEL,
         origin,
-        inline_max: INLINE_UPDATE_MAX as i32,
     };
     let mut ids: Vec<i64> = statement
         .load::<LogId>(conn)?
@@ -471,10 +469,11 @@ struct InsertAndAnnounce<'a> {
     updates: Vec<&'a [u8]>,
     users: Vec<Option<Uuid>>,
     count: i64,
-    channel: &'a str,
     origin: &'a str,
-    inline_max: i32,
 }
+
+/// [`INLINE_UPDATE_MAX`] as the statement binds it.
+const INLINE_UPDATE_MAX_BIND: i32 = INLINE_UPDATE_MAX as i32;
 
 /// The cache key of [`InsertAndAnnounce`]: its text never changes.
 struct InsertAndAnnounceId;
@@ -520,11 +519,11 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertAndAnnounce<
                  RETURNING id, project_id, update) \
              SELECT id, pg_notify(",
         );
-        out.push_bind_param::<sql_types::Text, _>(&self.channel)?;
+        out.push_bind_param::<sql_types::Text, _>(&UPDATES_CHANNEL)?;
         out.push_sql(", concat_ws(' ', project_id, id, ");
         out.push_bind_param::<sql_types::Text, _>(&self.origin)?;
         out.push_sql("::text, CASE WHEN octet_length(update) <= ");
-        out.push_bind_param::<sql_types::Integer, _>(&self.inline_max)?;
+        out.push_bind_param::<sql_types::Integer, _>(&INLINE_UPDATE_MAX_BIND)?;
         out.push_sql(" THEN encode(update, 'hex') END, '')) FROM appended ORDER BY id");
         Ok(())
     }

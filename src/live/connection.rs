@@ -166,11 +166,11 @@ pub async fn serve_connection(
 /// the response body would gather them into one chunk again), with a write buffer written out
 /// from 2 KiB on (`http::serve`), the buffer keeps the 8 KiB actix starts with: 117–119 MB and
 /// 60–70 MB. A message over [`RETAINED`] goes whole: actix drops such a buffer once written.
-pub(super) const FRAME_CHUNK: usize = 6000;
+const FRAME_CHUNK: usize = 6000;
 
 /// The largest write buffer actix keeps for a connection once it is written out
 /// (`WRITE_BUFFER_RETENTION_LIMIT` in actix-http 3).
-pub(super) const RETAINED: usize = 128 * 1024;
+const RETAINED: usize = 128 * 1024;
 
 /// Sends one binary message, in frames of at most [`FRAME_CHUNK`] bytes when it is longer but
 /// not over [`RETAINED`].
