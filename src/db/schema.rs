@@ -439,8 +439,6 @@ diesel::joinable!(decisions -> meetings (meeting_id));
 diesel::joinable!(decisions -> projects (project_id));
 diesel::joinable!(decisions -> users (created_by));
 diesel::joinable!(digests -> users (user_id));
-diesel::joinable!(document_updates -> projects (project_id));
-diesel::joinable!(document_updates -> users (user_id));
 diesel::joinable!(documents -> projects (project_id));
 diesel::joinable!(magic_links -> organizations (organization_id));
 diesel::joinable!(meeting_attendees -> meetings (meeting_id));

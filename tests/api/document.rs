@@ -906,3 +906,58 @@ fn compaction_keeps_what_it_did_not_read() {
     assert_eq!(brief(&mut p.conn), "Début un deux trois quatre cinq");
     assert_eq!(stored(&mut p.conn, p.id).snapshot_through, late_id);
 }
+
+fn insert_user(conn: &mut PgConnection, name: &str) -> Uuid {
+    let id = Uuid::new_v4();
+    diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)")
+        .bind::<SqlUuid, _>(id)
+        .bind::<diesel::sql_types::Text, _>(format!("{}-{}@example.org", name.to_lowercase(), id.simple()))
+        .bind::<diesel::sql_types::Text, _>(name)
+        .execute(conn)
+        .unwrap();
+    id
+}
+
+/// The log has no foreign keys — they cost a locking check per row of the hottest table (ADR
+/// 22) —, and keeps what they did: an append names an existing document or stores nothing,
+/// deleting a project deletes its log, and the author of a logged update cannot be deleted.
+#[test]
+fn the_log_keeps_its_integrity_without_foreign_keys() {
+    let mut p = project("Un été");
+    let client = client_from(&document::load(&mut p.conn, p.id).unwrap().encode_state());
+    let update = client_appends(&client, " au lac");
+    let author = insert_user(&mut p.conn, "Alex");
+    let reader = insert_user(&mut p.conn, "Sam");
+
+    let nowhere = Uuid::new_v4();
+    let refused = document::append_update(&mut p.conn, nowhere, Some(author), &update);
+    assert!(matches!(refused, Err(diesel::result::Error::NotFound)));
+    assert_eq!(log_rows(&mut p.conn, nowhere), 0);
+    document::append_update(&mut p.conn, p.id, Some(author), &update).unwrap();
+    assert_eq!(log_rows(&mut p.conn, p.id), 1);
+
+    let kept = diesel::sql_query("DELETE FROM users WHERE id = $1")
+        .bind::<SqlUuid, _>(author)
+        .execute(&mut p.conn);
+    match kept {
+        Err(diesel::result::Error::DatabaseError(kind, info)) => {
+            assert!(matches!(
+                kind,
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation
+            ));
+            assert!(info.message().contains("logged document updates"));
+        }
+        other => panic!("the author was deleted: {other:?}"),
+    }
+    let deleted = diesel::sql_query("DELETE FROM users WHERE id = $1")
+        .bind::<SqlUuid, _>(reader)
+        .execute(&mut p.conn)
+        .unwrap();
+    assert_eq!(deleted, 1, "someone with nothing logged can still be deleted");
+
+    diesel::sql_query("DELETE FROM projects WHERE id = $1")
+        .bind::<SqlUuid, _>(p.id)
+        .execute(&mut p.conn)
+        .unwrap();
+    assert_eq!(log_rows(&mut p.conn, p.id), 0, "the log went with its project");
+}
