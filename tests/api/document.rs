@@ -28,12 +28,8 @@ struct Project {
 fn project(brief: &str) -> Project {
     let db = TestDb::new();
     let mut conn = db.connect();
-    let (user, org, id) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-    diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, 'Camille')")
-        .bind::<SqlUuid, _>(user)
-        .bind::<diesel::sql_types::Text, _>(format!("camille-{}@example.org", user.simple()))
-        .execute(&mut conn)
-        .unwrap();
+    let user = insert_user(&mut conn, "Camille");
+    let (org, id) = (Uuid::new_v4(), Uuid::new_v4());
     diesel::sql_query("INSERT INTO organizations (id, name) VALUES ($1, 'Maison des jeunes')")
         .bind::<SqlUuid, _>(org)
         .execute(&mut conn)
@@ -911,7 +907,11 @@ fn insert_user(conn: &mut PgConnection, name: &str) -> Uuid {
     let id = Uuid::new_v4();
     diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)")
         .bind::<SqlUuid, _>(id)
-        .bind::<diesel::sql_types::Text, _>(format!("{}-{}@example.org", name.to_lowercase(), id.simple()))
+        .bind::<diesel::sql_types::Text, _>(format!(
+            "{}-{}@example.org",
+            name.to_lowercase(),
+            id.simple()
+        ))
         .bind::<diesel::sql_types::Text, _>(name)
         .execute(conn)
         .unwrap();
@@ -953,11 +953,18 @@ fn the_log_keeps_its_integrity_without_foreign_keys() {
         .bind::<SqlUuid, _>(reader)
         .execute(&mut p.conn)
         .unwrap();
-    assert_eq!(deleted, 1, "someone with nothing logged can still be deleted");
+    assert_eq!(
+        deleted, 1,
+        "someone with nothing logged can still be deleted"
+    );
 
     diesel::sql_query("DELETE FROM projects WHERE id = $1")
         .bind::<SqlUuid, _>(p.id)
         .execute(&mut p.conn)
         .unwrap();
-    assert_eq!(log_rows(&mut p.conn, p.id), 0, "the log went with its project");
+    assert_eq!(
+        log_rows(&mut p.conn, p.id),
+        0,
+        "the log went with its project"
+    );
 }
