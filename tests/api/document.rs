@@ -53,6 +53,22 @@ fn project(brief: &str) -> Project {
     }
 }
 
+/// A user with only a name and an address.
+fn insert_user(conn: &mut PgConnection, name: &str) -> Uuid {
+    let id = Uuid::new_v4();
+    diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)")
+        .bind::<SqlUuid, _>(id)
+        .bind::<diesel::sql_types::Text, _>(format!(
+            "{}-{}@example.org",
+            name.to_lowercase(),
+            id.simple()
+        ))
+        .bind::<diesel::sql_types::Text, _>(name)
+        .execute(conn)
+        .unwrap();
+    id
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -901,21 +917,6 @@ fn compaction_keeps_what_it_did_not_read() {
     assert_eq!(log_rows(&mut p.conn, p.id), 0);
     assert_eq!(brief(&mut p.conn), "Début un deux trois quatre cinq");
     assert_eq!(stored(&mut p.conn, p.id).snapshot_through, late_id);
-}
-
-fn insert_user(conn: &mut PgConnection, name: &str) -> Uuid {
-    let id = Uuid::new_v4();
-    diesel::sql_query("INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3)")
-        .bind::<SqlUuid, _>(id)
-        .bind::<diesel::sql_types::Text, _>(format!(
-            "{}-{}@example.org",
-            name.to_lowercase(),
-            id.simple()
-        ))
-        .bind::<diesel::sql_types::Text, _>(name)
-        .execute(conn)
-        .unwrap();
-    id
 }
 
 /// The log has no foreign keys — they cost a locking check per row of the hottest table (ADR
